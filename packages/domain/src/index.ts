@@ -1,0 +1,3 @@
+export * from "./currencies.ts";
+export * from "./money.ts";
+export * from "./payloadHash.ts";

@@ -1,0 +1,20 @@
+// The fingerprint that tells a retry (same content) from an id reused for different content.
+import { createHash } from "node:crypto";
+
+export interface HashedContent {
+  readonly account_id: string;
+  readonly amount_minor: bigint;
+  readonly currency: string;
+  readonly merchant_name: string;
+}
+
+/**
+ * SHA-256 hex over the client-supplied money fields in a fixed order. Server-assigned fields
+ * (timestamps, ids) are left out so an honest retry always hashes the same.
+ */
+export const payloadHash = (content: HashedContent): string =>
+  createHash("sha256")
+    .update(
+      JSON.stringify([content.account_id, content.amount_minor.toString(), content.currency, content.merchant_name]),
+    )
+    .digest("hex");

@@ -1,0 +1,90 @@
+// Kafka client factories with the settings every ledgerline stage relies on, written once.
+import {
+  Admin,
+  Consumer,
+  FetchIsolationLevels,
+  ProduceAcks,
+  Producer,
+  stringDeserializer,
+  stringSerializer,
+} from "@platformatic/kafka";
+
+export interface KafkaConnection {
+  /** host:port list, e.g. ["127.0.0.1:9092"]. */
+  readonly bootstrapBrokers: readonly string[];
+  readonly clientId: string;
+  /** Per-request timeout; an unreachable broker must fail fast, never hang. */
+  readonly timeoutMs?: number;
+  /** Connection-level retries before an operation fails (stages retry with Effect on top). */
+  readonly retries?: number;
+}
+
+export const parseBrokers = (value: string): string[] =>
+  value
+    .split(",")
+    .map((broker) => broker.trim())
+    .filter((broker) => broker.length > 0);
+
+const base = (connection: KafkaConnection) => ({
+  clientId: connection.clientId,
+  bootstrapBrokers: [...connection.bootstrapBrokers],
+  timeout: connection.timeoutMs ?? 5_000,
+  retries: connection.retries ?? 3,
+  retryDelay: 250,
+});
+
+/** Keys are UTF-8 strings (account ids); values are Avro bytes in the Confluent wire format. */
+export type RecordProducer = Producer<string, Buffer, string, Buffer>;
+export type RecordConsumer = Consumer<string, Buffer, string, Buffer>;
+
+const serializers = { key: stringSerializer, headerKey: stringSerializer };
+const deserializers = { key: stringDeserializer, headerKey: stringDeserializer };
+
+/** Idempotent, acks=all: a record the broker acknowledged is durable and never duplicated by retries. */
+export const createIdempotentProducer = (connection: KafkaConnection): RecordProducer =>
+  new Producer<string, Buffer, string, Buffer>({
+    ...base(connection),
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    serializers,
+  });
+
+/** Transactional producer: the transactional id must be stable per instance so a restart fences its zombie. */
+export const createTransactionalProducer = (
+  connection: KafkaConnection,
+  transactionalId: string,
+): RecordProducer =>
+  new Producer<string, Buffer, string, Buffer>({
+    ...base(connection),
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    transactionalId,
+    serializers,
+  });
+
+/**
+ * Consumer for the exactly-once stages: classic group protocol, no autocommit, read_committed.
+ * isolationLevel must be the number from FetchIsolationLevels: the string 'READ_COMMITTED' is
+ * accepted silently and reads aborted records.
+ */
+export const createReadCommittedConsumer = (
+  connection: KafkaConnection,
+  groupId: string,
+  options: { sessionTimeoutMs?: number; heartbeatIntervalMs?: number; maxWaitTimeMs?: number } = {},
+): RecordConsumer =>
+  new Consumer<string, Buffer, string, Buffer>({
+    ...base(connection),
+    groupId,
+    groupProtocol: "classic",
+    autocommit: false,
+    isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+    heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
+    rebalanceTimeout: 30_000,
+    maxWaitTime: options.maxWaitTimeMs ?? 100,
+    deserializers,
+  });
+
+export const createAdmin = (connection: KafkaConnection): Admin => new Admin(base(connection));
+
+export { FetchIsolationLevels, ProduceAcks };

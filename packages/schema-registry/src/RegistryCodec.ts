@@ -1,0 +1,170 @@
+// Avro encoding in the Confluent wire format, schemas held by the registry's Confluent-compatible API.
+import { SchemaRegistry as ConfluentRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
+import { loadSchema, type Names, type TopicId } from "@ledgerline/topology";
+import type avro from "avsc";
+import { avroOptions, avroType } from "./avroTypes.ts";
+
+/** Why a record could not be decoded; `retryable` separates outages from poison records. */
+export type DecodeFailureReason =
+  | "NOT_WIRE_FORMAT"
+  | "UNKNOWN_SCHEMA"
+  | "SCHEMA_MISMATCH"
+  | "MALFORMED_PAYLOAD"
+  | "REGISTRY_UNAVAILABLE";
+
+export class RegistryError extends Error {
+  override readonly name = "RegistryError";
+  readonly reason: DecodeFailureReason;
+  readonly retryable: boolean;
+  constructor(reason: DecodeFailureReason, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+    this.retryable = reason === "REGISTRY_UNAVAILABLE";
+  }
+}
+
+export const MAGIC_BYTE = 0;
+
+/** Reads the Confluent framing: magic byte 0, then the 4-byte big-endian schema id. */
+export const readWireHeader = (buffer: Buffer): { schemaId: number; payload: Buffer } => {
+  if (buffer.length < 5 || buffer[0] !== MAGIC_BYTE) {
+    throw new RegistryError("NOT_WIRE_FORMAT", "value is not in the Confluent wire format (magic byte 0 + id)");
+  }
+  return { schemaId: buffer.readUInt32BE(1), payload: buffer.subarray(5) };
+};
+
+const statusOf = (error: unknown): number | undefined =>
+  typeof error === "object" && error !== null && "status" in error ? Number(error.status) : undefined;
+
+/** Registry errors that mean "the registry is down or slow" rather than "this schema is wrong". */
+const isOutage = (error: unknown): boolean => {
+  const status = statusOf(error);
+  if (status === undefined) return true; // network error, timeout, refused connection
+  return status >= 500 || status === 408 || status === 429;
+};
+
+export interface RegistryCodecOptions {
+  readonly url: string;
+  readonly names: Names;
+  /** Per-request timeout; an outage must surface as an error, never a hang. */
+  readonly timeoutMs?: number;
+}
+
+export class RegistryCodec {
+  readonly client: ConfluentRegistry;
+  readonly names: Names;
+  readonly #writerIds = new Map<TopicId, number>();
+  readonly #readerSchemas = new Map<TopicId, avro.Schema>();
+
+  constructor(options: RegistryCodecOptions) {
+    this.names = options.names;
+    this.client = new ConfluentRegistry(
+      { host: options.url, clientId: "ledgerline", retry: { retries: 0 } },
+      { [SchemaType.AVRO]: avroOptions },
+    );
+    if (options.timeoutMs) {
+      // mappersmith has no per-client timeout option here; bound every call with AbortSignal instead.
+      this.#timeoutMs = options.timeoutMs;
+    }
+  }
+
+  readonly #timeoutMs: number = 5_000;
+
+  #bounded<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new RegistryError("REGISTRY_UNAVAILABLE", `${what}: registry did not answer in ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      );
+      call().then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  readerSchema(topicId: TopicId): avro.Schema {
+    let schema = this.#readerSchemas.get(topicId);
+    if (!schema) {
+      schema = loadSchema(topicId).schema;
+      this.#readerSchemas.set(topicId, schema);
+    }
+    return schema;
+  }
+
+  /** The id of the schema this code writes with: our .avsc as registered under the topic's subject. */
+  async writerId(topicId: TopicId): Promise<number> {
+    const cached = this.#writerIds.get(topicId);
+    if (cached !== undefined) return cached;
+    const subject = this.names.valueSubject(topicId);
+    try {
+      const id = await this.#bounded(`look up ${subject}`, () =>
+        this.client.getRegistryIdBySchema(subject, {
+          type: SchemaType.AVRO,
+          schema: JSON.stringify(this.readerSchema(topicId)),
+        }),
+      );
+      this.#writerIds.set(topicId, id);
+      return id;
+    } catch (error) {
+      if (error instanceof RegistryError) throw error;
+      if (isOutage(error)) {
+        throw new RegistryError("REGISTRY_UNAVAILABLE", `look up ${subject}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      throw new RegistryError(
+        "UNKNOWN_SCHEMA",
+        `schema for ${subject} is not registered (run \`npm run topology -- apply\`): ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async encode(topicId: TopicId, value: unknown): Promise<Buffer> {
+    const id = await this.writerId(topicId);
+    return this.client.encode(id, value);
+  }
+
+  /** Encodes many values with one schema lookup (the gateway's batches). */
+  async encodeMany(topicId: TopicId, values: readonly unknown[]): Promise<Buffer[]> {
+    const id = await this.writerId(topicId);
+    return Promise.all(values.map((value) => this.client.encode(id, value)));
+  }
+
+  /** Decodes with the writer's schema (by id) resolved into our reader schema for the topic. */
+  async decode<T>(topicId: TopicId, buffer: Buffer | undefined | null): Promise<T> {
+    if (!buffer) throw new RegistryError("NOT_WIRE_FORMAT", "record has no value");
+    const { schemaId } = readWireHeader(buffer);
+    try {
+      await this.#bounded(`fetch schema ${schemaId}`, () => this.client.getSchema(schemaId));
+    } catch (error) {
+      if (error instanceof RegistryError) throw error;
+      if (isOutage(error)) {
+        throw new RegistryError("REGISTRY_UNAVAILABLE", `fetch schema ${schemaId}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      throw new RegistryError("UNKNOWN_SCHEMA", `schema id ${schemaId} is unknown to the registry`, {
+        cause: error,
+      });
+    }
+    try {
+      return (await this.client.decode(buffer, {
+        [SchemaType.AVRO]: { readerSchema: this.readerSchema(topicId) as never },
+      })) as T;
+    } catch (error) {
+      const message = (error as Error).message;
+      const reason = /resolv|cannot read|no matching|missing/i.test(message) ? "SCHEMA_MISMATCH" : "MALFORMED_PAYLOAD";
+      throw new RegistryError(reason, `schema ${schemaId} → ${topicId}: ${message}`, { cause: error });
+    }
+  }
+}
+
+export { avroType };

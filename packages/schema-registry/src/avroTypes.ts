@@ -1,0 +1,100 @@
+// Avro ↔ JavaScript mappings that keep money exact: longs are bigint, decimals are strings.
+import avro from "avsc";
+
+/** Longs decode to bigint: amounts and offsets must never pass through a float. */
+export const BigIntLong = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
+  toBuffer: (n: bigint) => {
+    const buf = Buffer.alloc(8);
+    buf.writeBigInt64LE(BigInt(n));
+    return buf;
+  },
+  fromJSON: (json: unknown) => BigInt(json as number),
+  toJSON: (n: bigint) => Number(n),
+  isValid: (n: unknown) => typeof n === "bigint",
+  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
+/** timestamp-millis as Date (its underlying long is a bigint, see BigIntLong). */
+export class TimestampMillisType extends avro.types.LogicalType {
+  override _fromValue(value: bigint): Date {
+    return new Date(Number(value));
+  }
+  override _toValue(value: unknown): bigint | undefined {
+    if (value instanceof Date) return BigInt(value.getTime());
+    return undefined;
+  }
+  override _resolve(type: avro.Type) {
+    if (avro.Type.isType(type, "long", "logical:timestamp-millis")) return this._fromValue.bind(this);
+    return undefined;
+  }
+}
+
+const DECIMAL_PATTERN = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/** Parses a decimal string into an unscaled integer at `scale`; rejects digits beyond the scale. */
+export const parseDecimal = (text: string, scale: number): bigint => {
+  const match = DECIMAL_PATTERN.exec(text);
+  if (!match) throw new TypeError(`not a decimal: ${JSON.stringify(text)}`);
+  const [, sign, whole, fraction = ""] = match;
+  if (fraction.length > scale && /[1-9]/.test(fraction.slice(scale))) {
+    throw new RangeError(`${text} has more than ${scale} decimal places`);
+  }
+  const unscaled = BigInt(whole! + fraction.slice(0, scale).padEnd(scale, "0"));
+  return sign ? -unscaled : unscaled;
+};
+
+/** Formats an unscaled integer at `scale` as a decimal string (no exponent, no float). */
+export const formatDecimal = (unscaled: bigint, scale: number): string => {
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, "0");
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+};
+
+const toTwosComplement = (value: bigint): Buffer => {
+  let hex = BigInt.asUintN(8 * 32, value).toString(16).padStart(64, "0");
+  // Trim redundant sign bytes while keeping the sign bit right.
+  while (hex.length > 2) {
+    const head = hex.slice(0, 2);
+    const nextHighBit = Number.parseInt(hex[2]!, 16) >= 8;
+    if ((head === "00" && !nextHighBit) || (head === "ff" && nextHighBit)) hex = hex.slice(2);
+    else break;
+  }
+  return Buffer.from(hex, "hex");
+};
+
+const fromTwosComplement = (buf: Buffer): bigint => {
+  if (buf.length === 0) return 0n;
+  return BigInt.asIntN(buf.length * 8, BigInt(`0x${buf.toString("hex")}`));
+};
+
+/** bytes-backed `decimal` as an exact decimal string, e.g. "1.084500000000". */
+export class DecimalType extends avro.types.LogicalType {
+  readonly scale: number;
+  constructor(schema: avro.Schema, opts?: avro.ForSchemaOptions) {
+    super(schema, opts);
+    this.scale = (schema as { scale?: number }).scale ?? 0;
+  }
+  override _fromValue(buf: Buffer): string {
+    return formatDecimal(fromTwosComplement(buf), this.scale);
+  }
+  override _toValue(value: unknown): Buffer | undefined {
+    if (typeof value !== "string") return undefined;
+    return toTwosComplement(parseDecimal(value, this.scale));
+  }
+  override _resolve(type: avro.Type) {
+    if (avro.Type.isType(type, "logical:decimal") && (type as DecimalType).scale === this.scale) {
+      return this._fromValue.bind(this);
+    }
+    return undefined;
+  }
+}
+
+/** Options for avsc's Type.forSchema: use them for every reader and writer type. */
+export const avroOptions: Partial<avro.ForSchemaOptions> = {
+  registry: { long: BigIntLong },
+  logicalTypes: { decimal: DecimalType, "timestamp-millis": TimestampMillisType },
+};
+
+export const avroType = (schema: avro.Schema): avro.Type => avro.Type.forSchema(schema, avroOptions);

@@ -1,0 +1,2 @@
+export * from "./avroTypes.ts";
+export * from "./RegistryCodec.ts";

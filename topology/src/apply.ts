@@ -1,0 +1,89 @@
+// `topology apply`: create missing topics, report config drift, register schemas. Idempotent.
+import type { Admin } from "@platformatic/kafka";
+import { ConfigResourceTypes } from "@platformatic/kafka";
+import { type TopicId, topics } from "./catalogue.ts";
+import type { Names } from "./names.ts";
+import type { RegistryAdmin } from "./registryApi.ts";
+import { loadSchema } from "./schemas.ts";
+
+export interface ApplyReport {
+  readonly createdTopics: string[];
+  readonly existingTopics: string[];
+  /** Differences between the catalogue and the live topic; reported, never silently changed. */
+  readonly drift: string[];
+  readonly registered: { subject: string; id: number }[];
+  readonly unchangedSubjects: { subject: string; id: number }[];
+}
+
+export interface ApplyOptions {
+  readonly admin: Admin;
+  readonly registry: RegistryAdmin;
+  readonly names: Names;
+  readonly only?: readonly TopicId[];
+}
+
+export const applyTopology = async ({ admin, registry, names, only }: ApplyOptions): Promise<ApplyReport> => {
+  const ids = only ?? (Object.keys(topics) as TopicId[]);
+  const report: ApplyReport = { createdTopics: [], existingTopics: [], drift: [], registered: [], unchangedSubjects: [] };
+  // Load every schema first: a malformed .avsc fails before anything is created.
+  const schemas = new Map(ids.map((id) => [id, loadSchema(id)]));
+
+  const existing = new Set(await admin.listTopics());
+  const missing = ids.filter((id) => !existing.has(names.topic(id)));
+  for (const id of missing) {
+    const spec = topics[id];
+    await admin.createTopics({
+      topics: [names.topic(id)],
+      partitions: spec.partitions,
+      replicas: spec.replicationFactor,
+      configs: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+    });
+    report.createdTopics.push(names.topic(id));
+  }
+
+  const present = ids.filter((id) => existing.has(names.topic(id)));
+  if (present.length > 0) {
+    report.existingTopics.push(...present.map((id) => names.topic(id)));
+    const metadata = await admin.metadata({ topics: present.map((id) => names.topic(id)) });
+    const described = await admin.describeConfigs({
+      resources: present.map((id) => ({
+        resourceType: ConfigResourceTypes.TOPIC,
+        resourceName: names.topic(id),
+        configurationKeys: Object.keys(topics[id].config),
+      })),
+    });
+    for (const id of present) {
+      const name = names.topic(id);
+      const spec = topics[id];
+      const partitions = metadata.topics.get(name)?.partitionsCount;
+      if (partitions !== undefined && partitions !== spec.partitions) {
+        report.drift.push(`${name}: partitions ${partitions}, catalogue says ${spec.partitions}`);
+      }
+      const live = described.find((entry) => entry.resourceName === name)?.configs ?? [];
+      for (const [key, expected] of Object.entries(spec.config)) {
+        const actual = live.find((config) => config.name === key)?.value;
+        if (actual !== expected) report.drift.push(`${name}: ${key}=${actual ?? "(unset)"}, catalogue says ${expected}`);
+      }
+    }
+  }
+
+  for (const id of ids) {
+    const subject = names.valueSubject(id);
+    const { text, file } = schemas.get(id)!;
+    const schema = JSON.stringify(JSON.parse(text));
+    const level = topics[id].value.compatibility;
+    if ((await registry.getCompatibility(subject)) !== level) await registry.setCompatibility(subject, level);
+    const found = await registry.findSchema(subject, schema);
+    if (found) {
+      report.unchangedSubjects.push({ subject, id: found.id });
+      continue;
+    }
+    const { compatible, messages } = await registry.isCompatible(subject, schema);
+    if (!compatible) {
+      throw new Error(`${file} is not ${level}-compatible with ${subject}'s latest version: ${messages.join("; ")}`);
+    }
+    const { id: schemaId } = await registry.register(subject, schema);
+    report.registered.push({ subject, id: schemaId });
+  }
+  return report;
+};

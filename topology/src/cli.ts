@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// topology CLI: apply | describe [--mermaid] | check. Exit 0 ok, 1 failed check, 2 usage or unreachable service.
+import { parseArgs } from "node:util";
+import { applyTopology } from "./apply.ts";
+import { checkTopology } from "./check.ts";
+import { connectAdmin, connectRegistry, environmentFrom } from "./connect.ts";
+import { describeMermaid, describeText } from "./describe.ts";
+import { names } from "./names.ts";
+
+const usage = `usage: topology <command> [options]
+  apply               create missing topics, report config drift, register schemas (idempotent)
+  describe [--mermaid] print the catalogue as text or as a Mermaid diagram
+  check [--dir DIR]   fail when a schema is not compatible with the latest registered version
+options: --namespace NS (default $LEDGERLINE_NAMESPACE), --json
+env: KAFKA_BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, LEDGERLINE_NAMESPACE`;
+
+const main = async (): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      mermaid: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      namespace: { type: "string" },
+      dir: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command] = positionals;
+  if (values.help || !command) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  const environment = environmentFrom();
+  const resolved = names(values.namespace ?? environment.namespace);
+
+  switch (command) {
+    case "describe":
+      console.log(values.mermaid ? describeMermaid(resolved) : describeText(resolved));
+      return 0;
+    case "apply": {
+      const admin = await connectAdmin(environment);
+      try {
+        const registry = await connectRegistry(environment);
+        const report = await applyTopology({ admin, registry, names: resolved });
+        if (values.json) console.log(JSON.stringify(report, null, 2));
+        else {
+          for (const topic of report.createdTopics) console.log(`created topic ${topic}`);
+          for (const line of report.drift) console.log(`drift: ${line}`);
+          for (const { subject, id } of report.registered) console.log(`registered ${subject} (id ${id})`);
+          const unchanged = report.existingTopics.length + report.unchangedSubjects.length;
+          console.log(
+            `topology applied: ${report.createdTopics.length} topics created, ${report.registered.length} schemas registered, ${unchanged} unchanged, ${report.drift.length} drift`,
+          );
+        }
+        return 0;
+      } finally {
+        await admin.close();
+      }
+    }
+    case "check": {
+      const registry = await connectRegistry(environment);
+      const results = await checkTopology(registry, resolved, { directory: values.dir });
+      if (values.json) console.log(JSON.stringify(results, null, 2));
+      else for (const r of results) console.log(`${r.status.padEnd(12)} ${r.subject}  ${r.messages.join("; ")}`);
+      return results.some((r) => r.status === "incompatible") ? 1 : 0;
+    }
+    default:
+      console.error(`unknown command: ${command}\n${usage}`);
+      return 2;
+  }
+};
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`topology: ${(error as Error).message}`);
+    process.exit(2);
+  },
+);

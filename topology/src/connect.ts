@@ -1,0 +1,63 @@
+// Opens the admin clients `apply` and `check` need, failing fast with the address when a service is down.
+import { createAdmin, parseBrokers } from "@ledgerline/kafka";
+import type { Admin } from "@platformatic/kafka";
+import { type RegistryAdmin, registryAdmin } from "./registryApi.ts";
+
+export interface TopologyEnvironment {
+  readonly bootstrapServers: string;
+  readonly registryUrl: string;
+  readonly namespace: string;
+}
+
+export const environmentFrom = (env: NodeJS.ProcessEnv = process.env): TopologyEnvironment => ({
+  bootstrapServers: env.KAFKA_BOOTSTRAP_SERVERS ?? "127.0.0.1:9092",
+  registryUrl: env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7",
+  namespace: env.LEDGERLINE_NAMESPACE ?? "",
+});
+
+export class UnreachableError extends Error {
+  override readonly name = "UnreachableError";
+}
+
+const within = <T>(ms: number, what: string, promise: Promise<T>): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new UnreachableError(`${what}: no answer within ${ms / 1000} s`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(new UnreachableError(`${what}: ${(error as Error).message}`));
+      },
+    );
+  });
+
+export const connectAdmin = async (environment: TopologyEnvironment, timeoutMs = 8_000): Promise<Admin> => {
+  const admin = createAdmin({
+    clientId: "ledgerline-topology",
+    bootstrapBrokers: parseBrokers(environment.bootstrapServers),
+    timeoutMs: 3_000,
+    retries: 1,
+  });
+  try {
+    await within(timeoutMs, `Kafka at ${environment.bootstrapServers} is unreachable`, admin.metadata({ topics: [] }));
+    return admin;
+  } catch (error) {
+    await admin.close().catch(() => undefined);
+    throw error;
+  }
+};
+
+export const connectRegistry = async (environment: TopologyEnvironment, timeoutMs = 8_000): Promise<RegistryAdmin> => {
+  const url = `${environment.registryUrl.replace(/\/$/, "")}/subjects`;
+  await within(
+    timeoutMs,
+    `Schema registry at ${environment.registryUrl} is unreachable`,
+    fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then((response) => {
+      if (!response.ok) throw new Error(`HTTP ${response.status} from ${url}`);
+    }),
+  );
+  return registryAdmin(environment.registryUrl);
+};

@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config";
+
+// One run over every workspace (so CI gets one result file); each workspace is a project.
+const workspaces = [
+  "topology",
+  "packages/contracts",
+  "packages/domain",
+  "packages/kafka",
+  "packages/schema-registry",
+  "packages/ledger-db",
+  "packages/observability",
+  "apps/gateway",
+  "apps/processor",
+  "apps/ledger-sink",
+  "ops/compose",
+  "tools/ledgerline",
+];
+
+export default defineConfig({
+  test: {
+    // Integration tests talk to the real broker, registry and Postgres: allow for their latency.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    projects: workspaces.map((root) => ({
+      extends: true,
+      test: { name: root.split("/").pop()!, root, include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+    })),
+  },
+});
