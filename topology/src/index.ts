@@ -6,3 +6,4 @@ export * from "./describe.ts";
 export * from "./names.ts";
 export * from "./registryApi.ts";
 export { type LoadedSchema, loadAllSchemas, loadSchema, SchemaFileError, schemaDirectory } from "./schemas.ts";
+export * from "./provision.ts";

@@ -1,7 +1,11 @@
 // The registry calls the codec library keeps internal (subject config, compatibility check).
 import registryApiModule from "@kafkajs/confluent-schema-registry/dist/api/index.js";
 
-const createRegistryApi = registryApiModule.default;
+type CreateRegistryApi = typeof registryApiModule.default;
+// CommonJS interop: Node hands us module.exports ({ default }), bundlers such as Vite the function itself.
+const createRegistryApi: CreateRegistryApi =
+  (registryApiModule as unknown as { default?: CreateRegistryApi }).default ??
+  (registryApiModule as unknown as CreateRegistryApi);
 import type { Compatibility } from "./catalogue.ts";
 
 export interface RegistryAdmin {

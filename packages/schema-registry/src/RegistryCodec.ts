@@ -38,8 +38,12 @@ const statusOf = (error: unknown): number | undefined =>
 
 /** Registry errors that mean "the registry is down or slow" rather than "this schema is wrong". */
 const isOutage = (error: unknown): boolean => {
+  // mappersmith reports network failures as status 400 with the socket error in the message.
+  if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|timeout/i.test(String((error as Error)?.message))) {
+    return true;
+  }
   const status = statusOf(error);
-  if (status === undefined) return true; // network error, timeout, refused connection
+  if (status === undefined) return true;
   return status >= 500 || status === 408 || status === 429;
 };
 
@@ -62,13 +66,11 @@ export class RegistryCodec {
       { host: options.url, clientId: "ledgerline", retry: { retries: 0 } },
       { [SchemaType.AVRO]: avroOptions },
     );
-    if (options.timeoutMs) {
-      // mappersmith has no per-client timeout option here; bound every call with AbortSignal instead.
-      this.#timeoutMs = options.timeoutMs;
-    }
+    this.#timeoutMs = options.timeoutMs ?? 5_000;
   }
 
-  readonly #timeoutMs: number = 5_000;
+  // The client has no per-request timeout of its own: every registry call is bounded by this.
+  readonly #timeoutMs: number;
 
   #bounded<T>(what: string, call: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {

@@ -15,13 +15,13 @@ export const BigIntLong = avro.types.LongType.__with({
   compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
 
-/** timestamp-millis as Date (its underlying long is a bigint, see BigIntLong). */
+/** timestamp-millis as Date. Its underlying long is avsc's plain one: milliseconds fit a double exactly. */
 export class TimestampMillisType extends avro.types.LogicalType {
-  override _fromValue(value: bigint): Date {
+  override _fromValue(value: number | bigint): Date {
     return new Date(Number(value));
   }
-  override _toValue(value: unknown): bigint | undefined {
-    if (value instanceof Date) return BigInt(value.getTime());
+  override _toValue(value: unknown): number | undefined {
+    if (value instanceof Date) return value.getTime();
     return undefined;
   }
   override _resolve(type: avro.Type) {
@@ -91,10 +91,22 @@ export class DecimalType extends avro.types.LogicalType {
   }
 }
 
-/** Options for avsc's Type.forSchema: use them for every reader and writer type. */
+/** Plain longs (not the base of a logical type) become BigIntLong. */
+const bigintLongs = (schema: avro.Schema | string): avro.Type | undefined => {
+  if (schema === "long") return BigIntLong;
+  if (typeof schema === "object" && (schema as { type?: unknown }).type === "long" && !("logicalType" in schema)) {
+    return BigIntLong;
+  }
+  return undefined;
+};
+
+/**
+ * Options for avsc's Type.forSchema, for every reader and writer type. A type hook rather than a
+ * `registry` entry: avsc adds every named type to the registry object, so a shared one would clash.
+ */
 export const avroOptions: Partial<avro.ForSchemaOptions> = {
-  registry: { long: BigIntLong },
+  typeHook: bigintLongs as avro.ForSchemaOptions["typeHook"],
   logicalTypes: { decimal: DecimalType, "timestamp-millis": TimestampMillisType },
 };
 
-export const avroType = (schema: avro.Schema): avro.Type => avro.Type.forSchema(schema, avroOptions);
+export const avroType = (schema: avro.Schema): avro.Type => avro.Type.forSchema(schema, { ...avroOptions });

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): sets the platform up if needed, runs every test once against it,
+# and ends with a plain "N passed, N failed" line. Extra arguments go to vitest (e.g. a file filter).
+set -euo pipefail
+cd "$(dirname -- "$0")/../.."
+bash ops/bin/setup.sh
+. ops/bin/node-env.sh
+mkdir -p .ledgerline
+results=.ledgerline/test-results.json
+rm -f "$results"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+node ops/bin/summarize-tests.ts "$results" || status=1
+exit "$status"

@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const root = resolve(import.meta.dirname, "../../..");
+const compose = parse(readFileSync(resolve(root, "ops/compose/compose.yaml"), "utf8")) as {
+  services: Record<string, { environment?: Record<string, string>; image?: string; build?: unknown }>;
+};
+const envExample = new Set(
+  readFileSync(resolve(root, ".env.example"), "utf8")
+    .split("\n")
+    .map((line) => /^#?\s*([A-Z][A-Z0-9_]+)=/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined),
+);
+const apps = ["gateway", "processor", "ledger-sink", "setup"];
+
+describe("ops/compose/compose.yaml", () => {
+  it("runs Kafka, Apicurio and Postgres from official images and builds the apps", () => {
+    expect(compose.services.kafka?.image).toMatch(/^apache\/kafka:4\./);
+    expect(compose.services.registry?.image).toMatch(/^apicurio\/apicurio-registry:3\.3\./);
+    expect(compose.services.postgres?.image).toMatch(/^postgres:/);
+    for (const app of apps) expect(compose.services[app]?.build, app).toBeDefined();
+  });
+
+  it("configures the apps with the native stack's environment variable names", () => {
+    for (const app of apps) {
+      const names = Object.keys(compose.services[app]?.environment ?? {});
+      expect(names.length, app).toBeGreaterThan(0);
+      for (const name of names) expect(envExample, `${app}: ${name} is not in .env.example`).toContain(name);
+    }
+    for (const core of ["KAFKA_BOOTSTRAP_SERVERS", "SCHEMA_REGISTRY_URL", "DATABASE_URL"]) {
+      expect(Object.keys(compose.services.gateway?.environment ?? {})).toContain(core);
+    }
+  });
+});

@@ -1,0 +1,59 @@
+// Generated from schemas/avro/ by `npm run gen:avro` (@ovotech/avro-ts). Do not edit.
+
+export type TransactionRequested = IoLedgerlineTransactions.TransactionRequested;
+
+export declare namespace IoLedgerlineTransactions {
+    /**
+     * A transaction an upstream system asked us to post. Topic transactions.requested, key = account_id (UTF-8 string).
+     */
+    export interface TransactionRequested {
+        /**
+         * Unique id of the transaction (UUID). Retries of the same transaction MUST reuse it: every stage deduplicates on it.
+         */
+        transaction_id: string;
+        /**
+         * Customer account the amount is debited from, e.g. ACC-7890. Also the record key.
+         */
+        account_id: string;
+        /**
+         * Amount in integer minor units of `currency` (ISO 4217 exponent): 1250.75 USD is 125075, 500 JPY is 500, 1.234 BHD is 1234. Always positive.
+         */
+        amount_minor: bigint;
+        /**
+         * ISO 4217 alphabetic code, upper case (USD, EUR, JPY, BHD).
+         */
+        currency: string;
+        /**
+         * Merchant (payee) name as the client sent it.
+         */
+        merchant_name: string;
+        /**
+         * When the transaction happened, per the client (UTC, milliseconds).
+         */
+        occurred_at: Date;
+        /**
+         * When the producing system accepted the request (UTC, milliseconds).
+         */
+        accepted_at: Date;
+        /**
+         * Upstream system that submitted the transaction (its API client id).
+         *
+         * Default: "external"
+         */
+        client_id: string;
+        /**
+         * Idempotency-Key the client sent, if any.
+         *
+         * Default: null
+         */
+        idempotency_key: null | string;
+        /**
+         * Small flat map of client-supplied attributes (e.g. PaySim type).
+         *
+         * Default: {}
+         */
+        metadata: {
+            [index: string]: string;
+        };
+    }
+}

@@ -1,0 +1,48 @@
+import { createTestNamespace, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
+import { connectRegistry, type TopicId, topics } from "@ledgerline/topology";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RegistryCodec, RegistryError } from "../src/index.ts";
+import { samples } from "./samples.ts";
+
+describe("the Avro contract in the registry", () => {
+  let ns: TestNamespace;
+  let codec: RegistryCodec;
+  beforeAll(async () => {
+    ns = await createTestNamespace("registry");
+    codec = new RegistryCodec({ url: testEnvironment().registryUrl, names: ns.names });
+  });
+  afterAll(() => ns?.cleanup());
+
+  it.each(Object.keys(topics) as TopicId[])("%s round-trips in the Confluent wire format", async (id) => {
+    const bytes = await codec.encode(id, samples[id]);
+    const registry = await connectRegistry({ ...testEnvironment(), namespace: ns.namespace });
+    const latest = await registry.latestVersion(ns.names.valueSubject(id));
+    expect(bytes[0]).toBe(0); // magic byte
+    expect(bytes.readUInt32BE(1)).toBe(latest?.id); // 4-byte big-endian schema id
+    expect(await codec.decode(id, bytes)).toEqual(samples[id]);
+  });
+
+  it("keeps money exact: amounts are bigint, rates are decimal strings", async () => {
+    const big = { ...samples.validated, amount_minor: 9_007_199_254_740_993n, fx_rate: "0.000000000001" };
+    const decoded = await codec.decode<typeof big>("validated", await codec.encode("validated", big));
+    expect(decoded.amount_minor).toBe(9_007_199_254_740_993n);
+    expect(decoded.fx_rate).toBe("0.000000000001");
+  });
+
+  it("classifies undecodable bytes as poison, not as an outage", async () => {
+    const notWire = await codec.decode("requested", Buffer.from("{}")).catch((e: unknown) => e);
+    expect(notWire).toBeInstanceOf(RegistryError);
+    expect((notWire as RegistryError).reason).toBe("NOT_WIRE_FORMAT");
+    const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2]);
+    const unknown = (await codec.decode("requested", unknownId).catch((e: unknown) => e)) as RegistryError;
+    expect(unknown.reason).toBe("UNKNOWN_SCHEMA");
+    expect(unknown.retryable).toBe(false);
+  });
+
+  it("reports an unreachable registry as retryable", async () => {
+    const down = new RegistryCodec({ url: "http://127.0.0.1:1/apis/ccompat/v7", names: ns.names });
+    const error = (await down.encode("requested", samples.requested).catch((e: unknown) => e)) as RegistryError;
+    expect(error.reason).toBe("REGISTRY_UNAVAILABLE");
+    expect(error.retryable).toBe(true);
+  });
+});

@@ -1,0 +1,78 @@
+// One valid value per topic, in the JavaScript shapes the codec uses (bigint longs, Date timestamps).
+import type { TopicId } from "@ledgerline/topology";
+
+const at = new Date("2026-11-23T10:00:00.000Z");
+const core = {
+  transaction_id: "8f14e45f-ceea-4e7a-9a3b-1c2d3e4f5a6b",
+  account_id: "ACC-7890",
+  amount_minor: 125075n,
+  currency: "USD",
+  merchant_name: "Chicago Retail Hub",
+  occurred_at: at,
+  accepted_at: at,
+  client_id: "dev",
+  idempotency_key: null,
+  metadata: { channel: "test" },
+};
+
+export const samples: Record<TopicId, Record<string, unknown>> = {
+  requested: core,
+  validated: {
+    ...core,
+    merchant_category: "retail",
+    base_currency: "USD",
+    base_amount_minor: 125075n,
+    fx_rate: "1.000000000000",
+    fx_rate_as_of: at,
+    risk_flags: [],
+    payload_hash: "ab".repeat(32),
+    validated_at: at,
+  },
+  rejected: {
+    ...core,
+    reasons: [{ code: "CURRENCY_UNSUPPORTED", field: "currency", message: "XXX is not supported" }],
+    payload_hash: "cd".repeat(32),
+    rejected_at: at,
+  },
+  posted: {
+    event_id: "0b9d7c1e-1111-4a2b-8c3d-4e5f6a7b8c9d",
+    transaction_id: core.transaction_id,
+    account_id: core.account_id,
+    amount_minor: 125075n,
+    currency: "USD",
+    base_amount_minor: 125075n,
+    base_currency: "USD",
+    merchant_name: "CHICAGO RETAIL HUB",
+    merchant_category: "retail",
+    debit_account: "customer:ACC-7890",
+    credit_account: "merchant:CHICAGO RETAIL HUB",
+    risk_flags: ["LARGE_AMOUNT"],
+    occurred_at: at,
+    posted_at: at,
+  },
+  dlq: {
+    transaction_id: null,
+    stage: "processor",
+    reason_code: "NOT_WIRE_FORMAT",
+    error_class: "RegistryError",
+    error_message: "value is not in the Confluent wire format",
+    retryable: false,
+    original_topic: "transactions.requested",
+    original_partition: 2,
+    original_offset: 9007199254740993n,
+    original_timestamp: at,
+    original_key: Buffer.from("ACC-7890"),
+    original_value: Buffer.from([0xde, 0xad, 0xbe, 0xef]),
+    original_headers: { traceparent: Buffer.from("00-abc-def-01") },
+    attempts: 1,
+    replay_count: 0,
+    dead_lettered_at: at,
+  },
+  fxRates: {
+    currency: "EUR",
+    base_currency: "USD",
+    rate: "1.084512345678",
+    as_of: at,
+    source: "reference",
+  },
+};
