@@ -1,0 +1,441 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # config/paths here are used by the scripts that source this file
+# Shared helpers for ops/stack/*.sh: configuration, logging, ports, pid files.
+# Sourced, never executed. Scripts that source it run with `set -euo pipefail`.
+
+STACK_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd -- "$STACK_DIR/../.." && pwd)
+
+# ---------------------------------------------------------------------------
+# Configuration. Every setting is an environment variable with a default, so
+# a plain `bash ops/stack/up.sh` works and .env / CI can override anything.
+# ---------------------------------------------------------------------------
+
+# Downloaded runtimes (Kafka jars, Apicurio). Shared between clones: a warm
+# cache means up.sh downloads nothing.
+: "${LEDGERLINE_CACHE:=$HOME/.cache/ledgerline}"
+# Per-clone mutable state: Kafka data, generated configs, logs, pid files
+# (gitignored). Different clones use different state and do not collide.
+: "${LEDGERLINE_STATE:=$REPO_ROOT/.ledgerline}"
+
+# Kafka broker version (Maven Central coordinates org.apache.kafka:kafka_2.13).
+# 4.2.2 is on Central for kafka_2.13 but not for kafka-tools, so 4.2.1 is the
+# newest complete 4.2.x.
+: "${KAFKA_VERSION:=4.2.1}"
+# Client listener and KRaft controller listener (both on 127.0.0.1).
+: "${KAFKA_PORT:=9092}"
+: "${KAFKA_CONTROLLER_PORT:=9093}"
+# Broker JVM heap; sized so the whole stack idles well under 1.5 GiB RSS.
+: "${KAFKA_HEAP:=-Xms256m -Xmx512m}"
+# JDK for the broker (17+). Unset: the `java` on PATH.
+: "${KAFKA_JAVA_HOME:=}"
+# Seconds to wait for the broker to come up.
+: "${KAFKA_START_TIMEOUT:=60}"
+
+# Apicurio Registry version (io.apicurio:apicurio-registry-app:<v>:tar.gz:all).
+: "${REGISTRY_VERSION:=3.3.3}"
+# Registry HTTP port (REST + Confluent-compatible API under /apis/ccompat/v7).
+: "${REGISTRY_PORT:=8081}"
+# Quarkus management interface (health, metrics); Quarkus would otherwise
+# listen on 0.0.0.0:9000.
+: "${REGISTRY_MANAGEMENT_PORT:=9001}"
+# Registry JVM heap (without -Xms the JVM would start at 1/64 of RAM).
+: "${REGISTRY_HEAP:=-Xms64m -Xmx384m}"
+# JDK for the registry (21+). Unset: JAVA_HOME if it is 21+, else the newest
+# JDK 21+ found under /usr/lib/jvm.
+: "${REGISTRY_JAVA_HOME:=}"
+# Default global compatibility rule. Confluent Schema Registry defaults to
+# BACKWARD, Apicurio to none (every schema accepted); BACKWARD keeps tests
+# honest. Empty = Apicurio's default (no rule).
+: "${REGISTRY_COMPATIBILITY=BACKWARD}"
+# Seconds to wait for the registry to answer.
+: "${REGISTRY_START_TIMEOUT:=90}"
+
+# Postgres server the stack uses. If nothing answers there, up.sh starts the
+# machine's Debian cluster on this address (installing postgresql if needed).
+: "${PGHOST:=127.0.0.1}"
+: "${PGPORT:=5432}"
+# Application and test databases; role names, passwords and database names are
+# parsed from these URLs, so changing them changes what up.sh provisions.
+: "${DATABASE_URL:=postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline}"
+: "${TEST_DATABASE_URL:=postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline_test}"
+# Debian cluster name up.sh starts (newest installed major version).
+: "${PG_CLUSTER:=main}"
+# Optional superuser URL used to create roles/databases. Unset: the local
+# `postgres` OS user over the Unix socket (peer auth; needs root).
+: "${DATABASE_ADMIN_URL:=}"
+# Registry storage database and its own role.
+: "${REGISTRY_DATABASE:=ledgerline_registry}"
+: "${REGISTRY_DATABASE_USER:=ledgerline_registry}"
+: "${REGISTRY_DATABASE_PASSWORD:=ledgerline_registry}"
+
+# Seconds down.sh waits after SIGTERM before SIGKILL.
+: "${STACK_STOP_TIMEOUT:=30}"
+
+export PGHOST PGPORT
+# Absolute paths: they are baked into pid checks and generated configs, and
+# the JVMs run from other working directories.
+LEDGERLINE_CACHE=$(realpath -m -- "$LEDGERLINE_CACHE")
+LEDGERLINE_STATE=$(realpath -m -- "$LEDGERLINE_STATE")
+
+RUN_DIR="$LEDGERLINE_STATE/run"
+LOG_DIR="$LEDGERLINE_STATE/logs"
+KAFKA_HOME="$LEDGERLINE_CACHE/kafka-$KAFKA_VERSION"
+REGISTRY_HOME="$LEDGERLINE_CACHE/apicurio-registry-$REGISTRY_VERSION"
+# Tag put on our JVM command lines: marks a process as started by THIS
+# state dir, so a recycled pid or another clone's JVM is never mistaken for ours.
+STACK_TAG="-Dledgerline.stack=$LEDGERLINE_STATE"
+# Marker written only when up.sh itself started the Postgres cluster.
+PG_MARKER="$RUN_DIR/postgres.started-by-up"
+
+# ---------------------------------------------------------------------------
+# Logging
+# ---------------------------------------------------------------------------
+if [[ -t 1 ]]; then _B=$'\e[1m' _R=$'\e[31m' _Y=$'\e[33m' _G=$'\e[32m' _N=$'\e[0m'; else _B='' _R='' _Y='' _G='' _N=''; fi
+info() { printf '%s==>%s %s\n' "$_B" "$_N" "$*"; }
+ok() { printf '%s ok%s %s\n' "$_G" "$_N" "$*"; }
+warn() { printf '%swarning:%s %s\n' "$_Y" "$_N" "$*" >&2; }
+# die "cause: fix" — one line on stderr, exit 1 (up.sh's EXIT trap then rolls back).
+die() {
+  printf '%serror:%s %s\n' "$_R" "$_N" "$*" >&2
+  exit 1
+}
+
+# ---------------------------------------------------------------------------
+# Ports
+# ---------------------------------------------------------------------------
+
+# Prints who listens on TCP port $1 (e.g. "python3 (pid 123)"), nothing if free.
+port_owner() {
+  local port=$1 line
+  if command -v ss >/dev/null 2>&1; then
+    line=$(ss -Hltnp "sport = :$port" 2>/dev/null | head -n1) || true
+    [[ -n $line ]] || return 0
+    if [[ $line =~ users:\(\(\"([^\"]+)\",pid=([0-9]+) ]]; then
+      printf '%s (pid %s)\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+    else
+      echo "another process"
+    fi
+  elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "another process"
+  fi
+}
+
+# True when something accepts TCP connections on $1:$2.
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# Fails with a one-line fix when port $1 (configured by env var $2) is taken.
+require_port_free() {
+  local port=$1 var=$2 who
+  who=$(port_owner "$port")
+  [[ -z $who ]] || die "port $port ($var) is already in use by $who: stop that process or set $var to a free port"
+}
+
+# Waits up to $3 seconds for $1:$2 to accept connections.
+wait_for_port() {
+  local host=$1 port=$2 deadline=$((SECONDS + $3))
+  until port_open "$host" "$port"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.3
+  done
+}
+
+# Dies if two services are configured on the same port.
+check_distinct_ports() {
+  local -A seen=()
+  local var
+  for var in PGPORT KAFKA_PORT KAFKA_CONTROLLER_PORT REGISTRY_PORT REGISTRY_MANAGEMENT_PORT; do
+    [[ ${!var} =~ ^[0-9]+$ ]] || die "$var='${!var}' is not a port number: set it to a free TCP port"
+    [[ -z ${seen[${!var}]:-} ]] || die "$var and ${seen[${!var}]} are both ${!var}: give each service its own port"
+    seen[${!var}]=$var
+  done
+}
+
+# ---------------------------------------------------------------------------
+# Pid files. A service is "ours" only if its pid file names a live process
+# whose command line carries our tag and the expected main class/jar.
+# ---------------------------------------------------------------------------
+pid_file() { echo "$RUN_DIR/$1.pid"; }
+
+# Command-line fragment that identifies each JVM we start.
+service_signature() {
+  case $1 in
+    kafka) echo "kafka.Kafka" ;;
+    registry) echo "quarkus-run.jar" ;;
+    *) return 1 ;;
+  esac
+}
+
+# Prints the pid of our running service $1, or returns 1.
+our_pid() {
+  local svc=$1 file pid cmd sig
+  file=$(pid_file "$svc")
+  [[ -r $file ]] || return 1
+  pid=$(<"$file")
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ -r /proc/$pid/cmdline ]] || return 1
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  sig=$(service_signature "$svc")
+  [[ $cmd == *"$STACK_TAG "* && $cmd == *"$sig"* ]] || return 1
+  echo "$pid"
+}
+
+# Removes a pid file that no longer describes a live process of ours.
+clear_stale_pid() {
+  local svc=$1
+  if [[ -e $(pid_file "$svc") ]] && ! our_pid "$svc" >/dev/null; then
+    rm -f "$(pid_file "$svc")"
+  fi
+}
+
+# SIGTERM, wait up to STACK_STOP_TIMEOUT, then SIGKILL. Returns 0 once gone.
+stop_pid() {
+  local pid=$1 name=$2 deadline=$((SECONDS + STACK_STOP_TIMEOUT))
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      warn "$name (pid $pid) ignored SIGTERM for ${STACK_STOP_TIMEOUT}s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.5
+      break
+    fi
+    sleep 0.2
+  done
+  ! kill -0 "$pid" 2>/dev/null
+}
+
+# Stops our service $1 (kafka|registry) if running; returns 0 if it was not running.
+stop_service() {
+  local svc=$1 pid
+  if pid=$(our_pid "$svc"); then
+    info "stopping $svc (pid $pid)"
+    stop_pid "$pid" "$svc" || die "$svc (pid $pid) survived SIGKILL: inspect it with 'ps -fp $pid'"
+    ok "$svc stopped"
+  fi
+  rm -f "$(pid_file "$svc")"
+}
+
+# Resident memory of pid $1 in MiB.
+rss_mib() {
+  local kb
+  kb=$(ps -o rss= -p "$1" 2>/dev/null | tr -d ' ') || true
+  [[ -n $kb ]] && echo "$((kb / 1024)) MiB" || echo "?"
+}
+
+# Last lines of a log, indented, on stderr (used when a service dies at start).
+show_log_tail() {
+  local file=$1 n=${2:-25}
+  [[ -s $file ]] || return 0
+  printf -- '--- last %s lines of %s ---\n' "$n" "$file" >&2
+  tail -n "$n" "$file" | sed 's/^/  /' >&2
+  printf -- '---\n' >&2
+}
+
+# ---------------------------------------------------------------------------
+# Java
+# ---------------------------------------------------------------------------
+
+# Major version (17, 21, 25...) of the java binary $1.
+java_major() {
+  local bin=$1 home v=''
+  home=$(dirname -- "$(dirname -- "$(readlink -f -- "$bin")")")
+  if [[ -r $home/release ]]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$home/release")
+  fi
+  if [[ -z $v ]]; then
+    v=$("$bin" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n1)
+  fi
+  v=${v#1.}
+  v=${v%%[.+-]*}
+  [[ $v =~ ^[0-9]+$ ]] || return 1
+  echo "$v"
+}
+
+# Prints the java binary for Kafka (KAFKA_JAVA_HOME, else PATH), 17+ required.
+kafka_java() {
+  local bin major
+  if [[ -n $KAFKA_JAVA_HOME ]]; then
+    bin="$KAFKA_JAVA_HOME/bin/java"
+    [[ -x $bin ]] || die "KAFKA_JAVA_HOME=$KAFKA_JAVA_HOME has no bin/java: point it at a JDK 17+ or unset it"
+  else
+    bin=$(command -v java) || die "no java on PATH for Kafka: install a JDK 17+ (apt-get install openjdk-17-jdk-headless) or set KAFKA_JAVA_HOME"
+  fi
+  major=$(java_major "$bin") || die "cannot tell the Java version of $bin: set KAFKA_JAVA_HOME to a JDK 17+"
+  ((major >= 17)) || die "Kafka needs Java 17+ but $bin is Java $major: install a JDK 17+ (apt-get install openjdk-17-jdk-headless) or set KAFKA_JAVA_HOME"
+  echo "$bin"
+}
+
+# Prints the java binary for Apicurio (needs 21+).
+registry_java() {
+  local fix="install a JDK 21+ (e.g. apt-get install temurin-21-jdk / openjdk-21) or set REGISTRY_JAVA_HOME"
+  local bin major best='' best_major=0 home
+  if [[ -n $REGISTRY_JAVA_HOME ]]; then
+    bin="$REGISTRY_JAVA_HOME/bin/java"
+    [[ -x $bin ]] || die "REGISTRY_JAVA_HOME=$REGISTRY_JAVA_HOME has no bin/java: point it at a JDK 21+"
+    major=$(java_major "$bin") || die "cannot tell the Java version of $bin: point REGISTRY_JAVA_HOME at a JDK 21+"
+    ((major >= 21)) || die "Apicurio needs Java 21+ but REGISTRY_JAVA_HOME=$REGISTRY_JAVA_HOME is Java $major: point REGISTRY_JAVA_HOME at a JDK 21+ or unset it to auto-detect"
+    echo "$bin"
+    return
+  fi
+  if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
+    major=$(java_major "$JAVA_HOME/bin/java") || major=0
+    if ((major >= 21)); then
+      echo "$JAVA_HOME/bin/java"
+      return
+    fi
+  fi
+  # Newest JDK 21+ installed under /usr/lib/jvm (symlinked aliases resolve to the same binary).
+  for home in /usr/lib/jvm/*/; do
+    bin="${home%/}/bin/java"
+    [[ -x $bin ]] || continue
+    major=$(java_major "$bin") || continue
+    if ((major >= 21 && major > best_major)); then
+      best=$bin best_major=$major
+    fi
+  done
+  [[ -n $best ]] || die "Apicurio needs Java 21+: $fix"
+  echo "$best"
+}
+
+# ---------------------------------------------------------------------------
+# Postgres helpers
+# ---------------------------------------------------------------------------
+
+# Parses the postgres://user:pass@host:port/db?x URL held in variable $1 into
+# PGU_USER PGU_PASS PGU_HOST PGU_PORT PGU_DB (percent-encoding decoded).
+parse_pg_url() {
+  local var=$1 url=${!1} rest auth hostport
+  local fix="set $var to postgres://user:password@host:port/dbname"
+  [[ $url =~ ^postgres(ql)?:// ]] || die "$var is not a postgres:// URL: $fix"
+  rest=${url#*://}
+  rest=${rest%%\?*}
+  [[ $rest == *@* ]] || die "$var has no user: $fix"
+  auth=${rest%@*}
+  rest=${rest##*@}
+  hostport=${rest%%/*}
+  PGU_DB=${rest#*/}
+  [[ $rest == */* && -n $PGU_DB ]] || die "$var names no database: $fix"
+  PGU_USER=$(urldecode "${auth%%:*}")
+  PGU_PASS=''
+  [[ $auth == *:* ]] && PGU_PASS=$(urldecode "${auth#*:}")
+  PGU_DB=$(urldecode "$PGU_DB")
+  PGU_HOST=${hostport%:*}
+  PGU_PORT=5432
+  [[ $hostport == *:* ]] && PGU_PORT=${hostport##*:}
+  [[ -n $PGU_USER && -n $PGU_PASS ]] || die "$var needs both a user and a password: $fix"
+}
+
+# URL with its password replaced by *** (for printing).
+mask_url() { sed -E 's#^([a-z]+://[^:/@]*):[^@]*@#\1:***@#' <<<"$1"; }
+
+urldecode() {
+  local s=${1//+/ }
+  printf '%b' "${s//%/\\x}"
+}
+
+# True when host $1 is this machine's loopback.
+is_loopback() { [[ $1 == 127.* || $1 == localhost || $1 == ::1 ]]; }
+
+pg_answers() { pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 2 >/dev/null 2>&1; }
+
+# Newest installed Debian Postgres major version with a cluster named
+# $PG_CLUSTER (prints e.g. "15").
+pg_local_version() {
+  command -v pg_lsclusters >/dev/null 2>&1 || return 1
+  pg_lsclusters --no-header 2>/dev/null | awk -v c="$PG_CLUSTER" '$2 == c { print $1 }' | sort -n | tail -n1 | grep .
+}
+
+# One up.sh/down.sh at a time per state dir, on fd 9. Anything long-lived we
+# spawn must close fd 9 (9>&-), or it keeps the lock held for its lifetime.
+take_stack_lock() {
+  exec 9>"$RUN_DIR/lock"
+  flock -n 9 && return 0
+  info "waiting for another up.sh/down.sh on $LEDGERLINE_STATE to finish"
+  flock -w 300 9 || die "$RUN_DIR/lock still held after 5 min (holders: $(fuser "$RUN_DIR/lock" 2>/dev/null || echo unknown)): wait for that up.sh/down.sh or stop it"
+}
+
+mkdir_state() {
+  mkdir -p "$RUN_DIR" "$LOG_DIR" "$LEDGERLINE_STATE/kafka" "$LEDGERLINE_STATE/registry"
+  # Keeps the state dir out of git even where .gitignore lacks it.
+  [[ -e $LEDGERLINE_STATE/.gitignore ]] || echo '*' >"$LEDGERLINE_STATE/.gitignore"
+}
+
+# True when pid $1 is a live (non-zombie) process.
+alive() {
+  [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# "inode:size" of log $1 ("0:0" if missing): marks where this run's lines start.
+log_offset() { stat -c %i:%s "$1" 2>/dev/null || echo 0:0; }
+
+# Copies what was appended to log $1 since mark $2 (from log_offset) into $3 —
+# the whole file if it was rotated (new inode) — so errors shown and startup
+# lines matched are this run's, not an older run's.
+log_since() {
+  local file=$1 mark=$2 dest=$3 off=${2#*:}
+  [[ $(log_offset "$file") == "${mark%%:*}":* ]] || off=0
+  tail -c "+$((off + 1))" "$file" >"$dest" 2>/dev/null || : >"$dest"
+}
+
+# First line in logs "$@" that looks like the cause of a failure (for one-line errors).
+first_error() {
+  local f line
+  for f in "$@"; do
+    line=$(grep -m1 -E 'ERROR|FATAL|Exception|Error' "$f" 2>/dev/null | sed 's/^[[:space:]]*//' | cut -c1-200) || true
+    [[ -z $line ]] || { echo "$line"; return 0; }
+  done
+  echo "no error line logged"
+}
+
+# Stops the Debian Postgres cluster, but only if up.sh started it (marker file).
+stop_pg_cluster() {
+  local ver name
+  [[ -r $PG_MARKER ]] || return 0
+  read -r ver name <"$PG_MARKER"
+  info "stopping postgres cluster $ver/$name (up.sh started it)"
+  if pg_ctlcluster "$ver" "$name" status >/dev/null 2>&1; then
+    pg_ctlcluster --mode fast "$ver" "$name" stop ||
+      die "pg_ctlcluster $ver $name stop failed: see /var/log/postgresql/postgresql-$ver-$name.log"
+  fi
+  rm -f "$PG_MARKER"
+  ok "postgres stopped"
+}
+
+# One line per service: state, pid, address, resident memory. Returns 3 if any is down.
+print_status() {
+  local pid rc=0 who pg_note=''
+  if pg_answers; then
+    who=$(port_owner "$PGPORT")
+    pid=${who##*pid }
+    pid=${pid%)}
+    [[ $pid =~ ^[0-9]+$ ]] || pid='-'
+    if [[ -r $PG_MARKER ]]; then
+      pg_note="cluster $(tr ' ' / <"$PG_MARKER"), started by up.sh"
+    else
+      pg_note="found running, not managed by up.sh"
+    fi
+    local rss='?'
+    [[ $pid == - ]] || rss=$(rss_mib "$pid")
+    printf '%-9s %-8s pid %-8s %-22s %-9s %s\n' postgres running "$pid" "$PGHOST:$PGPORT" "$rss" "($pg_note)"
+  else
+    printf '%-9s %-8s pid %-8s %s\n' postgres stopped - "$PGHOST:$PGPORT"
+    rc=3
+  fi
+  if pid=$(our_pid kafka); then
+    printf '%-9s %-8s pid %-8s %-22s %-9s %s\n' kafka running "$pid" "127.0.0.1:$KAFKA_PORT" "$(rss_mib "$pid")" \
+      "(controller 127.0.0.1:$KAFKA_CONTROLLER_PORT, kafka $KAFKA_VERSION)"
+  else
+    who=$(port_owner "$KAFKA_PORT")
+    printf '%-9s %-8s pid %-8s %s%s\n' kafka stopped - "127.0.0.1:$KAFKA_PORT" "${who:+ (port held by $who, not ours)}"
+    rc=3
+  fi
+  if pid=$(our_pid registry); then
+    printf '%-9s %-8s pid %-8s %-22s %-9s %s\n' registry running "$pid" "http://127.0.0.1:$REGISTRY_PORT" "$(rss_mib "$pid")" \
+      "(ccompat /apis/ccompat/v7, management 127.0.0.1:$REGISTRY_MANAGEMENT_PORT)"
+  else
+    who=$(port_owner "$REGISTRY_PORT")
+    printf '%-9s %-8s pid %-8s %s%s\n' registry stopped - "http://127.0.0.1:$REGISTRY_PORT" "${who:+ (port held by $who, not ours)}"
+    rc=3
+  fi
+  return "$rc"
+}
