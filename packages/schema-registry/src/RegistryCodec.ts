@@ -59,6 +59,8 @@ export class RegistryCodec {
   readonly names: Names;
   readonly #writerIds = new Map<TopicId, number>();
   readonly #readerSchemas = new Map<TopicId, avro.Schema>();
+  readonly #readerTypes = new Map<TopicId, avro.Type>();
+  readonly #decoders = new Map<string, Promise<(payload: Buffer) => unknown>>();
 
   constructor(options: RegistryCodecOptions) {
     this.names = options.names;
@@ -140,12 +142,33 @@ export class RegistryCodec {
     return Promise.all(values.map((value) => this.client.encode(id, value)));
   }
 
-  /** Decodes with the writer's schema (by id) resolved into our reader schema for the topic. */
-  async decode<T>(topicId: TopicId, buffer: Buffer | undefined | null): Promise<T> {
-    if (!buffer) throw new RegistryError("NOT_WIRE_FORMAT", "record has no value");
-    const { schemaId } = readWireHeader(buffer);
+  /** Our reader type for a topic, parsed once. */
+  #readerType(topicId: TopicId): avro.Type {
+    let type = this.#readerTypes.get(topicId);
+    if (!type) {
+      type = avroType(this.readerSchema(topicId));
+      this.#readerTypes.set(topicId, type);
+    }
+    return type;
+  }
+
+  /** A decoder for (topic, writer schema id), resolved once: per-record resolution costs ~0.4 ms. */
+  #decoderFor(topicId: TopicId, schemaId: number): Promise<(payload: Buffer) => unknown> {
+    const key = `${topicId}:${schemaId}`;
+    let decoder = this.#decoders.get(key);
+    if (!decoder) {
+      decoder = this.#resolveDecoder(topicId, schemaId);
+      // A failed lookup must not stick: the registry may be back, or the id registered, next time.
+      decoder.catch(() => this.#decoders.delete(key));
+      this.#decoders.set(key, decoder);
+    }
+    return decoder;
+  }
+
+  async #resolveDecoder(topicId: TopicId, schemaId: number): Promise<(payload: Buffer) => unknown> {
+    let writer: avro.Type;
     try {
-      await this.#bounded(`fetch schema ${schemaId}`, () => this.client.getSchema(schemaId));
+      writer = (await this.#bounded(`fetch schema ${schemaId}`, () => this.client.getSchema(schemaId))) as unknown as avro.Type;
     } catch (error) {
       if (error instanceof RegistryError) throw error;
       if (isOutage(error)) {
@@ -153,18 +176,31 @@ export class RegistryCodec {
           cause: error,
         });
       }
-      throw new RegistryError("UNKNOWN_SCHEMA", `schema id ${schemaId} is unknown to the registry`, {
+      throw new RegistryError("UNKNOWN_SCHEMA", `schema id ${schemaId} is unknown to the registry`, { cause: error });
+    }
+    const reader = this.#readerType(topicId);
+    if (writer.equals(reader)) return (payload) => reader.fromBuffer(payload);
+    try {
+      const resolver = reader.createResolver(writer);
+      return (payload) => reader.fromBuffer(payload, resolver);
+    } catch (error) {
+      throw new RegistryError("SCHEMA_MISMATCH", `schema ${schemaId} cannot be read as ${topicId}: ${(error as Error).message}`, {
         cause: error,
       });
     }
+  }
+
+  /** Decodes with the writer's schema (by id) resolved into our reader schema for the topic. */
+  async decode<T>(topicId: TopicId, buffer: Buffer | undefined | null): Promise<T> {
+    if (!buffer) throw new RegistryError("NOT_WIRE_FORMAT", "record has no value");
+    const { schemaId, payload } = readWireHeader(buffer);
+    const decode = await this.#decoderFor(topicId, schemaId);
     try {
-      return (await this.client.decode(buffer, {
-        [SchemaType.AVRO]: { readerSchema: this.readerSchema(topicId) as never },
-      })) as T;
+      return decode(payload) as T;
     } catch (error) {
-      const message = (error as Error).message;
-      const reason = /resolv|cannot read|no matching|missing/i.test(message) ? "SCHEMA_MISMATCH" : "MALFORMED_PAYLOAD";
-      throw new RegistryError(reason, `schema ${schemaId} → ${topicId}: ${message}`, { cause: error });
+      throw new RegistryError("MALFORMED_PAYLOAD", `schema ${schemaId} → ${topicId}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }

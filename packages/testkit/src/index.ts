@@ -1,2 +1,3 @@
 export * from "./environment.ts";
 export * from "./namespace.ts";
+export * from "./database.ts";

@@ -1,0 +1,51 @@
+// Every environment variable the ledger sink and its outbox relay read, in one place.
+import { Config, Context, Effect, Layer } from "effect";
+
+export const sinkSettingsConfig = Config.all({
+  // Kafka brokers, host:port comma-separated.
+  bootstrapServers: Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(Config.withDefault("127.0.0.1:9092")),
+  // Confluent-compatible registry API: records are Avro in the Confluent wire format.
+  registryUrl: Config.String("SCHEMA_REGISTRY_URL").pipe(
+    Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),
+  ),
+  // The ledger database (the system of record).
+  databaseUrl: Config.String("DATABASE_URL").pipe(
+    Config.withDefault("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
+  ),
+  // Prefixes topics, group and transactional ids: how tests and parallel environments isolate.
+  namespace: Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault("")),
+  // Per-batch logs are info; per-record detail only at debug.
+  logLevel: Config.String("LOG_LEVEL").pipe(Config.withDefault("info")),
+  // Stable per instance: names the relay's transactional id, which fences a zombie relay.
+  instanceId: Config.String("LEDGER_SINK_INSTANCE_ID").pipe(Config.withDefault("0")),
+  // Records per database transaction: larger batches amortise the commit, smaller ones cut latency.
+  batchSize: Config.Int("LEDGER_SINK_BATCH_SIZE").pipe(Config.withDefault(5_000)),
+  // Longest wait to fill a batch before writing what has arrived.
+  batchWaitMs: Config.Int("LEDGER_SINK_BATCH_WAIT_MS").pipe(Config.withDefault(50)),
+  // Postgres connections: the sink's batch writer, the relay, the relay's cleanup, spare.
+  poolSize: Config.Int("LEDGER_SINK_POOL_SIZE").pipe(Config.withDefault(6)),
+  // Transient-error backoff: first delay and cap (jittered exponential).
+  retryBaseMs: Config.Int("LEDGER_SINK_RETRY_BASE_MS").pipe(Config.withDefault(100)),
+  retryMaxMs: Config.Int("LEDGER_SINK_RETRY_MAX_MS").pipe(Config.withDefault(5_000)),
+  // "on" runs the outbox relay in this process; "off" lets it run as its own entry point (relay.ts).
+  relayEnabled: Config.Boolean("OUTBOX_RELAY_ENABLED").pipe(Config.withDefault(true)),
+  // Outbox rows per Kafka transaction.
+  relayBatchSize: Config.Int("OUTBOX_RELAY_BATCH_SIZE").pipe(Config.withDefault(1_000)),
+  // Polling fallback when no NOTIFY arrives (lost notification, listener reconnecting).
+  relayPollMs: Config.Int("OUTBOX_RELAY_POLL_MS").pipe(Config.withDefault(1_000)),
+  // How long published outbox rows are kept (for audit/replay) before they are deleted.
+  outboxRetentionHours: Config.Number("OUTBOX_RETENTION_HOURS").pipe(Config.withDefault(24)),
+});
+
+export type SinkSettings = Config.Success<typeof sinkSettingsConfig>;
+
+export class SinkConfig extends Context.Service<SinkConfig, SinkSettings>()(
+  "ledgerline/ledger-sink/SinkConfig",
+) {
+  static readonly layer = Layer.effect(
+    SinkConfig,
+    Effect.gen(function* () {
+      return SinkConfig.of(yield* sinkSettingsConfig);
+    }),
+  );
+}

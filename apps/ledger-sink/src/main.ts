@@ -1,0 +1,80 @@
+// Ledger sink entry point: config → database → sink pipeline (+ outbox relay fiber). SIGTERM/SIGINT stop it
+// gracefully: the batch in flight finishes or rolls back, connections close.
+import { parseBrokers } from "@ledgerline/kafka";
+import { LedgerDb } from "@ledgerline/ledger-db";
+import { loggingLayer } from "@ledgerline/observability";
+import { RegistryCodec } from "@ledgerline/schema-registry";
+import { names } from "@ledgerline/topology";
+import { Effect, Fiber, Layer, type Scope } from "effect";
+import { SinkConfig } from "./Config.ts";
+import { runOutboxRelay } from "./OutboxRelay.ts";
+import { runSinkPipeline } from "./SinkPipeline.ts";
+
+export const ledgerSink = Effect.gen(function* () {
+  const config = yield* SinkConfig;
+  const resolved = names(config.namespace);
+  const codec = new RegistryCodec({ url: config.registryUrl, names: resolved });
+  const connection = {
+    bootstrapBrokers: parseBrokers(config.bootstrapServers),
+    clientId: `ledgerline-ledger-sink-${config.instanceId}`,
+  };
+  yield* Effect.logInfo("ledger-sink starting").pipe(
+    Effect.annotateLogs({
+      namespace: config.namespace,
+      relay: config.relayEnabled,
+      batchSize: config.batchSize,
+    }),
+  );
+  const sink = runSinkPipeline({
+    connection,
+    names: resolved,
+    codec,
+    groupId: resolved.group("ledgerSink"),
+    batchSize: config.batchSize,
+    batchWaitMs: config.batchWaitMs,
+    retryBaseMs: config.retryBaseMs,
+    retryMaxMs: config.retryMaxMs,
+  });
+  const relay = runOutboxRelay({
+    connection: { ...connection, clientId: `ledgerline-outbox-relay-${config.instanceId}` },
+    names: resolved,
+    codec,
+    databaseUrl: config.databaseUrl,
+    transactionalId: resolved.transactionalId("outboxRelay", config.instanceId),
+    batchSize: config.relayBatchSize,
+    pollMs: config.relayPollMs,
+    retentionHours: config.outboxRetentionHours,
+    retryBaseMs: config.retryBaseMs,
+    retryMaxMs: config.retryMaxMs,
+  });
+  yield* config.relayEnabled ? Effect.all([sink, relay], { concurrency: 2, discard: true }) : sink;
+});
+
+export const databaseLayer = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* SinkConfig;
+    return LedgerDb.layer({ databaseUrl: config.databaseUrl, maximumPoolSize: config.poolSize });
+  }),
+);
+
+export const runMain = (
+  program: Effect.Effect<void, unknown, SinkConfig | LedgerDb | Scope.Scope>,
+  service: string,
+) => {
+  const layers = Layer.provideMerge(databaseLayer, SinkConfig.layer);
+  const fiber = Effect.runFork(
+    program.pipe(Effect.scoped, Effect.provide(layers), Effect.provide(loggingLayer(service))),
+  );
+  const stop = () => Effect.runFork(Fiber.interrupt(fiber));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  fiber.addObserver((exit) => {
+    if (exit._tag === "Failure" && !String(exit.cause).includes("Interrupt")) {
+      console.error(String(exit.cause));
+      process.exit(1);
+    }
+    process.exit(0);
+  });
+};
+
+if (import.meta.main) runMain(ledgerSink, "ledger-sink");

@@ -1,0 +1,30 @@
+// The outbox relay as its own process (the sink runs it as a fiber unless OUTBOX_RELAY_ENABLED=false).
+import { parseBrokers } from "@ledgerline/kafka";
+import { RegistryCodec } from "@ledgerline/schema-registry";
+import { names } from "@ledgerline/topology";
+import { Effect } from "effect";
+import { SinkConfig } from "./Config.ts";
+import { runMain } from "./main.ts";
+import { runOutboxRelay } from "./OutboxRelay.ts";
+
+export const outboxRelay = Effect.gen(function* () {
+  const config = yield* SinkConfig;
+  const resolved = names(config.namespace);
+  yield* runOutboxRelay({
+    connection: {
+      bootstrapBrokers: parseBrokers(config.bootstrapServers),
+      clientId: `ledgerline-outbox-relay-${config.instanceId}`,
+    },
+    names: resolved,
+    codec: new RegistryCodec({ url: config.registryUrl, names: resolved }),
+    databaseUrl: config.databaseUrl,
+    transactionalId: resolved.transactionalId("outboxRelay", config.instanceId),
+    batchSize: config.relayBatchSize,
+    pollMs: config.relayPollMs,
+    retentionHours: config.outboxRetentionHours,
+    retryBaseMs: config.retryBaseMs,
+    retryMaxMs: config.retryMaxMs,
+  });
+});
+
+if (import.meta.main) runMain(outboxRelay, "outbox-relay");

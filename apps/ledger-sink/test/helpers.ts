@@ -1,0 +1,293 @@
+// Shared test plumbing: record builders, producing Avro records, reading topics, running the sink.
+import { randomUUID } from "node:crypto";
+import type {
+  DeadLetter,
+  TransactionPosted,
+  TransactionRejected,
+  TransactionValidated,
+} from "@ledgerline/contracts";
+import { payloadHash } from "@ledgerline/domain";
+import {
+  createIdempotentProducer,
+  createReadCommittedConsumer,
+  type KafkaConnection,
+} from "@ledgerline/kafka";
+import { type DatabasePool, LedgerDb, sql } from "@ledgerline/ledger-db";
+import { RegistryCodec } from "@ledgerline/schema-registry";
+import { type TestNamespace, testEnvironment } from "@ledgerline/testkit";
+import type { TopicId } from "@ledgerline/topology";
+import { Effect, Fiber, Logger, References } from "effect";
+import type { WriteResult } from "../src/LedgerWriter.ts";
+import { runOutboxRelay } from "../src/OutboxRelay.ts";
+import { runSinkPipeline } from "../src/SinkPipeline.ts";
+
+export const connection = (clientId: string): KafkaConnection => ({
+  bootstrapBrokers: testEnvironment().brokers,
+  clientId,
+});
+
+export const validated = (overrides: Partial<TransactionValidated> = {}): TransactionValidated => {
+  const base = {
+    transaction_id: randomUUID(),
+    account_id: "ACC-1001",
+    amount_minor: 125075n,
+    currency: "USD",
+    merchant_name: "Acme Books",
+    occurred_at: new Date("2025-01-02T03:04:05.000Z"),
+    accepted_at: new Date("2025-01-02T03:04:06.000Z"),
+    client_id: "test",
+    idempotency_key: null,
+    metadata: {},
+    merchant_category: "retail",
+    base_currency: "USD",
+    base_amount_minor: 125075n,
+    fx_rate: "1.000000000000",
+    fx_rate_as_of: new Date("2025-01-01T00:00:00.000Z"),
+    risk_flags: [],
+    validated_at: new Date(),
+    ...overrides,
+  };
+  return { ...base, payload_hash: overrides.payload_hash ?? payloadHash(base) };
+};
+
+export const rejected = (overrides: Partial<TransactionRejected> = {}): TransactionRejected => {
+  const base = {
+    transaction_id: randomUUID(),
+    account_id: "ACC-1001",
+    amount_minor: 500n,
+    currency: "XXX",
+    merchant_name: "Nowhere",
+    occurred_at: new Date("2025-01-02T03:04:05.000Z"),
+    accepted_at: new Date("2025-01-02T03:04:06.000Z"),
+    client_id: "test",
+    idempotency_key: null,
+    metadata: {},
+    reasons: [{ code: "CURRENCY_UNSUPPORTED", field: "currency", message: "XXX is not supported" }],
+    rejected_at: new Date(),
+    ...overrides,
+  };
+  return { ...base, payload_hash: overrides.payload_hash ?? payloadHash(base) };
+};
+
+export const deadLetter = (transactionId: string | null, reason = "ENRICHMENT_FAILED"): DeadLetter => ({
+  transaction_id: transactionId,
+  stage: "processor",
+  reason_code: reason,
+  error_class: "Error",
+  error_message: "no FX rate",
+  retryable: true,
+  original_topic: "transactions.requested",
+  original_partition: 0,
+  original_offset: 7n,
+  original_timestamp: new Date(),
+  original_key: null,
+  original_value: null,
+  original_headers: {},
+  attempts: 1,
+  replay_count: 0,
+  dead_lettered_at: new Date(),
+});
+
+export const produce = async (
+  ns: TestNamespace,
+  records: readonly { topicId: TopicId; key: string; value: unknown | Buffer }[],
+) => {
+  const codec = new RegistryCodec({ url: testEnvironment().registryUrl, names: ns.names });
+  const producer = createIdempotentProducer(connection(`${ns.namespace}-producer`));
+  try {
+    const messages = await Promise.all(
+      records.map(async (r) => ({
+        topic: ns.names.topic(r.topicId),
+        key: r.key,
+        value: Buffer.isBuffer(r.value) ? r.value : await codec.encode(r.topicId, r.value),
+      })),
+    );
+    for (let i = 0; i < messages.length; i += 500)
+      await producer.send({ messages: messages.slice(i, i + 500) });
+  } finally {
+    await producer.close();
+  }
+};
+
+/** Every record of a topic (read_committed, from the start) once at least `expected` arrived. */
+export const readTopic = async <T>(
+  ns: TestNamespace,
+  topicId: TopicId,
+  expected: number,
+  timeoutMs = 20_000,
+) => {
+  const codec = new RegistryCodec({ url: testEnvironment().registryUrl, names: ns.names });
+  const consumer = createReadCommittedConsumer(
+    connection(`${ns.namespace}-reader`),
+    `${ns.namespace}.reader-${randomUUID()}`,
+  );
+  const seen: { key: string; partition: number; offset: bigint; value: T }[] = [];
+  try {
+    const stream = await consumer.consume({ topics: [ns.names.topic(topicId)], mode: "earliest" });
+    const deadline = setTimeout(() => stream.close(), timeoutMs);
+    for await (const message of stream) {
+      seen.push({
+        key: message.key,
+        partition: message.partition,
+        offset: message.offset,
+        value: await codec.decode<T>(topicId, message.value),
+      });
+      if (seen.length >= expected) break;
+    }
+    clearTimeout(deadline);
+    await stream.close();
+  } finally {
+    await consumer.close(true);
+  }
+  return seen;
+};
+
+export const endOffsets = async (ns: TestNamespace, topicIds: readonly TopicId[]) => {
+  const consumer = createReadCommittedConsumer(
+    connection(`${ns.namespace}-offsets`),
+    `${ns.namespace}.offsets`,
+  );
+  try {
+    return await consumer.listOffsets({ topics: topicIds.map((id) => ns.names.topic(id)) });
+  } finally {
+    await consumer.close(true);
+  }
+};
+
+export const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+/** Sum of stored next offsets for the sink group over the given topics. */
+export const storedOffsets = async (pool: DatabasePool, ns: TestNamespace) => {
+  const rows = (await pool.any(sql.unsafe`
+    SELECT topic, partition, next_offset FROM consumer_offsets WHERE group_id = ${ns.names.group("ledgerSink")}`)) as readonly {
+    topic: string;
+    partition: number;
+    next_offset: bigint;
+  }[];
+  return new Map(rows.map((r) => [`${r.topic}:${r.partition}`, r.next_offset]));
+};
+
+export const caughtUp = async (pool: DatabasePool, ns: TestNamespace, topicIds: readonly TopicId[]) => {
+  const [ends, stored] = await Promise.all([endOffsets(ns, topicIds), storedOffsets(pool, ns)]);
+  for (const [topic, partitions] of ends) {
+    for (let p = 0; p < partitions.length; p++) {
+      const end = partitions[p] ?? 0n;
+      if (end > 0n && (stored.get(`${topic}:${p}`) ?? 0n) < end) return false;
+    }
+  }
+  return true;
+};
+
+/** Runs the sink (and optionally the relay) in this process until `stop()`. */
+export const startSink = (
+  ns: TestNamespace,
+  databaseUrl: string,
+  options: { relay?: boolean; onBatch?: (result: WriteResult) => void; batchSize?: number } = {},
+) => {
+  const codec = new RegistryCodec({ url: testEnvironment().registryUrl, names: ns.names });
+  const sink = runSinkPipeline({
+    connection: connection(`${ns.namespace}-sink`),
+    names: ns.names,
+    codec,
+    groupId: ns.names.group("ledgerSink"),
+    batchSize: options.batchSize ?? 500,
+    batchWaitMs: 50,
+    retryBaseMs: 50,
+    retryMaxMs: 1_000,
+    onBatch: options.onBatch,
+  });
+  const relay = runOutboxRelay({
+    connection: connection(`${ns.namespace}-relay`),
+    names: ns.names,
+    codec,
+    databaseUrl,
+    transactionalId: ns.names.transactionalId("outboxRelay", "test"),
+    batchSize: 500,
+    pollMs: 500,
+    retentionHours: 24,
+    retryBaseMs: 50,
+    retryMaxMs: 1_000,
+  });
+  const program = (options.relay ? Effect.all([sink, relay], { concurrency: 2, discard: true }) : sink).pipe(
+    Effect.scoped,
+    Effect.provide(LedgerDb.layer({ databaseUrl, maximumPoolSize: 4 })),
+    Effect.provide(Logger.layer([Logger.consoleJson])),
+    Effect.provideService(References.MinimumLogLevel, "Warn"),
+  );
+  const fiber = Effect.runFork(program);
+  return { stop: () => Effect.runPromise(Fiber.interrupt(fiber)) };
+};
+
+export type { TransactionPosted };
+
+/** The ledger invariants every crash/restart test ends with. */
+export const assertLedgerInvariants = async (
+  pool: DatabasePool,
+  expectIds: readonly string[],
+  expect: (value: unknown) => { toBe(v: unknown): void; toEqual(v: unknown): void },
+) => {
+  const counts = (await pool.one(sql.unsafe`
+    SELECT count(*) AS rows, count(DISTINCT transaction_id) AS ids,
+      count(*) FILTER (WHERE status = 'posted') AS posted FROM transactions`)) as {
+    rows: bigint;
+    ids: bigint;
+    posted: bigint;
+  };
+  expect(counts.rows).toBe(BigInt(expectIds.length));
+  expect(counts.ids).toBe(BigInt(expectIds.length));
+  const missing = await pool.anyFirst(sql.unsafe`
+    SELECT id FROM unnest(${sql.array(expectIds, "uuid")}) AS id
+    WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.transaction_id = id) LIMIT 5`);
+  expect(missing).toEqual([]);
+  const badPostings = await pool.anyFirst(sql.unsafe`
+    SELECT t.transaction_id FROM transactions t LEFT JOIN postings p USING (transaction_id)
+    WHERE t.status = 'posted' GROUP BY t.transaction_id
+    HAVING count(p.posting_id) <> 2 OR coalesce(sum(p.amount_minor), 1) <> 0 LIMIT 5`);
+  expect(badPostings).toEqual([]);
+  const badBalances = await pool.anyFirst(sql.unsafe`
+    SELECT coalesce(b.ledger_account, p.ledger_account) FROM account_balances b
+    FULL JOIN (SELECT ledger_account, currency, sum(amount_minor) AS s FROM postings GROUP BY 1, 2) p
+      USING (ledger_account, currency)
+    WHERE b.balance_minor IS DISTINCT FROM p.s LIMIT 5`);
+  expect(badBalances).toEqual([]);
+  const outbox = (await pool.one(sql.unsafe`
+    SELECT count(*) AS events, count(DISTINCT (payload->>'transaction_id')) AS ids FROM outbox`)) as {
+    events: bigint;
+    ids: bigint;
+  };
+  expect(outbox).toEqual({ events: counts.posted, ids: counts.posted });
+};
+
+/** Spawns `node apps/ledger-sink/src/<entry>` with the test's namespace and database. */
+export const spawnApp = async (entry: "main.ts" | "relay.ts", env: Record<string, string>) => {
+  const { spawn } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const script = fileURLToPath(new URL(`../src/${entry}`, import.meta.url));
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  return {
+    child,
+    stderr: () => stderr,
+    kill: (signal: NodeJS.Signals = "SIGKILL") =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill(signal);
+      }),
+  };
+};
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

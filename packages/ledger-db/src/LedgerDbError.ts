@@ -1,0 +1,87 @@
+// One tagged error for everything the ledger database can do wrong; `reason` says whether retrying helps.
+import { Schema } from "effect";
+
+export const LedgerDbErrorReason = Schema.Literals([
+  // Retryable: the database is (briefly) unavailable or asked us to try again.
+  "CONNECTION_LOST",
+  "CANNOT_CONNECT",
+  "SERIALIZATION_FAILURE",
+  "DEADLOCK",
+  "ADMIN_SHUTDOWN",
+  // Not retryable: the statement or the data is wrong; the same input fails again.
+  "CONSTRAINT_VIOLATION",
+  "INVALID_DATA",
+  "QUERY_FAILED",
+]);
+export type LedgerDbErrorReason = typeof LedgerDbErrorReason.Type;
+
+const retryableReasons: ReadonlySet<LedgerDbErrorReason> = new Set([
+  "CONNECTION_LOST",
+  "CANNOT_CONNECT",
+  "SERIALIZATION_FAILURE",
+  "DEADLOCK",
+  "ADMIN_SHUTDOWN",
+]);
+
+export class LedgerDbError extends Schema.TaggedError<LedgerDbError>()("LedgerDbError", {
+  reason: LedgerDbErrorReason,
+  message: Schema.String,
+  sqlState: Schema.optional(Schema.String),
+  cause: Schema.optional(Schema.Defect()),
+}) {
+  get retryable(): boolean {
+    return retryableReasons.has(this.reason);
+  }
+}
+
+/** The SQLSTATE of a pg error, looking through slonik's wrappers. */
+const sqlStateOf = (error: unknown): string | undefined => {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+};
+
+const messagesOf = (error: unknown): string => {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    parts.push(String((current as Error).message ?? current));
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join(" <- ");
+};
+
+export const classifySqlState = (sqlState: string | undefined, text: string): LedgerDbErrorReason => {
+  if (sqlState === "40001") return "SERIALIZATION_FAILURE";
+  if (sqlState === "40P01") return "DEADLOCK";
+  if (sqlState === "57P01" || sqlState === "57P02") return "ADMIN_SHUTDOWN";
+  if (sqlState === "57P03" || sqlState === "53300") return "CANNOT_CONNECT";
+  if (sqlState?.startsWith("08")) return "CONNECTION_LOST";
+  if (sqlState?.startsWith("23")) return "CONSTRAINT_VIOLATION";
+  if (sqlState?.startsWith("22")) return "INVALID_DATA";
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|timeout expired|Connection timed out|cannot connect/i.test(text)) {
+    return "CANNOT_CONNECT";
+  }
+  if (
+    /ECONNRESET|EPIPE|terminat|Connection ended|connection closed|not queryable|BackendTerminated/i.test(text)
+  ) {
+    return "CONNECTION_LOST";
+  }
+  return "QUERY_FAILED";
+};
+
+export const toLedgerDbError = (error: unknown, what: string): LedgerDbError => {
+  if (error instanceof LedgerDbError) return error;
+  const sqlState = sqlStateOf(error);
+  const text = `${(error as Error)?.name ?? ""} ${messagesOf(error)}`;
+  return new LedgerDbError({
+    reason: classifySqlState(sqlState, text),
+    message: `${what}: ${messagesOf(error)}`,
+    sqlState,
+    cause: error,
+  });
+};

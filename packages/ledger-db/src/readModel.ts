@@ -1,0 +1,117 @@
+// Read-side queries the gateway serves: one transaction, filtered pages with a cursor, the report.
+// Timestamps come back as ISO text and money as bigint/strings: nothing passes through a float.
+import { type CommonQueryMethods, sql } from "slonik";
+
+export type TransactionStatus = "posted" | "rejected" | "dead_lettered" | "historical";
+
+export interface TransactionRow {
+  readonly transaction_id: string;
+  readonly account_id: string | null;
+  readonly amount_minor: bigint | null;
+  readonly currency: string | null;
+  readonly base_currency: string | null;
+  readonly base_amount_minor: bigint | null;
+  readonly fx_rate: string | null;
+  readonly merchant_name: string | null;
+  readonly merchant_category: string | null;
+  readonly status: TransactionStatus;
+  readonly rejection_reasons: unknown[] | null;
+  readonly dead_letter_reason: string | null;
+  readonly risk_flags: string[];
+  readonly source: "live" | "historical";
+  readonly client_id: string | null;
+  readonly payload_hash: string | null;
+  readonly metadata: Record<string, unknown> | null;
+  readonly occurred_at: string | null;
+  readonly accepted_at: string | null;
+  readonly posted_at: string | null;
+  readonly recorded_at: string;
+  /** Opaque position of this row in the (recorded_at, transaction_id) order. */
+  readonly cursor: string;
+}
+
+const iso = (column: string) =>
+  sql.fragment`to_char(${sql.identifier([column])} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const COLUMNS = sql.fragment`
+  transaction_id::text AS transaction_id, account_id, amount_minor, trim(currency) AS currency,
+  trim(base_currency) AS base_currency, base_amount_minor, fx_rate::text AS fx_rate, merchant_name,
+  merchant_category, status, rejection_reasons, dead_letter_reason, risk_flags, source, client_id,
+  payload_hash, metadata,
+  ${iso("occurred_at")} AS occurred_at, ${iso("accepted_at")} AS accepted_at,
+  ${iso("posted_at")} AS posted_at, ${iso("recorded_at")} AS recorded_at,
+  recorded_at::text || '|' || transaction_id::text AS cursor`;
+
+export const getTransaction = async (
+  db: CommonQueryMethods,
+  transactionId: string,
+): Promise<TransactionRow | null> =>
+  (await db.maybeOne(
+    sql.unsafe`SELECT ${COLUMNS} FROM transactions WHERE transaction_id = ${transactionId}::uuid`,
+  )) as TransactionRow | null;
+
+export interface TransactionFilters {
+  readonly accountId?: string;
+  readonly status?: TransactionStatus;
+  readonly currency?: string;
+  /** occurred_at >= from (ISO text). */
+  readonly from?: string;
+  /** occurred_at < to (ISO text). */
+  readonly to?: string;
+}
+
+export const encodeCursor = (cursor: string): string => Buffer.from(cursor, "utf8").toString("base64url");
+
+/** Returns undefined for a cursor this code did not issue. */
+export const decodeCursor = (token: string): { recordedAt: string; transactionId: string } | undefined => {
+  const [recordedAt, transactionId] = Buffer.from(token, "base64url").toString("utf8").split("|");
+  if (!recordedAt || !transactionId || !/^[0-9a-f-]{36}$/i.test(transactionId)) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2} [\d:.]+(?:[+-]\d{2}(?::\d{2})?)?$/.test(recordedAt)) return undefined;
+  return { recordedAt, transactionId };
+};
+
+/** Newest first by (recorded_at, transaction_id); `limit + 1` rows are read to know if a next page exists. */
+export const listTransactions = async (
+  db: CommonQueryMethods,
+  filters: TransactionFilters,
+  limit: number,
+  after?: { recordedAt: string; transactionId: string },
+): Promise<{ rows: TransactionRow[]; nextCursor: string | null }> => {
+  const conditions = [sql.fragment`TRUE`];
+  if (filters.accountId) conditions.push(sql.fragment`account_id = ${filters.accountId}`);
+  if (filters.status) conditions.push(sql.fragment`status = ${filters.status}`);
+  if (filters.currency) conditions.push(sql.fragment`currency = ${filters.currency}`);
+  if (filters.from) conditions.push(sql.fragment`occurred_at >= ${filters.from}::timestamptz`);
+  if (filters.to) conditions.push(sql.fragment`occurred_at < ${filters.to}::timestamptz`);
+  if (after) {
+    conditions.push(
+      sql.fragment`(recorded_at, transaction_id) < (${after.recordedAt}::timestamptz, ${after.transactionId}::uuid)`,
+    );
+  }
+  const rows = (await db.any(sql.unsafe`
+    SELECT ${COLUMNS} FROM transactions
+    WHERE ${sql.join(conditions, sql.fragment` AND `)}
+    ORDER BY recorded_at DESC, transaction_id DESC
+    LIMIT ${limit + 1}`)) as readonly TransactionRow[];
+  const page = rows.slice(0, limit);
+  return { rows: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.cursor) : null };
+};
+
+export interface ReportTotalRow {
+  readonly status: TransactionStatus;
+  readonly currency: string;
+  readonly count: number;
+  readonly amount_minor: bigint;
+}
+
+/** Totals by status and currency over the whole ledger (dead letters without money are skipped). */
+export const reportTotals = async (db: CommonQueryMethods): Promise<readonly ReportTotalRow[]> =>
+  (await db.any(sql.unsafe`
+    SELECT status, trim(currency) AS currency, count(*)::int AS count, sum(amount_minor) AS amount_minor
+    FROM transactions WHERE currency IS NOT NULL
+    GROUP BY status, currency ORDER BY status, currency`)) as readonly ReportTotalRow[];
+
+/** The most recent `limit` transactions for the report table. */
+export const reportRows = async (db: CommonQueryMethods, limit: number): Promise<readonly TransactionRow[]> =>
+  (await db.any(sql.unsafe`
+    SELECT ${COLUMNS} FROM transactions ORDER BY recorded_at DESC, transaction_id DESC LIMIT ${limit}`)) as readonly TransactionRow[];
