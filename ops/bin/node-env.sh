@@ -14,7 +14,7 @@ if [ "$(node_major node)" != "$NODE_MAJOR" ]; then
       echo "error: npm is needed once to fetch Node $NODE_MAJOR (install Node.js + npm, e.g. apt-get install nodejs npm)" >&2
       exit 1
     fi
-    echo "› installing Node $NODE_MAJOR into $node_dir (npm registry package node@$NODE_MAJOR)"
+    echo "› installing Node $NODE_MAJOR into $node_dir (npm registry package node@$NODE_MAJOR)" >&2
     mkdir -p "$node_dir"
     if ! npm install --prefix "$node_dir" --no-save --no-audit --no-fund --loglevel=error "node@$NODE_MAJOR" >"$node_dir/install.log" 2>&1; then
       echo "error: could not install node@$NODE_MAJOR from the npm registry (see $node_dir/install.log); check network access to the registry" >&2

@@ -1,0 +1,48 @@
+// The one error a command fails with: a message for the operator and the exit code it means.
+import { Schema } from "effect";
+import { CliError } from "effect/cli";
+
+/** 1 = the command failed or refused; 2 = usage error or a service could not be reached; 130 = Ctrl-C. */
+export const ExitCode = { ok: 0, failure: 1, usageOrUnreachable: 2, interrupted: 130 } as const;
+
+export class CliFailure extends Schema.TaggedError<CliFailure>()("CliFailure", {
+  reason: Schema.Literals(["Failed", "Refused", "Usage", "Unreachable", "Interrupted"]),
+  text: Schema.String,
+}) {
+  override get [CliError.userMessage]() {
+    return this.text;
+  }
+  get exitCode(): number {
+    if (this.reason === "Interrupted") return ExitCode.interrupted;
+    return this.reason === "Usage" || this.reason === "Unreachable"
+      ? ExitCode.usageOrUnreachable
+      : ExitCode.failure;
+  }
+  static failed = (text: string) => new CliFailure({ reason: "Failed", text });
+  static refused = (text: string) => new CliFailure({ reason: "Refused", text });
+  static usage = (text: string) => new CliFailure({ reason: "Usage", text });
+  static unreachable = (text: string) => new CliFailure({ reason: "Unreachable", text });
+  static interrupted = (text: string) => new CliFailure({ reason: "Interrupted", text });
+}
+
+const UNREACHABLE =
+  /ECONNREFUSED|Cannot connect to any broker|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|REGISTRY_UNAVAILABLE|cannot reach|Connection.*(closed|refused)|timed? ?out|fetch failed/i;
+
+/** Maps anything a command threw to a CliFailure, telling outages (exit 2) from failures (exit 1). */
+export const toCliFailure =
+  (what: string) =>
+  (error: unknown): CliFailure => {
+    if (error instanceof CliFailure) return error;
+    const message =
+      error instanceof Error
+        ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}`
+        : String(error);
+    const aggregated =
+      error instanceof AggregateError
+        ? error.errors.map((e) => String((e as Error)?.message)).join("; ")
+        : "";
+    const text = `${what}: ${message}${aggregated ? ` [${aggregated}]` : ""}`;
+    return UNREACHABLE.test(text) || (error as { reason?: string })?.reason === "REGISTRY_UNAVAILABLE"
+      ? CliFailure.unreachable(text)
+      : CliFailure.failed(text);
+  };

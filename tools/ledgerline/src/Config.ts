@@ -1,0 +1,44 @@
+// Every environment variable the CLI reads, in one place (flags override some of them per command).
+import { Config, Context, Effect, Layer } from "effect";
+
+export interface CliSettings {
+  /** Kafka brokers: the DLQ is read from and replayed to them. */
+  readonly kafkaBootstrapServers: string;
+  /** Confluent-compatible registry API: decodes DLQ payloads and encodes envelopes. */
+  readonly schemaRegistryUrl: string;
+  /** The ledger database: seed writes Historical rows, simulate polls final states, replays are audited. */
+  readonly databaseUrl: string;
+  /** Prefix of topics, groups and transactional ids (tests isolate themselves with it). */
+  readonly namespace: string;
+  /** Where `simulate` and the k6 scripts send traffic. */
+  readonly gatewayUrl: string;
+  /** Bearer token for the gateway (the dev key unless the deployment sets its own). */
+  readonly apiKey: string;
+  /** Replays of one record before a new dead letter of it is parked instead of replayed again. */
+  readonly maxReplays: number;
+}
+
+export class CliConfig extends Context.Service<CliConfig, CliSettings>()("ledgerline/cli/CliConfig") {
+  static readonly layer = Layer.effect(
+    CliConfig,
+    Effect.gen(function* () {
+      return {
+        kafkaBootstrapServers: yield* Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(
+          Config.withDefault("127.0.0.1:9092"),
+        ),
+        schemaRegistryUrl: yield* Config.String("SCHEMA_REGISTRY_URL").pipe(
+          Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),
+        ),
+        databaseUrl: yield* Config.String("DATABASE_URL").pipe(
+          Config.withDefault("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
+        ),
+        namespace: yield* Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault("")),
+        gatewayUrl: yield* Config.String("LEDGERLINE_GATEWAY_URL").pipe(
+          Config.withDefault(`http://127.0.0.1:${process.env.GATEWAY_PORT ?? "8000"}`),
+        ),
+        apiKey: yield* Config.String("LEDGERLINE_API_KEY").pipe(Config.withDefault("dev-key-change-me")),
+        maxReplays: yield* Config.Int("LEDGERLINE_DLQ_MAX_REPLAYS").pipe(Config.withDefault(3)),
+      };
+    }),
+  );
+}

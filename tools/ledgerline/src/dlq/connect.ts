@@ -1,0 +1,15 @@
+// Kafka and registry clients for the DLQ commands, from the CLI settings.
+import { type KafkaConnection, parseBrokers } from "@ledgerline/kafka";
+import { RegistryCodec } from "@ledgerline/schema-registry";
+import { names } from "@ledgerline/topology";
+import type { CliSettings } from "../Config.ts";
+
+export const kafkaConnection = (config: CliSettings): KafkaConnection => ({
+  bootstrapBrokers: parseBrokers(config.kafkaBootstrapServers),
+  clientId: "ledgerline-cli",
+  timeoutMs: 5_000,
+  retries: 1,
+});
+
+export const registryCodec = (config: CliSettings): RegistryCodec =>
+  new RegistryCodec({ url: config.schemaRegistryUrl, names: names(config.namespace) });
