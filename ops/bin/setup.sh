@@ -3,7 +3,7 @@
 # database migrations, reference FX rates. Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname -- "$0")/../.."
-[ -f .env ] && set -a && . ./.env && set +a
+. ops/bin/env.sh
 . ops/bin/node-env.sh
 . ops/bin/deps.sh
 bash ops/stack/up.sh

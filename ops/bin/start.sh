@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname -- "$0")/../.."
 bash ops/bin/setup.sh
 . ops/bin/node-env.sh
-[ -f .env ] && set -a && . ./.env && set +a
-: "${LEDGERLINE_STATE:=$PWD/.ledgerline}"
+. ops/bin/env.sh
+
 run_dir="$LEDGERLINE_STATE/run/apps"
 log_dir="$LEDGERLINE_STATE/logs"
 mkdir -p "$run_dir" "$log_dir"

@@ -2,8 +2,8 @@
 # `npm run stop`: stops the apps started by start.sh, then the stack (only what up.sh started).
 set -euo pipefail
 cd "$(dirname -- "$0")/../.."
-[ -f .env ] && set -a && . ./.env && set +a
-: "${LEDGERLINE_STATE:=$PWD/.ledgerline}"
+. ops/bin/env.sh
+
 run_dir="$LEDGERLINE_STATE/run/apps"
 for pid_file in "$run_dir"/*.pid; do
   [ -f "$pid_file" ] || continue

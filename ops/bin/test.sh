@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname -- "$0")/../.."
 bash ops/bin/setup.sh
+. ops/bin/env.sh
 . ops/bin/node-env.sh
 mkdir -p .ledgerline
 results=.ledgerline/test-results.json

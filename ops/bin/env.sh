@@ -1,0 +1,16 @@
+# shellcheck shell=bash
+# Sourced by the ops/bin scripts: loads .env, then derives the client addresses from the stack's
+# ports so that changing KAFKA_PORT or REGISTRY_PORT alone moves everything consistently.
+repo_root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+if [ -f "$repo_root/.env" ]; then
+  set -a
+  # shellcheck disable=SC1091
+  . "$repo_root/.env"
+  set +a
+fi
+: "${KAFKA_PORT:=9092}"
+: "${REGISTRY_PORT:=8081}"
+: "${KAFKA_BOOTSTRAP_SERVERS:=127.0.0.1:$KAFKA_PORT}"
+: "${SCHEMA_REGISTRY_URL:=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7}"
+: "${LEDGERLINE_STATE:=$repo_root/.ledgerline}"
+export KAFKA_PORT REGISTRY_PORT KAFKA_BOOTSTRAP_SERVERS SCHEMA_REGISTRY_URL LEDGERLINE_STATE
