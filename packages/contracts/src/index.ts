@@ -1,1 +1,2 @@
 export type * from "./avro/index.ts";
+export * from "./http/index.ts";

@@ -1,0 +1,73 @@
+// The gateway's configuration, read once from the environment (Effect Config) into GatewaySettings.
+import { Config, Context, Effect, Layer } from "effect";
+import { DEFAULT_API_KEYS, defaultSettings, type GatewaySettings, parseApiKeys } from "./settings.ts";
+
+export interface Connections {
+  readonly bootstrapServers: string;
+  readonly registryUrl: string;
+  readonly databaseUrl: string;
+}
+
+export class GatewayConfig extends Context.Service<
+  GatewayConfig,
+  { readonly settings: GatewaySettings; readonly connections: Connections }
+>()("ledgerline/gateway/GatewayConfig") {
+  static readonly layer = Layer.effect(
+    GatewayConfig,
+    Effect.gen(function* () {
+      const d = defaultSettings();
+      const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback));
+      const str = (name: string, fallback: string) => Config.String(name).pipe(Config.withDefault(fallback));
+      const connections: Connections = {
+        // Where Kafka is; the gateway produces transactions.requested there.
+        bootstrapServers: yield* str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        // Confluent-compatible registry that holds the Avro schemas we encode with.
+        registryUrl: yield* str("SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7"),
+        // The ledger, read by the query endpoints and by idempotent retries.
+        databaseUrl: yield* str("DATABASE_URL", "postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
+      };
+      const settings: GatewaySettings = {
+        // HTTP listen port; 8000 so the seed demos' URLs work as written.
+        port: yield* int("GATEWAY_PORT", d.port),
+        // Listen address; loopback unless deliberately exposed.
+        host: yield* str("GATEWAY_HOST", d.host),
+        // Prefix for topics and subjects: isolates tests and parallel environments.
+        namespace: yield* str("LEDGERLINE_NAMESPACE", d.namespace),
+        // Upstream identities: client id → sha256 of its API key (never the key itself).
+        apiKeyHashes: parseApiKeys(yield* str("GATEWAY_API_KEYS", DEFAULT_API_KEYS)),
+        // Largest amount accepted, in minor units: a fat-finger guard far inside a 64-bit long.
+        maxAmountMinor: BigInt(yield* str("GATEWAY_MAX_AMOUNT_MINOR", d.maxAmountMinor.toString())),
+        // Request body caps (413 beyond): single and batch requests.
+        bodyLimitBytes: yield* int("GATEWAY_BODY_LIMIT_BYTES", d.bodyLimitBytes),
+        batchBodyLimitBytes: yield* int("GATEWAY_BATCH_BODY_LIMIT_BYTES", d.batchBodyLimitBytes),
+        // Items per POST /v1/transactions:batch.
+        batchMaxItems: yield* int("GATEWAY_BATCH_MAX_ITEMS", d.batchMaxItems),
+        // Deeper JSON is refused (422) before parsing: no pathological structures.
+        maxJsonDepth: yield* int("GATEWAY_MAX_JSON_DEPTH", d.maxJsonDepth),
+        // Per-client token bucket: sustained rate and burst size (429 beyond).
+        rateLimitPerSecond: yield* int("GATEWAY_RATE_LIMIT_PER_SECOND", d.rateLimitPerSecond),
+        rateLimitBurst: yield* int("GATEWAY_RATE_LIMIT_BURST", d.rateLimitBurst),
+        // Produce coalescing: wait this long for company, up to this many records per produce call.
+        lingerMs: yield* int("GATEWAY_LINGER_MS", d.lingerMs),
+        produceMaxBatch: yield* int("GATEWAY_PRODUCE_MAX_BATCH", d.produceMaxBatch),
+        // Records waiting for an ack before new requests get 503 (memory bound, back-pressure).
+        maxInFlight: yield* int("GATEWAY_MAX_IN_FLIGHT", d.maxInFlight),
+        // Produce calls outstanding at once (more overlap, more throughput).
+        maxConcurrentProduces: yield* int("GATEWAY_MAX_CONCURRENT_PRODUCES", d.maxConcurrentProduces),
+        // A request not acked by the broker within this answers 503: fail fast, never hang.
+        ackTimeoutMs: yield* int("GATEWAY_ACK_TIMEOUT_MS", d.ackTimeoutMs),
+        // Retry-After sent with 503/429.
+        retryAfterSeconds: yield* int("GATEWAY_RETRY_AFTER_SECONDS", d.retryAfterSeconds),
+        // Per-dependency timeout of GET /ready.
+        readyTimeoutMs: yield* int("GATEWAY_READY_TIMEOUT_MS", d.readyTimeoutMs),
+        // Budget for the ledger lookup of an idempotent retry; past it we produce anyway (downstream dedups).
+        ledgerLookupTimeoutMs: yield* int("GATEWAY_LEDGER_LOOKUP_TIMEOUT_MS", d.ledgerLookupTimeoutMs),
+      };
+      return GatewayConfig.of({ settings, connections });
+    }),
+  );
+}
+
+/** Fixed configuration (tests, benchmarks): the same service, without reading the environment. */
+export const gatewayConfigFrom = (settings: GatewaySettings, connections: Connections) =>
+  Layer.succeed(GatewayConfig, GatewayConfig.of({ settings, connections }));

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { BatcherError, type OutgoingRecord, ProduceBatcher } from "./ProduceBatcher.ts";
+
+const record = (i: number): OutgoingRecord => ({ key: `k${i}`, value: Buffer.from(String(i)) });
+const options = { lingerMs: 5, maxBatch: 10, maxInFlight: 100, maxConcurrentSends: 1, ackTimeoutMs: 1_000 };
+
+describe("ProduceBatcher", () => {
+  it("coalesces concurrent submits into few sends and resolves each after its send", async () => {
+    const sends: number[] = [];
+    const batcher = new ProduceBatcher(async (records) => {
+      sends.push(records.length);
+    }, options);
+    await Promise.all(Array.from({ length: 25 }, (_, i) => batcher.submit(record(i))));
+    expect(sends.reduce((a, b) => a + b, 0)).toBe(25);
+    expect(sends.length).toBeLessThanOrEqual(4);
+    expect(Math.max(...sends)).toBeLessThanOrEqual(10);
+  });
+
+  it("fails fast when the buffer is full, and times out unacked records", async () => {
+    const batcher = new ProduceBatcher(() => new Promise(() => undefined), {
+      ...options,
+      maxInFlight: 3,
+      ackTimeoutMs: 50,
+    });
+    const pending = [1, 2, 3].map((i) => batcher.submit(record(i)).catch((e: BatcherError) => e.reason));
+    await expect(batcher.submit(record(4))).rejects.toMatchObject({ reason: "BUFFER_FULL" });
+    expect(await Promise.all(pending)).toEqual(["ACK_TIMEOUT", "ACK_TIMEOUT", "ACK_TIMEOUT"]);
+  });
+
+  it("fails every record of a failed send", async () => {
+    const batcher = new ProduceBatcher(async () => {
+      throw new Error("broker down");
+    }, options);
+    await expect(batcher.submit(record(1))).rejects.toBeInstanceOf(BatcherError);
+  });
+});

@@ -1,0 +1,4 @@
+export * from "./app.ts";
+export * from "./Config.ts";
+export * from "./layers.ts";
+export * from "./settings.ts";

@@ -1,0 +1,57 @@
+// One ingest decision end to end: validate → (idempotent retry? answer from the ledger) → encode → produce.
+import type { TransactionRequested } from "@ledgerline/contracts";
+import type { TransactionRow } from "@ledgerline/ledger-db";
+import { Duration, Effect, Option } from "effect";
+import { invalidFields, type PublishError, RequestRejected } from "../errors.ts";
+import type { GatewayServices } from "../services/index.ts";
+import { decideIngest } from "./toRequested.ts";
+
+export type IngestOutcome =
+  | { readonly kind: "accepted"; readonly record: TransactionRequested }
+  /** The ledger already holds this id with the same content: its current state. */
+  | { readonly kind: "existing"; readonly row: TransactionRow };
+
+/**
+ * Looks the id up in the ledger (bounded: a slow database never slows ingest; on timeout or error
+ * we produce anyway and downstream stages deduplicate on the id).
+ */
+const lookupExisting = (services: GatewayServices, id: string) =>
+  services.ledger.get(id).pipe(
+    Effect.timeoutOption(Duration.millis(services.settings.ledgerLookupTimeoutMs)),
+    Effect.map(Option.getOrNull),
+    Effect.orElseSucceed(() => null),
+  );
+
+export const ingestOne = (
+  services: GatewayServices,
+  body: unknown,
+  clientId: string,
+  idempotencyKey: string | undefined,
+): Effect.Effect<IngestOutcome, RequestRejected | PublishError> =>
+  Effect.gen(function* () {
+    const decision = decideIngest(body, {
+      clientId,
+      idempotencyKey,
+      now: new Date(),
+      maxAmountMinor: services.settings.maxAmountMinor,
+    });
+    if (!decision.ok) return yield* Effect.fail(invalidFields(decision.errors));
+    const { record } = decision;
+    if (decision.clientChosenId) {
+      const existing = yield* lookupExisting(services, record.transaction_id);
+      if (existing) {
+        if (existing.payload_hash !== null && existing.payload_hash !== decision.hash) {
+          return yield* Effect.fail(
+            new RequestRejected({
+              reason: "IDEMPOTENCY_CONFLICT",
+              detail: `transaction ${record.transaction_id} already exists with a different body`,
+            }),
+          );
+        }
+        return { kind: "existing", row: existing } as const;
+      }
+    }
+    const value = yield* services.registry.encodeRequested(record);
+    yield* services.producer.publish({ key: record.account_id, value });
+    return { kind: "accepted", record } as const;
+  });

@@ -1,0 +1,12 @@
+// Deterministic transaction ids: the same Idempotency-Key from the same client always maps to one id,
+// so the gateway keeps no state and every downstream stage deduplicates on it.
+import { randomUUID } from "node:crypto";
+import { v5 as uuidv5 } from "uuid";
+
+/** Fixed namespace for UUIDv5 derivation (never change it: ids of retries would change). */
+export const IDEMPOTENCY_NAMESPACE = "6f1c8f8e-2b0a-5d8e-9a7e-3c1d4b5a6e70";
+
+export const idFromIdempotencyKey = (clientId: string, key: string): string =>
+  uuidv5(`${clientId}\n${key}`, IDEMPOTENCY_NAMESPACE);
+
+export const newTransactionId = (): string => randomUUID();

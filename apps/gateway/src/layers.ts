@@ -1,0 +1,49 @@
+// Wires the Effect services (Kafka producer, registry encoder, ledger reads) into the app's services.
+import { LedgerDb } from "@ledgerline/ledger-db";
+import { Effect, Layer, ManagedRuntime } from "effect";
+import { GatewayConfig } from "./Config.ts";
+import type { GatewayServices } from "./services/index.ts";
+import { LedgerReads } from "./services/LedgerReads.ts";
+import { Registry } from "./services/Registry.ts";
+import { RequestedProducer } from "./services/RequestedProducer.ts";
+
+const ledgerDbLayer = Layer.unwrap(
+  Effect.gen(function* () {
+    const { connections } = yield* GatewayConfig;
+    return LedgerDb.layer({
+      databaseUrl: connections.databaseUrl,
+      maximumPoolSize: 8,
+      connectionTimeoutMs: 2_000,
+    });
+  }),
+);
+
+/** Everything the gateway needs, given a GatewayConfig layer. */
+export const gatewayLayer = <E>(config: Layer.Layer<GatewayConfig, E>) =>
+  Layer.mergeAll(
+    Registry.layer,
+    RequestedProducer.layer,
+    LedgerReads.layer.pipe(Layer.provide(ledgerDbLayer)),
+  ).pipe(Layer.provideMerge(config));
+
+export interface GatewayRuntime {
+  readonly services: GatewayServices;
+  /** Drains in-flight produces, closes the producer and the pool. */
+  dispose(): Promise<void>;
+}
+
+export const startGateway = async <E>(config: Layer.Layer<GatewayConfig, E>): Promise<GatewayRuntime> => {
+  const runtime = ManagedRuntime.make(gatewayLayer(config));
+  const services = await runtime.runPromise(
+    Effect.gen(function* () {
+      const { settings } = yield* GatewayConfig;
+      return {
+        settings,
+        registry: yield* Registry,
+        producer: yield* RequestedProducer,
+        ledger: yield* LedgerReads,
+      } satisfies GatewayServices;
+    }),
+  );
+  return { services, dispose: () => runtime.dispose() };
+};

@@ -1,0 +1,91 @@
+// The ledger's read side as an Effect service (over @ledgerline/ledger-db's pool and read model).
+import {
+  decodeCursor,
+  getTransaction,
+  LedgerDb,
+  listTransactions,
+  type ReportTotalRow,
+  reportRows,
+  reportTotals,
+  sql,
+  type TransactionFilters,
+  type TransactionRow,
+} from "@ledgerline/ledger-db";
+import { Context, Duration, Effect, Layer } from "effect";
+import { GatewayConfig } from "../Config.ts";
+import { LedgerUnavailable, RequestRejected } from "../errors.ts";
+
+export class LedgerReads extends Context.Service<
+  LedgerReads,
+  {
+    get(transactionId: string): Effect.Effect<TransactionRow | null, LedgerUnavailable>;
+    list(
+      filters: TransactionFilters,
+      limit: number,
+      cursor: string | undefined,
+    ): Effect.Effect<
+      { rows: TransactionRow[]; nextCursor: string | null },
+      LedgerUnavailable | RequestRejected
+    >;
+    report(
+      limit: number,
+    ): Effect.Effect<
+      { rows: readonly TransactionRow[]; totals: readonly ReportTotalRow[] },
+      LedgerUnavailable
+    >;
+    /** Readiness: SELECT 1 within the ready timeout. */
+    check: Effect.Effect<void, LedgerUnavailable>;
+  }
+>()("ledgerline/gateway/LedgerReads") {
+  static readonly layer = Layer.effect(
+    LedgerReads,
+    Effect.gen(function* () {
+      const db = yield* LedgerDb;
+      const { settings } = yield* GatewayConfig;
+      const unavailable = (error: { message: string }) =>
+        new LedgerUnavailable({ detail: `ledger: ${error.message}` });
+      const use = <A>(what: string, work: Parameters<typeof db.use<A>>[1]) =>
+        db.use(what, work).pipe(Effect.mapError(unavailable));
+      return LedgerReads.of({
+        get: (id) => use("get transaction", (pool) => getTransaction(pool, id)),
+        list: (filters, limit, cursor) => {
+          const after = cursor === undefined ? undefined : decodeCursor(cursor);
+          if (cursor !== undefined && after === undefined) {
+            return Effect.fail(
+              new RequestRejected({
+                reason: "INVALID_FIELDS",
+                detail: "cursor is not one this API issued",
+                errors: [
+                  {
+                    field: "cursor",
+                    code: "INVALID_CURSOR",
+                    message: "use next_cursor from the previous page",
+                  },
+                ],
+              }),
+            );
+          }
+          return use("list transactions", (pool) => listTransactions(pool, filters, limit, after));
+        },
+        report: (limit) =>
+          Effect.all(
+            {
+              rows: use("report rows", (pool) => reportRows(pool, limit)),
+              totals: use("report totals", (pool) => reportTotals(pool)),
+            },
+            { concurrency: 2 },
+          ),
+        check: use("ready", (pool) => pool.oneFirst(sql.unsafe`SELECT 1`)).pipe(
+          Effect.timeoutOrElse({
+            duration: Duration.millis(settings.readyTimeoutMs),
+            orElse: () =>
+              Effect.fail(
+                new LedgerUnavailable({ detail: `ledger: no answer within ${settings.readyTimeoutMs} ms` }),
+              ),
+          }),
+          Effect.asVoid,
+        ),
+      });
+    }),
+  );
+}

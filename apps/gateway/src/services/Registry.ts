@@ -1,0 +1,40 @@
+// The registry encoder as an Effect service: TransactionRequested → Confluent wire-format Avro bytes.
+import type { TransactionRequested } from "@ledgerline/contracts";
+import { RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
+import { names } from "@ledgerline/topology";
+import { Context, Effect, Layer } from "effect";
+import { GatewayConfig } from "../Config.ts";
+import { PublishError } from "../errors.ts";
+
+export class Registry extends Context.Service<
+  Registry,
+  {
+    encodeRequested(record: TransactionRequested): Effect.Effect<Buffer, PublishError>;
+    /** Readiness: the writer schema id resolves (registry reachable, subject registered). */
+    check: Effect.Effect<void, PublishError>;
+  }
+>()("ledgerline/gateway/Registry") {
+  static readonly layer = Layer.effect(
+    Registry,
+    Effect.gen(function* () {
+      const { settings, connections } = yield* GatewayConfig;
+      const codec = new RegistryCodec({
+        url: connections.registryUrl,
+        names: names(settings.namespace),
+        timeoutMs: settings.readyTimeoutMs,
+      });
+      const failure = (error: unknown) =>
+        new PublishError({
+          reason: "REGISTRY_UNAVAILABLE",
+          detail: error instanceof RegistryError ? `schema registry: ${error.message}` : String(error),
+        });
+      return Registry.of({
+        encodeRequested: (record) =>
+          Effect.tryPromise({ try: () => codec.encode("requested", record), catch: failure }),
+        check: Effect.tryPromise({ try: () => codec.writerId("requested"), catch: failure }).pipe(
+          Effect.asVoid,
+        ),
+      });
+    }),
+  );
+}

@@ -1,0 +1,12 @@
+// The service instances the HTTP app runs on (resolved from the Effect layers in main.ts / tests).
+import type { GatewaySettings } from "../settings.ts";
+import type { LedgerReads } from "./LedgerReads.ts";
+import type { Registry } from "./Registry.ts";
+import type { RequestedProducer } from "./RequestedProducer.ts";
+
+export interface GatewayServices {
+  readonly settings: GatewaySettings;
+  readonly registry: Registry["Service"];
+  readonly producer: RequestedProducer["Service"];
+  readonly ledger: LedgerReads["Service"];
+}

@@ -1,0 +1,50 @@
+// Ledger rows → the JSON the API returns (exact decimal text for money).
+import type { ReportRow, TransactionView } from "@ledgerline/contracts";
+import { formatMinor, isSupportedCurrency } from "@ledgerline/domain";
+import type { TransactionRow } from "@ledgerline/ledger-db";
+
+export const decimalText = (minor: bigint | null, currency: string | null): string => {
+  if (minor === null) return "";
+  return currency && isSupportedCurrency(currency) ? formatMinor(minor, currency) : minor.toString();
+};
+
+export const toView = (row: TransactionRow): TransactionView => ({
+  transaction_id: row.transaction_id,
+  account_id: row.account_id ?? "",
+  amount: decimalText(row.amount_minor, row.currency),
+  amount_minor: row.amount_minor?.toString() ?? "",
+  currency: row.currency ?? "",
+  base_currency: row.base_currency,
+  base_amount_minor: row.base_amount_minor?.toString() ?? null,
+  merchant_name: row.merchant_name,
+  merchant_category: row.merchant_category,
+  status: row.status,
+  rejection_reasons: row.rejection_reasons,
+  dead_letter_reason: row.dead_letter_reason,
+  risk_flags: [...(row.risk_flags ?? [])],
+  source: row.source,
+  client_id: row.client_id,
+  occurred_at: row.occurred_at,
+  accepted_at: row.accepted_at,
+  posted_at: row.posted_at,
+  recorded_at: row.recorded_at,
+  metadata: row.metadata,
+});
+
+/** Seed 002's words: seeded rows are Historical, rows posted by the live pipeline Completed. */
+export const STATUS_LABELS: Record<TransactionRow["status"], string> = {
+  historical: "Historical",
+  posted: "Completed",
+  rejected: "Rejected",
+  dead_lettered: "Dead-lettered",
+};
+
+export const toReportRow = (row: TransactionRow): ReportRow => ({
+  transaction_id: row.transaction_id,
+  account_id: row.account_id ?? "",
+  amount: decimalText(row.amount_minor, row.currency),
+  currency: row.currency ?? "",
+  merchant_name: row.merchant_name,
+  status: STATUS_LABELS[row.status],
+  occurred_at: row.occurred_at,
+});

@@ -1,0 +1,169 @@
+// Query endpoints, /reports (JSON + HTML), /health, /ready, /openapi.json and /docs on the real stack.
+import { randomUUID } from "node:crypto";
+import { sql } from "@ledgerline/ledger-db";
+import { testEnvironment } from "@ledgerline/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../src/app.ts";
+import { gatewayConfigFrom } from "../src/Config.ts";
+import { startGateway } from "../src/layers.ts";
+import { AUTH, type Harness, startHarness } from "./harness.ts";
+
+type Page = {
+  items: { transaction_id: string; status: string; amount: string; currency: string }[];
+  next_cursor: string | null;
+};
+
+describe("query, reports, health, docs", () => {
+  let h: Harness;
+  const ids: string[] = [];
+  beforeAll(async () => {
+    h = await startHarness("gw-query");
+    const rows = [
+      ["ACC-1", 125075n, "USD", "historical", "historical", "2024-01-01T00:00:00Z"],
+      ["ACC-1", 500n, "JPY", "historical", "historical", "2024-01-02T00:00:00Z"],
+      ["ACC-2", 1234n, "BHD", "posted", "live", "2024-02-01T00:00:00Z"],
+      ["ACC-2", 999n, "USD", "posted", "live", "2024-02-02T00:00:00Z"],
+      ["ACC-3", 100n, "USD", "rejected", "live", "2024-03-01T00:00:00Z"],
+    ] as const;
+    for (const [account, minor, currency, status, source, occurred] of rows) {
+      const id = randomUUID();
+      ids.push(id);
+      await h.db.pool.query(sql.unsafe`
+        INSERT INTO transactions (transaction_id, account_id, amount_minor, currency, merchant_name, status, source,
+                                  occurred_at, rejection_reasons)
+        VALUES (${id}, ${account}, ${minor}, ${currency}, 'Shop', ${status}, ${source}, ${occurred}::timestamptz,
+                ${status === "rejected" ? sql.jsonb([{ code: "RISK", message: "blocked" }]) : null})`);
+    }
+  });
+  afterAll(() => h?.close());
+
+  const get = async (path: string, headers: Record<string, string> = AUTH) =>
+    h.app.request(path, { headers });
+
+  it("lists with filters and walks pages with the cursor", async () => {
+    const usd = (await (await get("/v1/transactions?currency=USD")).json()) as Page;
+    expect(usd.items.map((i) => i.currency)).toEqual(["USD", "USD", "USD"]);
+    const posted = (await (await get("/v1/transactions?status=posted&account_id=ACC-2")).json()) as Page;
+    expect(posted.items).toHaveLength(2);
+    const ranged = (await (
+      await get("/v1/transactions?from=2024-01-02T00:00:00Z&to=2024-02-02T00:00:00Z")
+    ).json()) as Page;
+    expect(ranged.items).toHaveLength(2);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await (
+        await get(`/v1/transactions?limit=2${cursor ? `&cursor=${cursor}` : ""}`)
+      ).json()) as Page;
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((i) => i.transaction_id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+
+  it("shows a transaction's fate with exact amounts", async () => {
+    const rejected = await get(`/v1/transactions/${ids[4]}`);
+    expect(await rejected.json()).toMatchObject({
+      status: "rejected",
+      amount: "1.00",
+      rejection_reasons: [{ code: "RISK" }],
+    });
+    expect(await (await get(`/v1/transactions/${ids[2]}`)).json()).toMatchObject({
+      amount: "1.234",
+      currency: "BHD",
+    });
+    expect((await get(`/v1/transactions/${ids[0]}`, {})).status).toBe(401);
+  });
+
+  it("reports Historical / Completed rows with totals, as JSON and as HTML", async () => {
+    const report = (await (await get("/reports")).json()) as {
+      rows: { status: string }[];
+      totals: { status: string; currency: string; count: number; amount: string }[];
+    };
+    expect(report.rows.map((r) => r.status).sort()).toEqual([
+      "Completed",
+      "Completed",
+      "Historical",
+      "Historical",
+      "Rejected",
+    ]);
+    expect(report.totals).toContainEqual({
+      status: "Historical",
+      currency: "USD",
+      count: 1,
+      amount: "1250.75",
+    });
+    expect(report.totals).toContainEqual({ status: "Completed", currency: "BHD", count: 1, amount: "1.234" });
+    const html = await get("/reports", { Accept: "text/html" });
+    expect(html.headers.get("content-type")).toMatch(/text\/html/);
+    const text = await html.text();
+    expect(text).toContain("Historical");
+    expect(text).toContain("1250.75");
+  });
+
+  it("health is dependency-free; ready checks Kafka, registry and Postgres", async () => {
+    const health = await get("/health", {});
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", components: { api: { status: "up" } } });
+    const ready = await get("/ready", {});
+    expect(await ready.json()).toEqual({
+      status: "ok",
+      components: { kafka: { status: "up" }, schema_registry: { status: "up" }, database: { status: "up" } },
+    });
+    expect(ready.status).toBe(200);
+  });
+
+  it("ready answers 503 naming the dependency that failed", async () => {
+    const broken = await startGateway(
+      gatewayConfigFrom(h.gateway.services.settings, {
+        bootstrapServers: testEnvironment().bootstrapServers,
+        registryUrl: "http://127.0.0.1:9/apis/ccompat/v7", // nothing listens on the discard port
+        databaseUrl: h.db.url,
+      }),
+    );
+    try {
+      const started = performance.now();
+      const ready = await buildApp(broken.services).request("/ready");
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({
+        status: "degraded",
+        components: {
+          kafka: { status: "up" },
+          schema_registry: { status: "down" },
+          database: { status: "up" },
+        },
+      });
+      expect(performance.now() - started).toBeLessThan(3_000);
+    } finally {
+      await broken.dispose();
+    }
+  });
+
+  it("serves the OpenAPI 3.1 document generated from the zod schemas, and Swagger UI", async () => {
+    const doc = (await (await get("/openapi.json", {})).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/transactions",
+        "/transaction",
+        "/v1/transactions:batch",
+        "/v1/transactions/{id}",
+        "/reports",
+        "/health",
+        "/ready",
+      ]),
+    );
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(doc.components.schemas).toHaveProperty("Problem");
+    expect(doc.components.schemas).toHaveProperty("TransactionRequest");
+    const docs = await get("/docs", {});
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain("swagger");
+  });
+});

@@ -1,0 +1,3 @@
+export * from "./problem.ts";
+export * from "./transactionRequest.ts";
+export * from "./transactionView.ts";

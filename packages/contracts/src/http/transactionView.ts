@@ -1,0 +1,90 @@
+// What the query endpoints return: a transaction's fate as the ledger records it.
+import { z } from "zod";
+
+export const TRANSACTION_STATUSES = ["posted", "rejected", "dead_lettered", "historical"] as const;
+
+export const TransactionView = z
+  .object({
+    transaction_id: z.uuid(),
+    account_id: z.string(),
+    amount: z
+      .string()
+      .meta({ description: "Exact decimal text in the currency's exponent", example: "1250.75" }),
+    amount_minor: z
+      .string()
+      .meta({ description: "Integer minor units (string: may exceed 2^53)", example: "125075" }),
+    currency: z.string(),
+    base_currency: z.string().nullable(),
+    base_amount_minor: z.string().nullable(),
+    merchant_name: z.string().nullable(),
+    merchant_category: z.string().nullable(),
+    status: z.enum(TRANSACTION_STATUSES),
+    rejection_reasons: z.array(z.unknown()).nullable(),
+    dead_letter_reason: z.string().nullable(),
+    risk_flags: z.array(z.string()),
+    source: z.enum(["live", "historical"]),
+    client_id: z.string().nullable(),
+    occurred_at: z.string().nullable(),
+    accepted_at: z.string().nullable(),
+    posted_at: z.string().nullable(),
+    recorded_at: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .meta({ id: "Transaction" });
+
+export type TransactionView = z.infer<typeof TransactionView>;
+
+export const TransactionListQuery = z.object({
+  account_id: z.string().max(64).optional(),
+  status: z.enum(TRANSACTION_STATUSES).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: "occurred_at >= from (RFC 3339)" }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: "occurred_at < to (RFC 3339)" }),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional().meta({ description: "`next_cursor` of the previous page" }),
+});
+
+export type TransactionListQuery = z.infer<typeof TransactionListQuery>;
+
+export const TransactionList = z
+  .object({ items: z.array(TransactionView), next_cursor: z.string().nullable() })
+  .meta({ id: "TransactionList" });
+
+export const ReportRow = z
+  .object({
+    transaction_id: z.uuid(),
+    account_id: z.string(),
+    amount: z.string(),
+    currency: z.string(),
+    merchant_name: z.string().nullable(),
+    status: z.string().meta({ description: "Historical, Completed, Rejected or Dead-lettered" }),
+    occurred_at: z.string().nullable(),
+  })
+  .meta({ id: "ReportRow" });
+
+export const ReportTotal = z
+  .object({ status: z.string(), currency: z.string(), count: z.number().int(), amount: z.string() })
+  .meta({ id: "ReportTotal" });
+
+export const Report = z
+  .object({ generated_at: z.string(), rows: z.array(ReportRow), totals: z.array(ReportTotal) })
+  .meta({ id: "Report" });
+
+export type ReportRow = z.infer<typeof ReportRow>;
+export type ReportTotal = z.infer<typeof ReportTotal>;
+export type Report = z.infer<typeof Report>;
+
+export const ComponentHealth = z.object({
+  status: z.enum(["up", "down", "unknown"]),
+  detail: z.string().optional(),
+});
+
+export const HealthReport = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    components: z.record(z.string(), ComponentHealth),
+  })
+  .meta({ id: "Health" });
