@@ -37,7 +37,7 @@ export const describeMermaid = (names = resolveNames()): string => {
   for (const id of Object.keys(stages) as StageId[]) {
     const spec = stages[id] as (typeof stages)[StageId] & { dlq?: TopicId; tables?: readonly TopicId[] };
     const stage = nodeId(spec.name);
-    if (id !== "gateway") lines.push(`  ${stage}("${spec.name}")`);
+    lines.push(`  ${stage}("${spec.name}")`);
     for (const input of spec.inputs) lines.push(`  ${nodeId(names.topic(input))} --> ${stage}`);
     for (const table of spec.tables ?? []) lines.push(`  ${nodeId(names.topic(table))} -. table .-> ${stage}`);
     for (const output of spec.outputs) lines.push(`  ${stage} --> ${nodeId(names.topic(output))}`);

@@ -24,3 +24,11 @@ describe("topology describe", () => {
     expect(n.topicIdOf("ns1.transactions.dlq")).toBe("dlq");
   });
 });
+
+describe("README.md", () => {
+  it("embeds the current topology diagram (`npm run topology -- describe --mermaid`)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(describeMermaid());
+  });
+});
