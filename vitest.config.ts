@@ -16,6 +16,7 @@ const workspaces = [
   "apps/ledger-sink",
   "ops/compose",
   "tools/ledgerline",
+  "e2e",
 ];
 
 export default defineConfig({
@@ -25,7 +26,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: workspaces.filter((root) => existsSync(root)).map((root) => ({
       extends: true,
-      test: { name: root.split("/").pop()!, root, include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+      test: { name: root.split("/").pop()!, root, include: ["src/**/*.test.ts", "test/**/*.test.ts", "*.test.ts"] },
     })),
   },
 });
