@@ -1,1 +1,6 @@
+export * from "./BatchReader.ts";
 export * from "./clients.ts";
+export * from "./DeadLetter.ts";
+export * from "./ExactlyOnceRunner.ts";
+export * from "./kafkaErrors.ts";
+export * from "./RecordFailure.ts";

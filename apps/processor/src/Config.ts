@@ -1,0 +1,74 @@
+// Every environment variable the processor reads, in one place.
+import { type CurrencyCode, isSupportedCurrency } from "@ledgerline/domain";
+import { Config, Context, Effect, Layer, type LogLevel } from "effect";
+
+export interface ProcessorSettings {
+  readonly bootstrapServers: string;
+  readonly registryUrl: string;
+  readonly namespace: string;
+  readonly logLevel: LogLevel.LogLevel;
+  readonly instanceId: string;
+  readonly batchSize: number;
+  readonly commitIntervalMs: number;
+  readonly baseCurrency: CurrencyCode;
+  readonly mode: "exactly-once" | "at-least-once";
+}
+
+const LEVELS: Record<string, LogLevel.LogLevel> = {
+  trace: "Trace",
+  debug: "Debug",
+  info: "Info",
+  warn: "Warn",
+  warning: "Warn",
+  error: "Error",
+  fatal: "Fatal",
+  none: "None",
+};
+
+export const settingsConfig = Config.all({
+  // Kafka brokers, host:port comma-separated.
+  bootstrapServers: Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(Config.withDefault("127.0.0.1:9092")),
+  // Confluent-compatible registry API: decoding needs writer schemas by id.
+  registryUrl: Config.String("SCHEMA_REGISTRY_URL").pipe(
+    Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),
+  ),
+  // Prefixes topics, group and transactional id: how tests and parallel environments isolate.
+  namespace: Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault("")),
+  // Per-batch logs are info; per-record detail only at debug.
+  logLevel: Config.String("LOG_LEVEL").pipe(
+    Config.withDefault("info"),
+    Config.map((level) => LEVELS[level.toLowerCase()] ?? "Info"),
+  ),
+  // Must be STABLE across restarts of the same instance: it names the transactional id that fences zombies.
+  instanceId: Config.String("PROCESSOR_INSTANCE_ID").pipe(Config.withDefault("0")),
+  // Most records per Kafka transaction; with a backlog this, not the interval, sets the transaction size.
+  batchSize: Config.Int("PROCESSOR_BATCH_SIZE").pipe(Config.withDefault(2_000)),
+  // Longest time to fill a batch: the commit interval (Kafka's EOS overhead is small at ~100 ms).
+  commitIntervalMs: Config.Int("PROCESSOR_COMMIT_INTERVAL_MS").pipe(Config.withDefault(100)),
+  // Ledger base currency all amounts are converted into.
+  baseCurrency: Config.String("BASE_CURRENCY").pipe(
+    Config.withDefault("USD"),
+    Config.map((code) => code.toUpperCase()),
+  ),
+  // "at-least-once" exists only for the benchmark's comparison; production runs exactly-once.
+  mode: Config.Literals(["exactly-once", "at-least-once"], "PROCESSOR_DELIVERY").pipe(
+    Config.withDefault("exactly-once" as const),
+  ),
+});
+
+export class ProcessorConfig extends Context.Service<ProcessorConfig, ProcessorSettings>()(
+  "ledgerline/processor/ProcessorConfig",
+) {
+  static readonly layer = Layer.effect(
+    ProcessorConfig,
+    Effect.gen(function* () {
+      const settings = yield* settingsConfig;
+      if (!isSupportedCurrency(settings.baseCurrency)) {
+        return yield* Effect.die(
+          new Error(`BASE_CURRENCY ${settings.baseCurrency} is not a supported currency`),
+        );
+      }
+      return ProcessorConfig.of({ ...settings, baseCurrency: settings.baseCurrency });
+    }),
+  );
+}

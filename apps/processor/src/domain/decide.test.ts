@@ -1,0 +1,182 @@
+import type { TransactionRequested } from "@ledgerline/contracts";
+import { payloadHash } from "@ledgerline/domain";
+import { describe, expect, it } from "vitest";
+import { type DecisionContext, decide } from "./decide.ts";
+import type { FxRate } from "./fx.ts";
+import { loadMerchantTable, merchantCategoriser } from "./merchants.ts";
+
+const now = new Date("2026-11-23T12:00:00Z");
+const asOf = new Date("2026-11-01T00:00:00Z");
+const rate = (currency: string, value: string): [string, FxRate] => [
+  currency,
+  { currency, baseCurrency: "USD", rate: value, asOf },
+];
+const context: DecisionContext = {
+  now,
+  baseCurrency: "USD",
+  fx: new Map([rate("EUR", "1.0845"), rate("JPY", "0.006634")]),
+  categorise: merchantCategoriser(loadMerchantTable()),
+};
+
+const request = (overrides: Partial<TransactionRequested> = {}): TransactionRequested => ({
+  transaction_id: "4f1c9a52-6a0e-4d43-9a51-0b8f3f2b7c11",
+  account_id: "ACC-7890",
+  amount_minor: 125_075n,
+  currency: "EUR",
+  merchant_name: " Amazon  Mktp ",
+  occurred_at: new Date("2026-11-23T11:59:00Z"),
+  accepted_at: new Date("2026-11-23T11:59:01Z"),
+  client_id: "external",
+  idempotency_key: null,
+  metadata: {},
+  ...overrides,
+});
+
+describe("decide", () => {
+  it("validates and enriches a good transaction", () => {
+    const decision = decide({ ok: true, request: request() }, context);
+    expect(decision._tag).toBe("Validated");
+    if (decision._tag !== "Validated") return;
+    expect(decision.key).toBe("ACC-7890");
+    expect(decision.value).toMatchObject({
+      merchant_name: "AMAZON MKTP",
+      merchant_category: "retail",
+      base_currency: "USD",
+      base_amount_minor: 135_644n, // 1250.75 × 1.0845 = 1356.438375 → 1356.44
+      fx_rate: "1.084500000000",
+      fx_rate_as_of: asOf,
+      risk_flags: [],
+      validated_at: now,
+    });
+    expect(decision.value.payload_hash).toBe(
+      payloadHash({
+        account_id: "ACC-7890",
+        amount_minor: 125_075n,
+        currency: "EUR",
+        merchant_name: " Amazon  Mktp ",
+      }),
+    );
+  });
+
+  it("converts the base currency at rate 1", () => {
+    const decision = decide({ ok: true, request: request({ currency: "USD", amount_minor: 999n }) }, context);
+    expect(decision._tag === "Validated" && decision.value.base_amount_minor).toBe(999n);
+    expect(decision._tag === "Validated" && decision.value.fx_rate).toBe("1.000000000000");
+  });
+
+  it("rejects with every failing reason code", () => {
+    const decision = decide(
+      {
+        ok: true,
+        request: request({
+          account_id: "x!",
+          currency: "XXX",
+          merchant_name: "   ",
+          occurred_at: new Date("2026-11-24T12:00:00Z"),
+        }),
+      },
+      context,
+    );
+    expect(decision._tag).toBe("Rejected");
+    if (decision._tag !== "Rejected") return;
+    expect(decision.value.reasons.map((reason) => reason.code)).toEqual([
+      "ACCOUNT_ID_FORMAT",
+      "CURRENCY_UNSUPPORTED",
+      "MERCHANT_MISSING",
+      "OCCURRED_IN_FUTURE",
+    ]);
+    expect(decision.value.rejected_at).toBe(now);
+  });
+
+  it("rejects amounts out of range and currencies without a rate", () => {
+    const zero = decide({ ok: true, request: request({ amount_minor: 0n }) }, context);
+    expect(zero._tag === "Rejected" && zero.value.reasons.map((r) => r.code)).toEqual([
+      "AMOUNT_OUT_OF_RANGE",
+    ]);
+    const huge = decide({ ok: true, request: request({ amount_minor: 100_000_000_001n * 100n }) }, context);
+    expect(huge._tag === "Rejected" && huge.value.reasons.map((r) => r.code)).toEqual([
+      "AMOUNT_OUT_OF_RANGE",
+    ]);
+    const noRate = decide({ ok: true, request: request({ currency: "GBP" }) }, context);
+    expect(noRate._tag === "Rejected" && noRate.value.reasons.map((r) => r.code)).toEqual([
+      "FX_RATE_MISSING",
+    ]);
+  });
+
+  it("tolerates small clock skew", () => {
+    const skewed = decide(
+      { ok: true, request: request({ occurred_at: new Date(now.getTime() + 60_000) }) },
+      context,
+    );
+    expect(skewed._tag).toBe("Validated");
+  });
+
+  it("flags large amounts and PaySim's large transfers", () => {
+    const paysim = decide(
+      {
+        ok: true,
+        request: request({
+          currency: "USD",
+          amount_minor: 20_000_001n,
+          merchant_name: "C1231006815",
+          metadata: { type: "TRANSFER", isFraud: "1" },
+        }),
+      },
+      context,
+    );
+    expect(paysim._tag === "Validated" && paysim.value.risk_flags).toEqual([
+      "LARGE_AMOUNT",
+      "PAYSIM_LARGE_TRANSFER",
+      "PAYSIM_FRAUD",
+    ]);
+    const exactly200k = decide(
+      {
+        ok: true,
+        request: request({ currency: "USD", amount_minor: 20_000_000n, metadata: { type: "TRANSFER" } }),
+      },
+      context,
+    );
+    expect(exactly200k._tag === "Validated" && exactly200k.value.risk_flags).toEqual(["LARGE_AMOUNT"]);
+    const payment = decide(
+      {
+        ok: true,
+        request: request({ currency: "USD", amount_minor: 30_000_000n, metadata: { type: "PAYMENT" } }),
+      },
+      context,
+    );
+    expect(payment._tag === "Validated" && payment.value.risk_flags).toEqual(["LARGE_AMOUNT"]);
+    const jpy = decide(
+      { ok: true, request: request({ currency: "JPY", amount_minor: 1_499_999n }) },
+      context,
+    );
+    expect(jpy._tag === "Validated" && jpy.value.risk_flags).toEqual([]);
+  });
+
+  it("dead-letters poison input and enrichment failures", () => {
+    const poison = decide(
+      { ok: false, reasonCode: "NOT_WIRE_FORMAT", errorClass: "RegistryError", message: "bad bytes" },
+      context,
+    );
+    expect(poison).toEqual({
+      _tag: "DeadLetter",
+      transactionId: null,
+      reasonCode: "NOT_WIRE_FORMAT",
+      errorClass: "RegistryError",
+      message: "bad bytes",
+    });
+    const throwing = decide(
+      { ok: true, request: request() },
+      {
+        ...context,
+        categorise: () => {
+          throw new TypeError("boom");
+        },
+      },
+    );
+    expect(throwing).toMatchObject({
+      _tag: "DeadLetter",
+      reasonCode: "ENRICHMENT_FAILED",
+      errorClass: "TypeError",
+    });
+  });
+});

@@ -1,0 +1,78 @@
+// Validation rules: each failure is a machine-readable code, the field and a message. Pure.
+import type { TransactionRequested } from "@ledgerline/contracts";
+import { exponentOf, formatMinor, isSupportedCurrency } from "@ledgerline/domain";
+import { normaliseMerchantName } from "./merchants.ts";
+
+export type ReasonCode =
+  | "ACCOUNT_ID_FORMAT"
+  | "CURRENCY_UNSUPPORTED"
+  | "FX_RATE_MISSING"
+  | "AMOUNT_OUT_OF_RANGE"
+  | "MERCHANT_MISSING"
+  | "OCCURRED_IN_FUTURE";
+
+export interface RejectionReason {
+  readonly code: ReasonCode;
+  readonly field: string | null;
+  readonly message: string;
+}
+
+export interface ValidationContext {
+  readonly now: Date;
+  /** Currencies with a rate into the base currency in the FX table. */
+  readonly hasRate: (currency: string) => boolean;
+}
+
+/** Letters, digits, '-' and '_', 3 to 64 characters: "ACC-7890", PaySim's "C1231006815". */
+export const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+
+/** Largest accepted amount, in major units of any currency (PaySim's largest is about 92 million). */
+export const MAX_AMOUNT_MAJOR = 1_000_000_000n;
+
+/** Client clocks drift: only timestamps beyond this skew count as "in the future". */
+export const FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+export const validate = (request: TransactionRequested, context: ValidationContext): RejectionReason[] => {
+  const reasons: RejectionReason[] = [];
+  if (!ACCOUNT_ID.test(request.account_id)) {
+    reasons.push({
+      code: "ACCOUNT_ID_FORMAT",
+      field: "account_id",
+      message: `account id ${JSON.stringify(request.account_id)} must be 3-64 letters, digits, '-' or '_'`,
+    });
+  }
+  if (!isSupportedCurrency(request.currency)) {
+    reasons.push({
+      code: "CURRENCY_UNSUPPORTED",
+      field: "currency",
+      message: `currency ${JSON.stringify(request.currency)} is not supported`,
+    });
+  } else {
+    if (!context.hasRate(request.currency)) {
+      reasons.push({
+        code: "FX_RATE_MISSING",
+        field: "currency",
+        message: `no FX rate for ${request.currency} into the base currency`,
+      });
+    }
+    const max = MAX_AMOUNT_MAJOR * 10n ** BigInt(exponentOf(request.currency));
+    if (request.amount_minor <= 0n || request.amount_minor > max) {
+      reasons.push({
+        code: "AMOUNT_OUT_OF_RANGE",
+        field: "amount_minor",
+        message: `amount must be greater than 0 and at most ${formatMinor(max, request.currency)} ${request.currency}`,
+      });
+    }
+  }
+  if (normaliseMerchantName(request.merchant_name) === "") {
+    reasons.push({ code: "MERCHANT_MISSING", field: "merchant_name", message: "merchant name is empty" });
+  }
+  if (request.occurred_at.getTime() > context.now.getTime() + FUTURE_SKEW_MS) {
+    reasons.push({
+      code: "OCCURRED_IN_FUTURE",
+      field: "occurred_at",
+      message: `occurred_at ${request.occurred_at.toISOString()} is in the future`,
+    });
+  }
+  return reasons;
+};

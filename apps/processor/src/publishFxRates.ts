@@ -1,0 +1,65 @@
+// Publishes reference/fx-rates.json to the compacted fx.rates topic (key = currency).
+// `node apps/processor/src/publishFxRates.ts` publishes unconditionally; start runs publishFxRatesIfEmpty.
+import {
+  createIdempotentProducer,
+  createReadCommittedConsumer,
+  type KafkaConnection,
+  parseBrokers,
+} from "@ledgerline/kafka";
+import { RegistryCodec } from "@ledgerline/schema-registry";
+import { environmentFrom, type Names, names } from "@ledgerline/topology";
+import { readFxRatesFile } from "./fxRatesFile.ts";
+
+export interface FxPublishTarget {
+  readonly connection: KafkaConnection;
+  readonly registryUrl: string;
+  readonly names: Names;
+  readonly file?: string;
+}
+
+export const publishFxRates = async (target: FxPublishTarget): Promise<number> => {
+  const records = readFxRatesFile(target.file);
+  const codec = new RegistryCodec({ url: target.registryUrl, names: target.names });
+  const values = await codec.encodeMany("fxRates", records);
+  const producer = createIdempotentProducer(target.connection);
+  try {
+    await producer.send({
+      messages: records.map((record, index) => ({
+        topic: target.names.topic("fxRates"),
+        key: record.currency,
+        value: values[index]!,
+      })),
+    });
+  } finally {
+    await producer.close();
+  }
+  return records.length;
+};
+
+/** True when the topic has never had a record (every partition's end offset is 0). */
+export const fxTopicIsEmpty = async (connection: KafkaConnection, topic: string): Promise<boolean> => {
+  const consumer = createReadCommittedConsumer(connection, `${topic}.probe`);
+  try {
+    const offsets = await consumer.listOffsets({ topics: [topic] });
+    return (offsets.get(topic) ?? []).every((offset) => offset === 0n);
+  } finally {
+    await consumer.close();
+  }
+};
+
+export const publishFxRatesIfEmpty = async (target: FxPublishTarget): Promise<number> =>
+  (await fxTopicIsEmpty(target.connection, target.names.topic("fxRates"))) ? publishFxRates(target) : 0;
+
+if (import.meta.main) {
+  const environment = environmentFrom();
+  const count = await publishFxRates({
+    connection: {
+      bootstrapBrokers: parseBrokers(environment.bootstrapServers),
+      clientId: "ledgerline-fx-publisher",
+    },
+    registryUrl: environment.registryUrl,
+    names: names(environment.namespace),
+    file: process.argv[2],
+  });
+  console.log(`published ${count} FX rates to ${names(environment.namespace).topic("fxRates")}`);
+}

@@ -1,0 +1,83 @@
+// Turns a consumer stream into batches: up to `maxRecords`, or whatever arrived within `maxWaitMs`.
+import type { Message, MessagesStream } from "@platformatic/kafka";
+
+export type ConsumedRecord = Message<string, Buffer, string, Buffer>;
+
+export class StreamClosedError extends Error {
+  override readonly name = "StreamClosedError";
+}
+
+export class BatchReader {
+  readonly #stream: MessagesStream<string, Buffer, string, Buffer>;
+  readonly #highWater: number;
+  #buffer: ConsumedRecord[] = [];
+  #error: Error | undefined;
+  #ended = false;
+  #paused = false;
+  #wake: (() => void) | undefined;
+
+  constructor(stream: MessagesStream<string, Buffer, string, Buffer>, highWater: number) {
+    this.#stream = stream;
+    this.#highWater = Math.max(1, highWater);
+    stream.on("data", (record) => {
+      this.#buffer.push(record);
+      // Back-pressure: stop fetching while a few batches are already waiting.
+      if (this.#buffer.length >= this.#highWater && !this.#paused) {
+        this.#paused = true;
+        stream.pause();
+      }
+      this.#notify();
+    });
+    stream.on("error", (error) => {
+      this.#error = error;
+      this.#notify();
+    });
+    stream.on("close", () => {
+      this.#ended = true;
+      this.#notify();
+    });
+  }
+
+  #notify() {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #waitFor(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** The next batch; empty when nothing arrived within `maxWaitMs`. Rejects when the stream failed or closed. */
+  async next(maxRecords: number, maxWaitMs: number): Promise<ConsumedRecord[]> {
+    const deadline = Date.now() + maxWaitMs;
+    for (;;) {
+      if (this.#error) throw this.#error;
+      if (this.#buffer.length >= maxRecords) break;
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      if (this.#ended) throw new StreamClosedError("consumer stream closed");
+      await this.#waitFor(left);
+    }
+    const batch = this.#buffer.splice(0, maxRecords);
+    if (this.#paused && this.#buffer.length < this.#highWater / 2) {
+      this.#paused = false;
+      this.#stream.resume();
+    }
+    return batch;
+  }
+
+  /** Records fetched but not yet handed out (they will be re-read from committed offsets after a restart). */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+}
