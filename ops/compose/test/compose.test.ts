@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const root = resolve(import.meta.dirname, "../../..");
-const compose = parse(readFileSync(resolve(root, "ops/compose/compose.yaml"), "utf8")) as {
+// Compose files use YAML merge keys (<<: *anchor), which YAML 1.2 parsers resolve only when asked.
+const compose = parse(readFileSync(resolve(root, "ops/compose/compose.yaml"), "utf8"), { merge: true }) as {
   services: Record<string, { environment?: Record<string, string>; image?: string; build?: unknown }>;
 };
 const envExample = new Set(
