@@ -24,9 +24,15 @@ export default defineConfig({
     // Integration tests talk to the real broker, registry and Postgres: allow for their latency.
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    projects: workspaces.filter((root) => existsSync(root)).map((root) => ({
-      extends: true,
-      test: { name: root.split("/").pop()!, root, include: ["src/**/*.test.ts", "test/**/*.test.ts", "*.test.ts"] },
-    })),
+    projects: workspaces
+      .filter((root) => existsSync(root))
+      .map((root) => ({
+        extends: true,
+        test: {
+          name: root.split("/").pop()!,
+          root,
+          include: ["src/**/*.test.ts", "test/**/*.test.ts", "*.test.ts"],
+        },
+      })),
   },
 });

@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const auth = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
 
-const poll = async <T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
+const poll = async <T>(
+  what: string,
+  attempt: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await attempt();
@@ -25,34 +29,39 @@ describe("end to end: gateway → processor → ledger sink", () => {
   const post = (path: string, body: unknown) =>
     fetch(`${pipeline.gatewayUrl}${path}`, { method: "POST", headers: auth, body: JSON.stringify(body) });
 
-  it.each(["/v1/transactions", "/transaction"])("POST %s → 202 at once → posted and Completed", async (path) => {
-    const started = Date.now();
-    const response = await post(path, {
-      account_id: "ACC-7890",
-      amount: 1250.75,
-      currency: "USD",
-      merchant_name: "Chicago Retail Hub",
-    });
-    expect(response.status).toBe(202);
-    const accepted = (await response.json()) as { transaction_id: string; status: string };
-    expect(accepted.status).toBe("accepted");
-    expect(response.headers.get("location")).toContain(accepted.transaction_id);
-    expect(Date.now() - started).toBeLessThan(5_000);
+  it.each(["/v1/transactions", "/transaction"])(
+    "POST %s → 202 at once → posted and Completed",
+    async (path) => {
+      const started = Date.now();
+      const response = await post(path, {
+        account_id: "ACC-7890",
+        amount: 1250.75,
+        currency: "USD",
+        merchant_name: "Chicago Retail Hub",
+      });
+      expect(response.status).toBe(202);
+      const accepted = (await response.json()) as { transaction_id: string; status: string };
+      expect(accepted.status).toBe("accepted");
+      expect(response.headers.get("location")).toContain(accepted.transaction_id);
+      expect(Date.now() - started).toBeLessThan(5_000);
 
-    const posted = await poll("transaction posted", async () => {
-      const status = await fetch(`${pipeline.gatewayUrl}/v1/transactions/${accepted.transaction_id}`, { headers: auth });
-      if (status.status !== 200) return undefined;
-      const body = (await status.json()) as { status: string; amount_minor?: string; amount?: string };
-      return body.status === "posted" ? body : undefined;
-    });
-    expect(posted.status).toBe("posted");
+      const posted = await poll("transaction posted", async () => {
+        const status = await fetch(`${pipeline.gatewayUrl}/v1/transactions/${accepted.transaction_id}`, {
+          headers: auth,
+        });
+        if (status.status !== 200) return undefined;
+        const body = (await status.json()) as { status: string; amount_minor?: string; amount?: string };
+        return body.status === "posted" ? body : undefined;
+      });
+      expect(posted.status).toBe("posted");
 
-    const report = (await (await fetch(`${pipeline.gatewayUrl}/reports`, { headers: auth })).json()) as {
-      rows: { transaction_id: string; status: string }[];
-    };
-    const row = report.rows.find((t) => t.transaction_id === accepted.transaction_id);
-    expect(row?.status).toBe("Completed");
-  });
+      const report = (await (await fetch(`${pipeline.gatewayUrl}/reports`, { headers: auth })).json()) as {
+        rows: { transaction_id: string; status: string }[];
+      };
+      const row = report.rows.find((t) => t.transaction_id === accepted.transaction_id);
+      expect(row?.status).toBe("Completed");
+    },
+  );
 
   it("an invalid transaction ends up rejected with its reasons", async () => {
     const response = await post("/v1/transactions", {
@@ -65,7 +74,9 @@ describe("end to end: gateway → processor → ledger sink", () => {
     expect(response.status).toBe(202);
     const { transaction_id } = (await response.json()) as { transaction_id: string };
     const fate = await poll("transaction rejected", async () => {
-      const status = await fetch(`${pipeline.gatewayUrl}/v1/transactions/${transaction_id}`, { headers: auth });
+      const status = await fetch(`${pipeline.gatewayUrl}/v1/transactions/${transaction_id}`, {
+        headers: auth,
+      });
       if (status.status !== 200) return undefined;
       return (await status.json()) as { status: string; rejection_reasons?: { code: string }[] };
     });

@@ -17,7 +17,9 @@ if (!existsSync(file)) {
 }
 const results = JSON.parse(readFileSync(file, "utf8")) as VitestJson;
 // A file that failed to load has no assertions but must still count as a failure.
-const brokenFiles = results.testResults.filter((r) => r.status === "failed" && r.assertionResults.length === 0);
+const brokenFiles = results.testResults.filter(
+  (r) => r.status === "failed" && r.assertionResults.length === 0,
+);
 for (const broken of brokenFiles) console.error(`failed to run: ${broken.name}\n${broken.message ?? ""}`);
 const failed = results.numFailedTests + brokenFiles.length;
 const skipped = results.numPendingTests + results.numTodoTests;

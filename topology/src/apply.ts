@@ -24,7 +24,13 @@ export interface ApplyOptions {
 
 export const applyTopology = async ({ admin, registry, names, only }: ApplyOptions): Promise<ApplyReport> => {
   const ids = only ?? (Object.keys(topics) as TopicId[]);
-  const report: ApplyReport = { createdTopics: [], existingTopics: [], drift: [], registered: [], unchangedSubjects: [] };
+  const report: ApplyReport = {
+    createdTopics: [],
+    existingTopics: [],
+    drift: [],
+    registered: [],
+    unchangedSubjects: [],
+  };
   // Load every schema first: a malformed .avsc fails before anything is created.
   const schemas = new Map(ids.map((id) => [id, loadSchema(id)]));
 
@@ -62,7 +68,8 @@ export const applyTopology = async ({ admin, registry, names, only }: ApplyOptio
       const live = described.find((entry) => entry.resourceName === name)?.configs ?? [];
       for (const [key, expected] of Object.entries(spec.config)) {
         const actual = live.find((config) => config.name === key)?.value;
-        if (actual !== expected) report.drift.push(`${name}: ${key}=${actual ?? "(unset)"}, catalogue says ${expected}`);
+        if (actual !== expected)
+          report.drift.push(`${name}: ${key}=${actual ?? "(unset)"}, catalogue says ${expected}`);
       }
     }
   }
@@ -80,7 +87,9 @@ export const applyTopology = async ({ admin, registry, names, only }: ApplyOptio
     }
     const { compatible, messages } = await registry.isCompatible(subject, schema);
     if (!compatible) {
-      throw new Error(`${file} is not ${level}-compatible with ${subject}'s latest version: ${messages.join("; ")}`);
+      throw new Error(
+        `${file} is not ${level}-compatible with ${subject}'s latest version: ${messages.join("; ")}`,
+      );
     }
     const { id: schemaId } = await registry.register(subject, schema);
     report.registered.push({ subject, id: schemaId });

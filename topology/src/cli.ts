@@ -61,7 +61,8 @@ const main = async (): Promise<number> => {
       const registry = await connectRegistry(environment);
       const results = await checkTopology(registry, resolved, { directory: values.dir });
       if (values.json) console.log(JSON.stringify(results, null, 2));
-      else for (const r of results) console.log(`${r.status.padEnd(12)} ${r.subject}  ${r.messages.join("; ")}`);
+      else
+        for (const r of results) console.log(`${r.status.padEnd(12)} ${r.subject}  ${r.messages.join("; ")}`);
       return results.some((r) => r.status === "incompatible") ? 1 : 0;
     }
     default:

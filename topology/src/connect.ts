@@ -21,7 +21,10 @@ export class UnreachableError extends Error {
 
 const within = <T>(ms: number, what: string, promise: Promise<T>): Promise<T> =>
   new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new UnreachableError(`${what}: no answer within ${ms / 1000} s`)), ms);
+    const timer = setTimeout(
+      () => reject(new UnreachableError(`${what}: no answer within ${ms / 1000} s`)),
+      ms,
+    );
     promise.then(
       (value) => {
         clearTimeout(timer);
@@ -42,7 +45,11 @@ export const connectAdmin = async (environment: TopologyEnvironment, timeoutMs =
     retries: 1,
   });
   try {
-    await within(timeoutMs, `Kafka at ${environment.bootstrapServers} is unreachable`, admin.metadata({ topics: [] }));
+    await within(
+      timeoutMs,
+      `Kafka at ${environment.bootstrapServers} is unreachable`,
+      admin.metadata({ topics: [] }),
+    );
     return admin;
   } catch (error) {
     await admin.close().catch(() => undefined);
@@ -50,7 +57,10 @@ export const connectAdmin = async (environment: TopologyEnvironment, timeoutMs =
   }
 };
 
-export const connectRegistry = async (environment: TopologyEnvironment, timeoutMs = 8_000): Promise<RegistryAdmin> => {
+export const connectRegistry = async (
+  environment: TopologyEnvironment,
+  timeoutMs = 8_000,
+): Promise<RegistryAdmin> => {
   const url = `${environment.registryUrl.replace(/\/$/, "")}/subjects`;
   await within(
     timeoutMs,

@@ -12,7 +12,8 @@ export interface ProvisionedNamespace {
   cleanup(): Promise<void>;
 }
 
-export const uniqueNamespace = (label = "t") => `${label}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+export const uniqueNamespace = (label = "t") =>
+  `${label}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
 
 export const provisionNamespace = async (
   label = "t",
@@ -23,7 +24,12 @@ export const provisionNamespace = async (
   const resolved = names(namespace);
   const admin = await connectAdmin(environment);
   try {
-    await applyTopology({ admin, registry: await connectRegistry(environment), names: resolved, only: options.only });
+    await applyTopology({
+      admin,
+      registry: await connectRegistry(environment),
+      names: resolved,
+      only: options.only,
+    });
   } finally {
     await admin.close();
   }

@@ -6,6 +6,7 @@ type CreateRegistryApi = typeof registryApiModule.default;
 const createRegistryApi: CreateRegistryApi =
   (registryApiModule as unknown as { default?: CreateRegistryApi }).default ??
   (registryApiModule as unknown as CreateRegistryApi);
+
 import type { Compatibility } from "./catalogue.ts";
 
 export interface RegistryAdmin {

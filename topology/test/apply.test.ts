@@ -14,9 +14,13 @@ describe("topology apply", () => {
   it("creates every catalogued topic with its partitions and config", async () => {
     const admin = await connectAdmin(environmentFrom());
     try {
-      const metadata = await admin.metadata({ topics: Object.keys(topics).map((id) => ns.names.topic(id as keyof typeof topics)) });
+      const metadata = await admin.metadata({
+        topics: Object.keys(topics).map((id) => ns.names.topic(id as keyof typeof topics)),
+      });
       for (const [id, spec] of Object.entries(topics)) {
-        expect(metadata.topics.get(ns.names.topic(id as keyof typeof topics))?.partitionsCount).toBe(spec.partitions);
+        expect(metadata.topics.get(ns.names.topic(id as keyof typeof topics))?.partitionsCount).toBe(
+          spec.partitions,
+        );
       }
     } finally {
       await admin.close();
@@ -52,7 +56,11 @@ describe("topology apply", () => {
       connectAdmin({ bootstrapServers: "127.0.0.1:1", registryUrl: "http://127.0.0.1:1", namespace: "" }),
     ).rejects.toThrow(/127\.0\.0\.1:1/);
     await expect(
-      connectRegistry({ bootstrapServers: "127.0.0.1:1", registryUrl: "http://127.0.0.1:1/apis/ccompat/v7", namespace: "" }),
+      connectRegistry({
+        bootstrapServers: "127.0.0.1:1",
+        registryUrl: "http://127.0.0.1:1/apis/ccompat/v7",
+        namespace: "",
+      }),
     ).rejects.toThrow(/127\.0\.0\.1:1/);
     expect(Date.now() - started).toBeLessThan(10_000);
   });

@@ -23,7 +23,10 @@ describe("topology check", () => {
 
     const dir = mkdtempSync(join(tmpdir(), "avro-"));
     for (const spec of Object.values(topics)) {
-      writeFileSync(join(dir, spec.value.schemaFile), readFileSync(join(schemaDirectory, spec.value.schemaFile)));
+      writeFileSync(
+        join(dir, spec.value.schemaFile),
+        readFileSync(join(schemaDirectory, spec.value.schemaFile)),
+      );
     }
     // A new field without a default breaks FULL_TRANSITIVE: old readers cannot fill it in.
     const validated = JSON.parse(readFileSync(join(dir, "TransactionValidated.avsc"), "utf8"));
@@ -35,9 +38,12 @@ describe("topology check", () => {
 
   it("names the file and the reason for a malformed .avsc", async () => {
     const dir = mkdtempSync(join(tmpdir(), "avro-bad-"));
-    writeFileSync(join(dir, "FxRate.avsc"), '{"type":"record","name":"FxRate","fields":[{"name":"x","type":"nope"}]}');
-    await expect(checkTopology(await registry(), ns.names, { directory: dir, only: ["fxRates"] })).rejects.toThrow(
-      /FxRate\.avsc: not a valid Avro schema .*nope/,
+    writeFileSync(
+      join(dir, "FxRate.avsc"),
+      '{"type":"record","name":"FxRate","fields":[{"name":"x","type":"nope"}]}',
     );
+    await expect(
+      checkTopology(await registry(), ns.names, { directory: dir, only: ["fxRates"] }),
+    ).rejects.toThrow(/FxRate\.avsc: not a valid Avro schema .*nope/);
   });
 });

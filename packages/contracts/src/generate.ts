@@ -2,8 +2,8 @@
 // produces: longs are bigint, timestamp-millis are Date, decimals are exact strings.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { toTypeScript } from "@ovotech/avro-ts";
 import { loadSchema, type TopicId, topics } from "@ledgerline/topology";
+import { toTypeScript } from "@ovotech/avro-ts";
 import type { Schema } from "avsc";
 
 export const generatedDirectory = resolve(import.meta.dirname, "avro");
@@ -20,7 +20,10 @@ const markLongs = (schema: unknown): unknown => {
     const copy: Record<string, unknown> = { ...node };
     if ("type" in copy) copy.type = markLongs(copy.type);
     if (Array.isArray(copy.fields)) {
-      copy.fields = (copy.fields as Record<string, unknown>[]).map((field) => ({ ...field, type: markLongs(field.type) }));
+      copy.fields = (copy.fields as Record<string, unknown>[]).map((field) => ({
+        ...field,
+        type: markLongs(field.type),
+      }));
     }
     if ("items" in copy) copy.items = markLongs(copy.items);
     if ("values" in copy) copy.values = markLongs(copy.values);
@@ -64,10 +67,12 @@ export const generateAvroTypes = (): Map<string, string> => {
 
 /** Names of generated files that differ from what is on disk. */
 export const staleAvroTypes = (): string[] =>
-  [...generateAvroTypes()].filter(([file, source]) => {
-    try {
-      return readFileSync(join(generatedDirectory, file), "utf8") !== source;
-    } catch {
-      return true;
-    }
-  }).map(([file]) => file);
+  [...generateAvroTypes()]
+    .filter(([file, source]) => {
+      try {
+        return readFileSync(join(generatedDirectory, file), "utf8") !== source;
+      } catch {
+        return true;
+      }
+    })
+    .map(([file]) => file);

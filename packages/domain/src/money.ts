@@ -15,7 +15,8 @@ const DECIMAL = /^(\d{1,30})(?:\.(\d{1,30}))?$/;
  */
 export const toMinorUnits = (text: string, currency: CurrencyCode, maxMinor: bigint): ParsedAmount => {
   const match = DECIMAL.exec(text.trim());
-  if (!match) return { ok: false, problem: "NOT_A_DECIMAL", message: `amount ${text} is not a plain decimal number` };
+  if (!match)
+    return { ok: false, problem: "NOT_A_DECIMAL", message: `amount ${text} is not a plain decimal number` };
   const [, whole, fraction = ""] = match;
   const exponent = exponentOf(currency);
   const significant = fraction.replace(/0+$/, "");
@@ -29,7 +30,11 @@ export const toMinorUnits = (text: string, currency: CurrencyCode, maxMinor: big
   const minor = BigInt(whole! + significant.padEnd(exponent, "0"));
   if (minor <= 0n) return { ok: false, problem: "NOT_POSITIVE", message: "amount must be greater than zero" };
   if (minor > maxMinor) {
-    return { ok: false, problem: "TOO_LARGE", message: `amount exceeds the maximum of ${formatMinor(maxMinor, currency)} ${currency}` };
+    return {
+      ok: false,
+      problem: "TOO_LARGE",
+      message: `amount exceeds the maximum of ${formatMinor(maxMinor, currency)} ${currency}`,
+    };
   }
   return { ok: true, minor };
 };

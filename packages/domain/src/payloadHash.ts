@@ -15,6 +15,11 @@ export interface HashedContent {
 export const payloadHash = (content: HashedContent): string =>
   createHash("sha256")
     .update(
-      JSON.stringify([content.account_id, content.amount_minor.toString(), content.currency, content.merchant_name]),
+      JSON.stringify([
+        content.account_id,
+        content.amount_minor.toString(),
+        content.currency,
+        content.merchant_name,
+      ]),
     )
     .digest("hex");

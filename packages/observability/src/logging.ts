@@ -1,7 +1,14 @@
 // One JSON line per log entry (Effect's structured logger), at the level LOG_LEVEL asks for.
 import { Config, Effect, Layer, Logger, References } from "effect";
 
-const LEVELS = { trace: "Trace", debug: "Debug", info: "Info", warn: "Warn", error: "Error", fatal: "Fatal" } as const;
+const LEVELS = {
+  trace: "Trace",
+  debug: "Debug",
+  info: "Info",
+  warn: "Warn",
+  error: "Error",
+  fatal: "Fatal",
+} as const;
 
 export type LogLevelName = keyof typeof LEVELS;
 

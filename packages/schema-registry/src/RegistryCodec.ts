@@ -28,7 +28,10 @@ export const MAGIC_BYTE = 0;
 /** Reads the Confluent framing: magic byte 0, then the 4-byte big-endian schema id. */
 export const readWireHeader = (buffer: Buffer): { schemaId: number; payload: Buffer } => {
   if (buffer.length < 5 || buffer[0] !== MAGIC_BYTE) {
-    throw new RegistryError("NOT_WIRE_FORMAT", "value is not in the Confluent wire format (magic byte 0 + id)");
+    throw new RegistryError(
+      "NOT_WIRE_FORMAT",
+      "value is not in the Confluent wire format (magic byte 0 + id)",
+    );
   }
   return { schemaId: buffer.readUInt32BE(1), payload: buffer.subarray(5) };
 };
@@ -39,7 +42,11 @@ const statusOf = (error: unknown): number | undefined =>
 /** Registry errors that mean "the registry is down or slow" rather than "this schema is wrong". */
 const isOutage = (error: unknown): boolean => {
   // mappersmith reports network failures as status 400 with the socket error in the message.
-  if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|timeout/i.test(String((error as Error)?.message))) {
+  if (
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|timeout/i.test(
+      String((error as Error)?.message),
+    )
+  ) {
     return true;
   }
   const status = statusOf(error);
@@ -77,7 +84,13 @@ export class RegistryCodec {
   #bounded<T>(what: string, call: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new RegistryError("REGISTRY_UNAVAILABLE", `${what}: registry did not answer in ${this.#timeoutMs} ms`)),
+        () =>
+          reject(
+            new RegistryError(
+              "REGISTRY_UNAVAILABLE",
+              `${what}: registry did not answer in ${this.#timeoutMs} ms`,
+            ),
+          ),
         this.#timeoutMs,
       );
       call().then(
@@ -168,15 +181,23 @@ export class RegistryCodec {
   async #resolveDecoder(topicId: TopicId, schemaId: number): Promise<(payload: Buffer) => unknown> {
     let writer: avro.Type;
     try {
-      writer = (await this.#bounded(`fetch schema ${schemaId}`, () => this.client.getSchema(schemaId))) as unknown as avro.Type;
+      writer = (await this.#bounded(`fetch schema ${schemaId}`, () =>
+        this.client.getSchema(schemaId),
+      )) as unknown as avro.Type;
     } catch (error) {
       if (error instanceof RegistryError) throw error;
       if (isOutage(error)) {
-        throw new RegistryError("REGISTRY_UNAVAILABLE", `fetch schema ${schemaId}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new RegistryError(
+          "REGISTRY_UNAVAILABLE",
+          `fetch schema ${schemaId}: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
-      throw new RegistryError("UNKNOWN_SCHEMA", `schema id ${schemaId} is unknown to the registry`, { cause: error });
+      throw new RegistryError("UNKNOWN_SCHEMA", `schema id ${schemaId} is unknown to the registry`, {
+        cause: error,
+      });
     }
     const reader = this.#readerType(topicId);
     if (writer.equals(reader)) return (payload) => reader.fromBuffer(payload);
@@ -184,9 +205,13 @@ export class RegistryCodec {
       const resolver = reader.createResolver(writer);
       return (payload) => reader.fromBuffer(payload, resolver);
     } catch (error) {
-      throw new RegistryError("SCHEMA_MISMATCH", `schema ${schemaId} cannot be read as ${topicId}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new RegistryError(
+        "SCHEMA_MISMATCH",
+        `schema ${schemaId} cannot be read as ${topicId}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -198,9 +223,13 @@ export class RegistryCodec {
     try {
       return decode(payload) as T;
     } catch (error) {
-      throw new RegistryError("MALFORMED_PAYLOAD", `schema ${schemaId} → ${topicId}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new RegistryError(
+        "MALFORMED_PAYLOAD",
+        `schema ${schemaId} → ${topicId}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }

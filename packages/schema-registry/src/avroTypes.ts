@@ -53,7 +53,9 @@ export const formatDecimal = (unscaled: bigint, scale: number): string => {
 };
 
 const toTwosComplement = (value: bigint): Buffer => {
-  let hex = BigInt.asUintN(8 * 32, value).toString(16).padStart(64, "0");
+  let hex = BigInt.asUintN(8 * 32, value)
+    .toString(16)
+    .padStart(64, "0");
   // Trim redundant sign bytes while keeping the sign bit right.
   while (hex.length > 2) {
     const head = hex.slice(0, 2);
@@ -94,7 +96,11 @@ export class DecimalType extends avro.types.LogicalType {
 /** Plain longs (not the base of a logical type) become BigIntLong. */
 const bigintLongs = (schema: avro.Schema | string): avro.Type | undefined => {
   if (schema === "long") return BigIntLong;
-  if (typeof schema === "object" && (schema as { type?: unknown }).type === "long" && !("logicalType" in schema)) {
+  if (
+    typeof schema === "object" &&
+    (schema as { type?: unknown }).type === "long" &&
+    !("logicalType" in schema)
+  ) {
     return BigIntLong;
   }
   return undefined;

@@ -41,7 +41,9 @@ describe("the Avro contract in the registry", () => {
 
   it("reports an unreachable registry as retryable", async () => {
     const down = new RegistryCodec({ url: "http://127.0.0.1:1/apis/ccompat/v7", names: ns.names });
-    const error = (await down.encode("requested", samples.requested).catch((e: unknown) => e)) as RegistryError;
+    const error = (await down
+      .encode("requested", samples.requested)
+      .catch((e: unknown) => e)) as RegistryError;
     expect(error.reason).toBe("REGISTRY_UNAVAILABLE");
     expect(error.retryable).toBe(true);
   });

@@ -1,4 +1,4 @@
+export * from "./database.ts";
 export * from "./environment.ts";
 export * from "./namespace.ts";
-export * from "./database.ts";
 export * from "./pipeline.ts";

@@ -3,5 +3,7 @@ import { type ProvisionedNamespace, provisionNamespace, type TopicId } from "@le
 
 export type TestNamespace = ProvisionedNamespace;
 
-export const createTestNamespace = (label = "t", options: { only?: readonly TopicId[] } = {}): Promise<TestNamespace> =>
-  provisionNamespace(label, options);
+export const createTestNamespace = (
+  label = "t",
+  options: { only?: readonly TopicId[] } = {},
+): Promise<TestNamespace> => provisionNamespace(label, options);

@@ -1,8 +1,13 @@
 // The broker-level guarantee exactly-once rests on: read_committed consumers see committed
 // transactional records and never aborted ones.
-import { createTestNamespace, type TestNamespace, testEnvironment } from "../src/index.ts";
+
+import {
+  createReadCommittedConsumer,
+  createTransactionalProducer,
+  type RecordConsumer,
+} from "@ledgerline/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReadCommittedConsumer, createTransactionalProducer, type RecordConsumer } from "@ledgerline/kafka";
+import { createTestNamespace, type TestNamespace, testEnvironment } from "../src/index.ts";
 
 describe("transactions and read_committed", () => {
   let ns: TestNamespace;
@@ -27,18 +32,27 @@ describe("transactions and read_committed", () => {
   it("shows committed records and hides aborted ones", async () => {
     const connection = { bootstrapBrokers: testEnvironment().brokers, clientId: "txn-test" };
     const topic = ns.names.topic("requested");
-    const producer = createTransactionalProducer(connection, ns.names.transactionalId("processor", "txn-test"));
+    const producer = createTransactionalProducer(
+      connection,
+      ns.names.transactionalId("processor", "txn-test"),
+    );
     try {
       const aborted = await producer.beginTransaction();
-      await aborted.send({ messages: [{ topic, key: "ACC-1", value: Buffer.from("aborted-1"), partition: 0 }] });
+      await aborted.send({
+        messages: [{ topic, key: "ACC-1", value: Buffer.from("aborted-1"), partition: 0 }],
+      });
       await aborted.abort();
 
       const committed = await producer.beginTransaction();
-      await committed.send({ messages: [{ topic, key: "ACC-1", value: Buffer.from("committed-1"), partition: 0 }] });
+      await committed.send({
+        messages: [{ topic, key: "ACC-1", value: Buffer.from("committed-1"), partition: 0 }],
+      });
       await committed.commit();
 
       const marker = await producer.beginTransaction();
-      await marker.send({ messages: [{ topic, key: "ACC-1", value: Buffer.from("committed-2"), partition: 0 }] });
+      await marker.send({
+        messages: [{ topic, key: "ACC-1", value: Buffer.from("committed-2"), partition: 0 }],
+      });
       await marker.commit();
     } finally {
       await producer.close();
