@@ -1,5 +1,6 @@
 // Publishes reference/fx-rates.json to the compacted fx.rates topic (key = currency).
-// `node apps/processor/src/publishFxRates.ts` publishes unconditionally; start runs publishFxRatesIfEmpty.
+// `node apps/processor/src/publishFxRates.ts [--if-empty] [file]`; the start command passes --if-empty.
+import { parseArgs } from "node:util";
 import {
   createIdempotentProducer,
   createReadCommittedConsumer,
@@ -51,15 +52,22 @@ export const publishFxRatesIfEmpty = async (target: FxPublishTarget): Promise<nu
   (await fxTopicIsEmpty(target.connection, target.names.topic("fxRates"))) ? publishFxRates(target) : 0;
 
 if (import.meta.main) {
+  // usage: publishFxRates.ts [--if-empty] [rates.json]
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { "if-empty": { type: "boolean", default: false } },
+  });
   const environment = environmentFrom();
-  const count = await publishFxRates({
+  const target: FxPublishTarget = {
     connection: {
       bootstrapBrokers: parseBrokers(environment.bootstrapServers),
       clientId: "ledgerline-fx-publisher",
     },
     registryUrl: environment.registryUrl,
     names: names(environment.namespace),
-    file: process.argv[2],
-  });
-  console.log(`published ${count} FX rates to ${names(environment.namespace).topic("fxRates")}`);
+    file: positionals[0],
+  };
+  const topic = target.names.topic("fxRates");
+  const count = values["if-empty"] ? await publishFxRatesIfEmpty(target) : await publishFxRates(target);
+  console.log(count > 0 ? `published ${count} FX rates to ${topic}` : `${topic} already holds rates; nothing published`);
 }
