@@ -24,6 +24,11 @@ export default defineConfig({
     // Integration tests talk to the real broker, registry and Postgres: allow for their latency.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Tests that terminate Postgres backends on purpose (the sink's connection-loss test) can leave
+    // slonik emitting the termination on a connection it already released; the apps log and ignore
+    // it (ignoreStrayConnectionErrors in @ledgerline/ledger-db). Every other unhandled error fails.
+    onUnhandledError: (error) =>
+      !["57P01", "57P02", "57P03"].includes(String((error as { code?: unknown }).code)),
     projects: workspaces
       .filter((root) => existsSync(root))
       .map((root) => ({

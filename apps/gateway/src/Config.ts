@@ -62,6 +62,10 @@ export class GatewayConfig extends Context.Service<
         readyTimeoutMs: yield* int("GATEWAY_READY_TIMEOUT_MS", d.readyTimeoutMs),
         // Budget for the ledger lookup of an idempotent retry; past it we produce anyway (downstream dedups).
         ledgerLookupTimeoutMs: yield* int("GATEWAY_LEDGER_LOOKUP_TIMEOUT_MS", d.ledgerLookupTimeoutMs),
+        // GET /metrics and per-request HTTP metrics; off only to measure their overhead.
+        metricsEnabled: yield* Config.Boolean("GATEWAY_METRICS_ENABLED").pipe(
+          Config.withDefault(d.metricsEnabled),
+        ),
       };
       return GatewayConfig.of({ settings, connections });
     }),

@@ -5,6 +5,8 @@
 export interface OutgoingRecord {
   readonly key: string;
   readonly value: Buffer;
+  /** Record headers (the W3C traceparent when tracing is on). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface BatcherOptions {

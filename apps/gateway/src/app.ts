@@ -4,13 +4,17 @@ import { HTTPException } from "hono/http-exception";
 import { problemResponse, RequestRejected, toProblem } from "./errors.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { transactionRoutes } from "./routes/transactions.ts";
 import type { GatewayServices } from "./services/index.ts";
+import { traceRequests } from "./tracing.ts";
 
 export const buildApp = (services: GatewayServices): OpenAPIHono => {
   const app = new OpenAPIHono();
   const retryAfter = services.settings.retryAfterSeconds;
+  app.use("*", traceRequests);
+  if (services.settings.metricsEnabled) metricsRoutes(app);
 
   app.onError((error, c) => {
     // hono's own HTTP errors (e.g. a malformed request) keep their status, in our shape.

@@ -1,10 +1,13 @@
 // The gateway process: Effect layers → Hono app on @hono/node-server; SIGTERM drains and exits.
 import { serve } from "@hono/node-server";
+import { startTracing } from "@ledgerline/observability";
 import { buildApp } from "./app.ts";
 import { GatewayConfig } from "./Config.ts";
 import { startGateway } from "./layers.ts";
 import { DEFAULT_API_KEYS, DEV_API_KEY, DEV_CLIENT_ID } from "./settings.ts";
 
+// Tracing first (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set); its flush runs at shutdown.
+const stopTracing = startTracing("gateway");
 const gateway = await startGateway(GatewayConfig.layer);
 const { settings } = gateway.services;
 const app = buildApp(gateway.services);
@@ -34,16 +37,19 @@ const shutdown = (signal: string) => {
   // Stop accepting connections; requests already inside finish, in-flight produces are flushed.
   server.close();
   const force = setTimeout(() => process.exit(1), 15_000);
-  gateway.dispose().then(
-    () => {
-      clearTimeout(force);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error("gateway: shutdown failed", error);
-      process.exit(1);
-    },
-  );
+  gateway
+    .dispose()
+    .then(stopTracing)
+    .then(
+      () => {
+        clearTimeout(force);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error("gateway: shutdown failed", error);
+        process.exit(1);
+      },
+    );
 };
 process.on("SIGTERM", () => shutdown("SIGTERM"));
 process.on("SIGINT", () => shutdown("SIGINT"));

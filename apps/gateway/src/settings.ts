@@ -22,6 +22,8 @@ export interface GatewaySettings {
   readonly retryAfterSeconds: number;
   readonly readyTimeoutMs: number;
   readonly ledgerLookupTimeoutMs: number;
+  /** GET /metrics and the per-request HTTP metrics. */
+  readonly metricsEnabled: boolean;
 }
 
 export const DEV_CLIENT_ID = "dev";
@@ -70,5 +72,6 @@ export const defaultSettings = (overrides: Partial<GatewaySettings> = {}): Gatew
   retryAfterSeconds: 2,
   readyTimeoutMs: 1_000,
   ledgerLookupTimeoutMs: 300,
+  metricsEnabled: true,
   ...overrides,
 });

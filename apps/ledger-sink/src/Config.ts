@@ -35,6 +35,12 @@ export const sinkSettingsConfig = Config.all({
   relayPollMs: Config.Int("OUTBOX_RELAY_POLL_MS").pipe(Config.withDefault(1_000)),
   // How long published outbox rows are kept (for audit/replay) before they are deleted.
   outboxRetentionHours: Config.Number("OUTBOX_RETENTION_HOURS").pipe(Config.withDefault(24)),
+  // Port of GET /metrics for Prometheus; 0 disables it (and the lag and outbox sampling).
+  metricsPort: Config.Int("LEDGER_SINK_METRICS_PORT").pipe(Config.withDefault(9465)),
+  // Address /metrics listens on: loopback unless a Prometheus elsewhere must scrape it.
+  metricsHost: Config.String("LEDGER_SINK_METRICS_HOST").pipe(Config.withDefault("127.0.0.1")),
+  // How often consumer lag and the outbox backlog are sampled.
+  lagIntervalMs: Config.Int("METRICS_LAG_INTERVAL_MS").pipe(Config.withDefault(5_000)),
 });
 
 export type SinkSettings = Config.Success<typeof sinkSettingsConfig>;

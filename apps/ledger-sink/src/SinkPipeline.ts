@@ -18,8 +18,11 @@ import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
 import type { Names } from "@ledgerline/topology";
 import { ListOffsetTimestamps } from "@platformatic/kafka";
 import { Effect, Schedule, Schema } from "effect";
+import { caughtUpPositions, offsetsToCommit } from "./commitPosition.ts";
 import type { Coordinates, SinkInput } from "./domain/toLedgerRows.ts";
 import { type Unapplicable, type WriteResult, writeBatch } from "./LedgerWriter.ts";
+import { countSinkBatch, countSinkDeadLetters, countSinkRetry, timedPostgres } from "./sinkMetrics.ts";
+import { traceSinkBatch } from "./sinkTracing.ts";
 
 /** Decoding or DLQ publishing could not be done now (registry/broker down): retry the batch. */
 export class SinkTransientError extends Schema.TaggedError<SinkTransientError>()("SinkTransientError", {
@@ -196,6 +199,7 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
       ).then(async (messages) => {
         try {
           await dlqProducer.send({ messages });
+          countSinkDeadLetters(deadLetters);
         } catch (error) {
           throw new SinkTransientError({ message: `publish dead letters: ${describeError(error)}` });
         }
@@ -218,18 +222,21 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
           ...coordinatesOf(r),
           offset: r.offset + 1n,
         }));
-        return yield* db.transaction("write batch", (tx) =>
-          writeBatch(
-            tx,
-            {
-              groupId: options.groupId,
-              inputs,
-              unapplicable,
-              nextOffsets,
-              now: new Date(),
-              newEventId: randomUUID,
-            },
-            (dead) => publishDeadLetters(dead, attempt.n),
+        return yield* timedPostgres(
+          "write_batch",
+          db.transaction("write batch", (tx) =>
+            writeBatch(
+              tx,
+              {
+                groupId: options.groupId,
+                inputs,
+                unapplicable,
+                nextOffsets,
+                now: new Date(),
+                newEventId: randomUUID,
+              },
+              (dead) => publishDeadLetters(dead, attempt.n),
+            ),
           ),
         );
       }).pipe(
@@ -247,6 +254,7 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
           error.retryable
             ? Effect.logWarning("ledger-sink batch failed, retrying").pipe(
                 Effect.annotateLogs({ error: error.message }),
+                Effect.andThen(Effect.sync(() => countSinkRetry(error))),
               )
             : Effect.void,
         ),
@@ -303,15 +311,10 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
         Effect.orDie,
       );
 
-    const commitKafka = (records: readonly ConsumedRecord[]) =>
+    const commitKafka = (records: readonly ConsumedRecord[], caughtUp?: ReadonlyMap<string, bigint>) =>
       Effect.tryPromise(() =>
         consumer.commit({
-          offsets: lastOfEachPartition(records).map((r) => ({
-            topic: r.topic,
-            partition: r.partition,
-            offset: r.offset + 1n,
-            leaderEpoch: r.leaderEpoch,
-          })),
+          offsets: offsetsToCommit(records, caughtUp),
         }),
       ).pipe(
         // Postgres holds the truth; a failed Kafka commit only means a resume reads from Postgres.
@@ -348,11 +351,17 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
           catch: (error) => new SinkTransientError({ message: `consumer stream: ${describeError(error)}` }),
         });
         if (records.length === 0) continue;
-        const result = yield* processBatch(records);
-        yield* commitKafka(records);
+        const started = Date.now();
+        const traced = traceSinkBatch(records);
+        const result = yield* processBatch(records).pipe(
+          Effect.tap(() => commitKafka(records, caughtUpPositions(reader, stream))),
+          Effect.ensuring(Effect.sync(() => traced?.end())),
+        );
         options.onBatch?.(result);
-        yield* Effect.logDebug("ledger-sink batch committed").pipe(
-          Effect.annotateLogs({ records: records.length, ...result }),
+        countSinkBatch(records, result, (topic) => options.names.topicIdOf(topic) ?? topic);
+        // The per-batch summary is an info line (counts, duration); per-record detail stays at debug.
+        yield* Effect.logInfo("ledger-sink batch committed").pipe(
+          Effect.annotateLogs({ records: records.length, ...result, durationMs: Date.now() - started }),
         );
       }
       yield* Effect.logInfo("ledger-sink partitions reassigned; resuming from stored offsets");

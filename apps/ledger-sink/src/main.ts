@@ -1,14 +1,15 @@
 // Ledger sink entry point: config → database → sink pipeline (+ outbox relay fiber). SIGTERM/SIGINT stop it
 // gracefully: the batch in flight finishes or rolls back, connections close.
 import { parseBrokers } from "@ledgerline/kafka";
-import { LedgerDb } from "@ledgerline/ledger-db";
-import { loggingLayer } from "@ledgerline/observability";
+import { ignoreStrayConnectionErrors, LedgerDb } from "@ledgerline/ledger-db";
+import { loggingLayer, startTracing } from "@ledgerline/observability";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { names } from "@ledgerline/topology";
 import { Effect, Fiber, Layer, type Scope } from "effect";
 import { SinkConfig } from "./Config.ts";
 import { runOutboxRelay } from "./OutboxRelay.ts";
 import { runSinkPipeline } from "./SinkPipeline.ts";
+import { countRelayPublished, sinkMetricsEndpoint } from "./sinkMetrics.ts";
 
 export const ledgerSink = Effect.gen(function* () {
   const config = yield* SinkConfig;
@@ -46,7 +47,9 @@ export const ledgerSink = Effect.gen(function* () {
     retentionHours: config.outboxRetentionHours,
     retryBaseMs: config.retryBaseMs,
     retryMaxMs: config.retryMaxMs,
+    afterPublish: async (count) => countRelayPublished(count),
   });
+  yield* sinkMetricsEndpoint;
   yield* config.relayEnabled ? Effect.all([sink, relay], { concurrency: 2, discard: true }) : sink;
 });
 
@@ -61,6 +64,10 @@ export const runMain = (
   program: Effect.Effect<void, unknown, SinkConfig | LedgerDb | Scope.Scope>,
   service: string,
 ) => {
+  // A no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed before the process exits.
+  const stopTracing = startTracing(service);
+  // A Postgres restart must not crash the sink through a connection slonik had already let go of.
+  ignoreStrayConnectionErrors((message) => console.warn(JSON.stringify({ level: "WARN", service, message })));
   const layers = Layer.provideMerge(databaseLayer, SinkConfig.layer);
   const fiber = Effect.runFork(
     program.pipe(Effect.scoped, Effect.provide(layers), Effect.provide(loggingLayer(service))),
@@ -71,9 +78,10 @@ export const runMain = (
   fiber.addObserver((exit) => {
     if (exit._tag === "Failure" && !String(exit.cause).includes("Interrupt")) {
       console.error(String(exit.cause));
-      process.exit(1);
+      void stopTracing().finally(() => process.exit(1));
+      return;
     }
-    process.exit(0);
+    void stopTracing().finally(() => process.exit(0));
   });
 };
 

@@ -12,7 +12,7 @@ import {
   createReadCommittedConsumer,
   type KafkaConnection,
 } from "@ledgerline/kafka";
-import { type DatabasePool, LedgerDb, sql } from "@ledgerline/ledger-db";
+import { type DatabasePool, ignoreStrayConnectionErrors, LedgerDb, sql } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { type TestNamespace, testEnvironment } from "@ledgerline/testkit";
 import type { TopicId } from "@ledgerline/topology";
@@ -191,6 +191,8 @@ export const startSink = (
   databaseUrl: string,
   options: { relay?: boolean; onBatch?: (result: WriteResult) => void; batchSize?: number } = {},
 ) => {
+  // In-process, like main.ts: connections terminated outside a query are not the test's failure.
+  ignoreStrayConnectionErrors(() => undefined);
   const codec = new RegistryCodec({ url: testEnvironment().registryUrl, names: ns.names });
   const sink = runSinkPipeline({
     connection: connection(`${ns.namespace}-sink`),

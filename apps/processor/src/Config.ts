@@ -12,6 +12,10 @@ export interface ProcessorSettings {
   readonly commitIntervalMs: number;
   readonly baseCurrency: CurrencyCode;
   readonly mode: "exactly-once" | "at-least-once";
+  /** Optional so fixed test/benchmark settings need not spell them (absent = no metrics endpoint). */
+  readonly metricsPort?: number;
+  readonly metricsHost?: string;
+  readonly lagIntervalMs?: number;
 }
 
 const LEVELS: Record<string, LogLevel.LogLevel> = {
@@ -54,6 +58,12 @@ export const settingsConfig = Config.all({
   mode: Config.Literals(["exactly-once", "at-least-once"], "PROCESSOR_DELIVERY").pipe(
     Config.withDefault("exactly-once" as const),
   ),
+  // Port of GET /metrics for Prometheus; 0 disables it (and the lag sampling).
+  metricsPort: Config.Int("PROCESSOR_METRICS_PORT").pipe(Config.withDefault(9464)),
+  // Address /metrics listens on: loopback unless a Prometheus elsewhere must scrape it.
+  metricsHost: Config.String("PROCESSOR_METRICS_HOST").pipe(Config.withDefault("127.0.0.1")),
+  // How often consumer lag is sampled (two admin requests per sample).
+  lagIntervalMs: Config.Int("METRICS_LAG_INTERVAL_MS").pipe(Config.withDefault(5_000)),
 });
 
 export class ProcessorConfig extends Context.Service<ProcessorConfig, ProcessorSettings>()(

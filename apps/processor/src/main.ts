@@ -1,11 +1,13 @@
 // Processor entry point: config → codec → FX table → exactly-once runner. SIGTERM/SIGINT stop it gracefully.
 import { parseBrokers, runExactlyOnce } from "@ledgerline/kafka";
+import { runnerMetrics, startTracing } from "@ledgerline/observability";
 import { names } from "@ledgerline/topology";
 import { Effect, Fiber, Layer, Logger, References } from "effect";
 import { Codec } from "./Codec.ts";
 import { ProcessorConfig } from "./Config.ts";
 import { loadMerchantTable, merchantCategoriser } from "./domain/merchants.ts";
 import { FxRates } from "./FxRates.ts";
+import { processorMetrics } from "./metricsEndpoint.ts";
 import { processorTransform } from "./Pipeline.ts";
 
 export const processor = Effect.gen(function* () {
@@ -37,15 +39,21 @@ export const processor = Effect.gen(function* () {
     maxBatchTimeMs: config.commitIntervalMs,
     retry: { baseMs: 100, maxMs: 2_000 },
     mode: config.mode,
+    observer: runnerMetrics("processor", (topic) => resolved.topicIdOf(topic) ?? topic),
   });
 }).pipe(Effect.annotateLogs({ service: "processor" }));
 
 const services = Layer.provideMerge(FxRates.layer, Layer.provideMerge(Codec.layer, ProcessorConfig.layer));
 
 export const runProcessorMain = () => {
+  // A no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed before the process exits.
+  const stopTracing = startTracing("processor");
   const program = Effect.gen(function* () {
     const config = yield* ProcessorConfig;
-    yield* processor.pipe(Effect.provideService(References.MinimumLogLevel, config.logLevel));
+    yield* processorMetrics.pipe(
+      Effect.andThen(processor),
+      Effect.provideService(References.MinimumLogLevel, config.logLevel),
+    );
   }).pipe(Effect.scoped, Effect.provide(services), Effect.provide(Logger.layer([Logger.consoleJson])));
   const fiber = Effect.runFork(program);
   const stop = () => Effect.runFork(Fiber.interrupt(fiber));
@@ -54,9 +62,10 @@ export const runProcessorMain = () => {
   fiber.addObserver((exit) => {
     if (exit._tag === "Failure" && !String(exit.cause).includes("Interrupt")) {
       console.error(String(exit.cause));
-      process.exit(1);
+      void stopTracing().finally(() => process.exit(1));
+      return;
     }
-    process.exit(0);
+    void stopTracing().finally(() => process.exit(0));
   });
 };
 

@@ -69,5 +69,7 @@ if (import.meta.main) {
   };
   const topic = target.names.topic("fxRates");
   const count = values["if-empty"] ? await publishFxRatesIfEmpty(target) : await publishFxRates(target);
-  console.log(count > 0 ? `published ${count} FX rates to ${topic}` : `${topic} already holds rates; nothing published`);
+  console.log(
+    count > 0 ? `published ${count} FX rates to ${topic}` : `${topic} already holds rates; nothing published`,
+  );
 }

@@ -1,6 +1,8 @@
 // Consume-transform-produce in Kafka transactions, written once: the processor and the DLQ replay reuse it.
+
+import { type StartedSpan, traceIdOf } from "@ledgerline/observability";
 import type { Admin, MessageToProduce } from "@platformatic/kafka";
-import { Effect, Fiber, Schedule } from "effect";
+import { Effect, Fiber, References, Schedule } from "effect";
 import { BatchReader, type ConsumedRecord } from "./BatchReader.ts";
 import {
   createAdmin,
@@ -14,6 +16,8 @@ import {
 import { deadLetterEnvelope } from "./DeadLetter.ts";
 import { describeError, isFencedOrFatal } from "./kafkaErrors.ts";
 import { RecordFailure } from "./RecordFailure.ts";
+import type { RunnerObserver } from "./RunnerObserver.ts";
+import { endRecordSpan, startRecordSpan, transactionIdOf, withTraceparent } from "./recordTracing.ts";
 
 /** One record to produce: a logical topic id (resolved by `topicName`), key, unencoded value, headers. */
 export interface OutputRecord<TopicId extends string> {
@@ -64,6 +68,8 @@ export interface ExactlyOnceRunnerOptions<TopicId extends string> {
   /** Static group membership id (stable per instance, like the transactional id); optional. */
   readonly groupInstanceId?: string;
   readonly onBatch?: (stats: BatchStats) => void;
+  /** Per-batch hooks for metrics (optional). */
+  readonly observer?: RunnerObserver;
 }
 
 class TransactionFailed extends Error {
@@ -127,6 +133,8 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
     const maxBatchSize = options.maxBatchSize ?? 2_000;
     const maxBatchTimeMs = options.maxBatchTimeMs ?? 100;
     const retrySchedule = backoff(options.retry?.baseMs ?? 100, options.retry?.maxMs ?? 5_000);
+    const minimumLevel = yield* References.MinimumLogLevel;
+    const debugEnabled = minimumLevel === "All" || minimumLevel === "Trace" || minimumLevel === "Debug";
     const log = (message: string, fields: Record<string, unknown> = {}) =>
       Effect.logInfo(message).pipe(Effect.annotateLogs({ stage: options.stage, ...fields }));
 
@@ -163,11 +171,15 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
     });
 
     // --- per record: transform + encode, transient failures retried, poison → DLQ envelope ---
-    const encodeOutputs = (outputs: readonly OutputRecord<TopicId>[]) =>
+    const encodeOutputs = (untraced: readonly OutputRecord<TopicId>[], span?: StartedSpan) =>
       Effect.tryPromise({
         try: () =>
           Promise.all(
-            outputs.map(
+            // Tracing on: every output carries the record span's traceparent to the next stage.
+            (span
+              ? untraced.map((o) => ({ ...o, headers: withTraceparent(o.headers, span, o.value) }))
+              : untraced
+            ).map(
               async (output): Promise<MessageToProduce<string, Buffer, string, Buffer>> => ({
                 topic: options.topicName(output.topicId),
                 key: output.key,
@@ -214,9 +226,14 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
 
     const processRecord = (record: ConsumedRecord) => {
       let attempts = 0;
+      let transactionId: string | undefined;
+      const span = startRecordSpan(options.stage, record);
       const attempt = Effect.suspend(() => {
         attempts += 1;
-        return Effect.flatMap(transformRecord(record), encodeOutputs);
+        return Effect.flatMap(transformRecord(record), (outputs) => {
+          if (debugEnabled) transactionId = transactionIdOf(outputs[0]?.value);
+          return encodeOutputs(outputs, span);
+        });
       }).pipe(
         Effect.tapError((failure) =>
           failure.reason._tag === "TransientFailure"
@@ -229,21 +246,45 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
                   partition: record.partition,
                   offset: String(record.offset),
                   attempt: attempts,
+                  traceId: traceIdOf(span?.context),
                 }),
+                Effect.andThen(Effect.sync(() => options.observer?.retry(failure.reason.code))),
               )
             : Effect.void,
         ),
       );
       const deadLetter = (failure: RecordFailure) =>
         failure.reason._tag === "PoisonRecord"
-          ? encodeDeadLetter(record, failure.reason, attempts)
+          ? encodeDeadLetter(record, failure.reason, attempts, span)
           : Effect.die(failure); // unreachable: transient failures are retried forever
       return attempt.pipe(
         Effect.retry({ schedule: retrySchedule, while: (failure: RecordFailure) => failure.retryable }),
         Effect.map((messages) => ({ messages, deadLetters: 0 })),
         Effect.catchTag("RecordFailure", (failure) =>
-          Effect.map(deadLetter(failure), (messages) => ({ messages, deadLetters: 1 })),
+          Effect.map(deadLetter(failure), (messages) => ({
+            messages,
+            deadLetters: 1,
+            reason: failure.reason._tag === "PoisonRecord" ? failure.reason.code : undefined,
+          })),
         ),
+        // Per-record detail only at debug (checked once, so info level allocates nothing here).
+        Effect.tap((result) =>
+          debugEnabled
+            ? Effect.logDebug("record processed").pipe(
+                Effect.annotateLogs({
+                  stage: options.stage,
+                  transactionId,
+                  traceId: traceIdOf(span?.context),
+                  topic: record.topic,
+                  partition: record.partition,
+                  offset: String(record.offset),
+                  outputs: result.messages.length,
+                  deadLettered: result.deadLetters > 0,
+                }),
+              )
+            : Effect.void,
+        ),
+        Effect.ensuring(Effect.sync(() => endRecordSpan(span))),
       );
     };
 
@@ -251,15 +292,19 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
       record: ConsumedRecord,
       failure: Parameters<typeof deadLetterEnvelope>[1],
       attempts: number,
+      span?: StartedSpan,
     ) =>
       Effect.suspend(() =>
-        encodeOutputs([
-          {
-            topicId: options.dlqTopic,
-            key: record.key,
-            value: deadLetterEnvelope(record, failure, { stage: options.stage, attempts, now: new Date() }),
-          },
-        ]),
+        encodeOutputs(
+          [
+            {
+              topicId: options.dlqTopic,
+              key: record.key,
+              value: deadLetterEnvelope(record, failure, { stage: options.stage, attempts, now: new Date() }),
+            },
+          ],
+          span,
+        ),
       ).pipe(
         // Only an outage can stop the envelope itself from encoding: retry it like any transient failure.
         Effect.retry({ schedule: retrySchedule, while: (error: RecordFailure) => error.retryable }),
@@ -356,14 +401,27 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
 
     const commitBatch = (prepared: {
       batch: ConsumedRecord[];
-      results: { messages: MessageToProduce<string, Buffer, string, Buffer>[]; deadLetters: number }[];
+      results: {
+        messages: MessageToProduce<string, Buffer, string, Buffer>[];
+        deadLetters: number;
+        reason?: string | undefined;
+      }[];
       started: number;
     }) =>
       Effect.gen(function* () {
         const { batch, results, started } = prepared;
         yield* verifyStableStart(batch);
         const messages = results.flatMap((result) => result.messages);
-        yield* commitTransaction(batch, messages);
+        const txStarted = performance.now();
+        yield* commitTransaction(batch, messages).pipe(
+          Effect.tapError(() =>
+            Effect.sync(() => options.observer?.transactionAborted((performance.now() - txStarted) / 1_000)),
+          ),
+        );
+        if (options.observer) {
+          const reasons = results.flatMap((result) => (result.reason ? [result.reason] : []));
+          options.observer.batchCommitted(batch, messages, reasons, (performance.now() - txStarted) / 1_000);
+        }
         const stats: BatchStats = {
           records: batch.length,
           outputs: messages.length,

@@ -4,3 +4,4 @@ export * from "./DeadLetter.ts";
 export * from "./ExactlyOnceRunner.ts";
 export * from "./kafkaErrors.ts";
 export * from "./RecordFailure.ts";
+export * from "./RunnerObserver.ts";

@@ -5,3 +5,4 @@ export * from "./LedgerDbError.ts";
 export * from "./migrate.ts";
 export * from "./pool.ts";
 export * from "./readModel.ts";
+export * from "./strayConnectionErrors.ts";

@@ -52,6 +52,8 @@ const waitForHttp = async (url: string, timeoutMs: number, alive: () => boolean)
 export const startPipeline = async (
   label: string,
   apps: readonly AppName[] = ["gateway", "processor", "ledger-sink"],
+  /** Extra environment for the apps, applied last (e.g. LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT). */
+  extraEnv: Readonly<Record<string, string>> = {},
 ): Promise<Pipeline> => {
   const [namespace, database, port] = await Promise.all([
     createTestNamespace(label),
@@ -71,6 +73,10 @@ export const startPipeline = async (
     // The simulator and k6 send from one client: the per-client limit must not shape the test.
     GATEWAY_RATE_LIMIT_PER_SECOND: "100000",
     GATEWAY_RATE_LIMIT_BURST: "100000",
+    // Pipelines run side by side in tests: no fixed metrics ports (tests that scrape pass free ones).
+    PROCESSOR_METRICS_PORT: "0",
+    LEDGER_SINK_METRICS_PORT: "0",
+    ...extraEnv,
   };
   const children = new Map<AppName, ChildProcess>();
   const output = new Map<AppName, string>();

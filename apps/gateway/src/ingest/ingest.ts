@@ -1,6 +1,7 @@
 // One ingest decision end to end: validate → (idempotent retry? answer from the ledger) → encode → produce.
 import type { TransactionRequested } from "@ledgerline/contracts";
 import type { TransactionRow } from "@ledgerline/ledger-db";
+import { endSpan, SpanKind, startSpan, type TraceContext, traceHeaders } from "@ledgerline/observability";
 import { Duration, Effect, Option } from "effect";
 import { invalidFields, type PublishError, RequestRejected } from "../errors.ts";
 import type { GatewayServices } from "../services/index.ts";
@@ -27,6 +28,8 @@ export const ingestOne = (
   body: unknown,
   clientId: string,
   idempotencyKey: string | undefined,
+  /** The HTTP request span's context (tracing on): parent of the produce span. */
+  traceContext?: TraceContext,
 ): Effect.Effect<IngestOutcome, RequestRejected | PublishError> =>
   Effect.gen(function* () {
     const decision = decideIngest(body, {
@@ -52,6 +55,17 @@ export const ingestOne = (
       }
     }
     const value = yield* services.registry.encodeRequested(record);
-    yield* services.producer.publish({ key: record.account_id, value });
+    // The produce span's traceparent rides in a record header to the processor (tracing on only).
+    const span = startSpan("transactions.requested publish", traceContext, {
+      kind: SpanKind.PRODUCER,
+      attributes: { "messaging.system": "kafka", "ledgerline.transaction_id": record.transaction_id },
+    });
+    yield* services.producer
+      .publish({ key: record.account_id, value, headers: span && traceHeaders(span.context) })
+      .pipe(
+        Effect.onExit((exit) =>
+          Effect.sync(() => endSpan(span, exit._tag === "Failure" ? exit.cause : undefined)),
+        ),
+      );
     return { kind: "accepted", record } as const;
   });

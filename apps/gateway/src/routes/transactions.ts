@@ -22,9 +22,10 @@ import { type IngestOutcome, ingestOne } from "../ingest/ingest.ts";
 import { zodFieldErrors } from "../ingest/toRequested.ts";
 import { rateLimit, TokenBuckets } from "../rateLimit.ts";
 import type { GatewayServices } from "../services/index.ts";
+import type { TraceVariables } from "../tracing.ts";
 import { toView } from "../views.ts";
 
-type Env = { Variables: AuthVariables & BodyVariables };
+type Env = { Variables: AuthVariables & BodyVariables & TraceVariables };
 
 const problem = (description: string) => ({
   description,
@@ -71,11 +72,14 @@ export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): 
   const limited = rateLimit(new TokenBuckets(settings.rateLimitPerSecond, settings.rateLimitBurst));
   const single = jsonBody(settings.bodyLimitBytes, settings.maxJsonDepth);
   const idempotencyKeyOf = (c: Context) => c.req.header("idempotency-key");
+  const traceContextOf = (c: Context) => (c as Context<{ Variables: TraceVariables }>).get("traceContext");
 
   const ingestHandler = async (c: Context<Env>) =>
     respond(
       c,
-      await Effect.runPromise(ingestOne(services, c.get("body"), c.get("clientId"), idempotencyKeyOf(c))),
+      await Effect.runPromise(
+        ingestOne(services, c.get("body"), c.get("clientId"), idempotencyKeyOf(c), c.get("traceContext")),
+      ),
     );
 
   for (const [path, summary] of [
@@ -147,6 +151,7 @@ export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): 
               item,
               c.get("clientId"),
               key === undefined ? undefined : `${key}#${index}`,
+              traceContextOf(c),
             ).pipe(
               Effect.map((outcome): BatchItemResult => {
                 const id =

@@ -5,6 +5,7 @@ import { names } from "@ledgerline/topology";
 import { Context, Effect, Layer } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import { PublishError } from "../errors.ts";
+import { countRegistryError } from "../routes/metrics.ts";
 
 export class Registry extends Context.Service<
   Registry,
@@ -24,6 +25,7 @@ export class Registry extends Context.Service<
         timeoutMs: settings.readyTimeoutMs,
       });
       const failure = (error: unknown) =>
+        countRegistryError(error) ??
         new PublishError({
           reason: "REGISTRY_UNAVAILABLE",
           detail: error instanceof RegistryError ? `schema registry: ${error.message}` : String(error),

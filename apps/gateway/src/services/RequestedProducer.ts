@@ -12,6 +12,7 @@ import { Context, Effect, Layer } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import { PublishError } from "../errors.ts";
 import { BatcherError, type OutgoingRecord, ProduceBatcher } from "../ProduceBatcher.ts";
+import { countProduced, countProduceError } from "../routes/metrics.ts";
 
 const REASONS = {
   BUFFER_FULL: "BUFFER_FULL",
@@ -19,6 +20,12 @@ const REASONS = {
   SEND_FAILED: "BROKER_UNAVAILABLE",
   CLOSED: "SHUTTING_DOWN",
 } as const;
+
+const toHeaderBuffers = (headers: Readonly<Record<string, string>>): Record<string, Buffer> => {
+  const out: Record<string, Buffer> = {};
+  for (const name in headers) out[name] = Buffer.from(headers[name] as string, "utf8");
+  return out;
+};
 
 export class RequestedProducer extends Context.Service<
   RequestedProducer,
@@ -49,8 +56,14 @@ export class RequestedProducer extends Context.Service<
       const send = async (records: OutgoingRecord[]): Promise<void> => {
         const current = producer;
         try {
-          await current.send({ messages: records.map(({ key, value }) => ({ topic, key, value })) });
+          await current.send({
+            messages: records.map(({ key, value, headers }) =>
+              headers ? { topic, key, value, headers: toHeaderBuffers(headers) } : { topic, key, value },
+            ),
+          });
+          countProduced(records.length);
         } catch (error) {
+          countProduceError(error);
           // A fatal producer state (sequence/epoch trouble after an outage) needs a fresh producer.
           if (isFencedOrFatal(error) && producer === current) {
             producer = connect();

@@ -1,0 +1,31 @@
+// GET /metrics for the processor (PROCESSOR_METRICS_PORT) and the consumer-lag sampler of every pipeline group:
+// a stopped downstream stage cannot report its own lag, so the processor reports the sink's too.
+import { parseBrokers } from "@ledgerline/kafka";
+import { monitorConsumerLag, serveMetrics } from "@ledgerline/observability";
+import { names } from "@ledgerline/topology";
+import { Effect } from "effect";
+import { ProcessorConfig } from "./Config.ts";
+
+export const processorMetrics = Effect.gen(function* () {
+  const config = yield* ProcessorConfig;
+  if (!config.metricsPort) return;
+  const resolved = names(config.namespace);
+  yield* serveMetrics({
+    service: "processor",
+    host: config.metricsHost ?? "127.0.0.1",
+    port: config.metricsPort,
+  });
+  yield* monitorConsumerLag({
+    bootstrapBrokers: parseBrokers(config.bootstrapServers),
+    clientId: `ledgerline-processor-lag-${config.instanceId}`,
+    groups: [
+      { groupId: resolved.group("processor"), topics: [resolved.topic("requested")] },
+      {
+        groupId: resolved.group("ledgerSink"),
+        topics: [resolved.topic("validated"), resolved.topic("rejected"), resolved.topic("dlq")],
+      },
+    ],
+    topicLabel: (topic) => resolved.topicIdOf(topic) ?? topic,
+    intervalMs: config.lagIntervalMs ?? 5_000,
+  });
+});
