@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { PAYSIM_COLUMNS } from "../tools/ledgerline/src/paysim/paysim.ts";
 
 /** PaySim's published type mix (share of 6,362,620 rows). */
 const TYPE_MIX: ReadonlyArray<readonly [string, number]> = [
@@ -32,19 +33,6 @@ const FLAG_LIMIT = 200_000;
 /** PaySim's `step` is an hour of a 30-day simulation (1..743). */
 const MAX_STEP = 743;
 
-export const PAYSIM_COLUMNS = [
-  "step",
-  "type",
-  "amount",
-  "nameOrig",
-  "oldbalanceOrg",
-  "newbalanceOrig",
-  "nameDest",
-  "oldbalanceDest",
-  "newbalanceDest",
-  "isFraud",
-  "isFlaggedFraud",
-] as const;
 
 /** mulberry32: a small seeded PRNG, good enough for sample data. */
 const prng = (seed: number) => {
