@@ -4,6 +4,8 @@
 # Sourced, never executed. Scripts that source it run with `set -euo pipefail`.
 
 STACK_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# runuser, pg_ctlcluster and friends live in the sbin folders, which a non-login PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 REPO_ROOT=$(cd -- "$STACK_DIR/../.." && pwd)
 
 # ---------------------------------------------------------------------------

@@ -22,8 +22,15 @@ export class Registry extends Context.Service<
       const codec = new RegistryCodec({
         url: connections.registryUrl,
         names: names(settings.namespace),
-        timeoutMs: settings.readyTimeoutMs,
+        // Lookups are cached after the first, so a generous bound costs nothing on the hot path.
+        timeoutMs: Math.max(settings.readyTimeoutMs, 5_000),
       });
+      // Warm the writer-schema lookup: the first request must not pay the registry's cold start.
+      yield* Effect.tryPromise(() => codec.writerId("requested")).pipe(
+        Effect.catch((error) =>
+          Effect.logWarning(`schema registry not ready at start (${String(error)}); requests will retry it`),
+        ),
+      );
       const failure = (error: unknown) =>
         countRegistryError(error) ??
         new PublishError({
