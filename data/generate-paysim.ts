@@ -33,7 +33,6 @@ const FLAG_LIMIT = 200_000;
 /** PaySim's `step` is an hour of a 30-day simulation (1..743). */
 const MAX_STEP = 743;
 
-
 /** mulberry32: a small seeded PRNG, good enough for sample data. */
 const prng = (seed: number) => {
   let state = seed >>> 0;

@@ -33,6 +33,8 @@ export interface WriterBatch<R> {
   readonly nextOffsets: readonly Coordinates[];
   readonly now: Date;
   readonly newEventId: () => string;
+  /** The record's W3C traceparent, kept with its outbox event so transactions.posted joins the trace. */
+  readonly traceparentOf?: (record: R) => string | undefined;
 }
 
 export interface WriteResult {
@@ -109,9 +111,15 @@ const existingHashes = async (tx: DatabaseTransactionConnection, ids: readonly s
   return new Map(typed.map((row) => [row.transaction_id, row.payload_hash]));
 };
 
-const writeApplied = async (tx: DatabaseTransactionConnection, applied: readonly Candidate[]) => {
+const writeApplied = async (
+  tx: DatabaseTransactionConnection,
+  applied: readonly Candidate[],
+  traceparentOf: (candidate: Candidate) => string | undefined,
+) => {
   const postings = applied.flatMap((c) => c.postings);
-  const outbox = applied.flatMap((c) => (c.outbox ? [c.outbox] : []));
+  const outbox = applied.flatMap((c) =>
+    c.outbox ? [{ ...c.outbox, traceparent: traceparentOf(c) ?? null }] : [],
+  );
   if (postings.length > 0) {
     await tx.query(sql.unsafe`
       INSERT INTO postings (transaction_id, ledger_account, currency, amount_minor)
@@ -131,10 +139,10 @@ const writeApplied = async (tx: DatabaseTransactionConnection, applied: readonly
   if (outbox.length > 0) {
     // ORDER BY n keeps the batch order in the sequence column (per-account order for the relay).
     await tx.query(sql.unsafe`
-      INSERT INTO outbox (event_id, aggregate_id, event_type, payload)
-      SELECT o.event_id, o.aggregate_id, o.event_type, o.payload
+      INSERT INTO outbox (event_id, aggregate_id, event_type, payload, traceparent)
+      SELECT o.event_id, o.aggregate_id, o.event_type, o.payload, o.traceparent
       FROM jsonb_to_recordset(${sql.jsonb(outbox.map((o, n) => ({ ...o, n })) as never)})
-        AS o(event_id uuid, aggregate_id text, event_type text, payload jsonb, n int)
+        AS o(event_id uuid, aggregate_id text, event_type text, payload jsonb, traceparent text, n int)
       ORDER BY o.n`);
     await tx.query(sql.unsafe`SELECT pg_notify(${OUTBOX_CHANNEL}, current_schema())`);
   }
@@ -215,7 +223,10 @@ export const writeBatch = async <R>(
       })
       .map((c) => ({ input: c.input, existingHash: hashes.get(c.row.transaction_id) ?? null })),
   ];
-  const written = await writeApplied(tx, applied);
+  const written = await writeApplied(tx, applied, (candidate) => {
+    const record = recordOf.get(candidate.input);
+    return record === undefined ? undefined : batch.traceparentOf?.(record);
+  });
   await recordConflicts(tx, conflicts);
 
   const deadLetters: Unapplicable<R>[] = [

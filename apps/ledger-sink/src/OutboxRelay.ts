@@ -51,6 +51,7 @@ interface OutboxEvent {
   readonly event_id: string;
   readonly aggregate_id: string;
   readonly payload: Record<string, unknown>;
+  readonly traceparent: string | null;
 }
 
 class RelayFailure extends Error {
@@ -115,7 +116,7 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
           WHERE pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext(current_schema()) # s)`)) as number[];
         if (shards.length === 0) return 0;
         const rows = (await tx.any(sql.unsafe`
-          SELECT event_id, aggregate_id, payload FROM outbox
+          SELECT event_id, aggregate_id, payload, traceparent FROM outbox
           WHERE published_at IS NULL
             AND mod(abs(hashtext(aggregate_id)), ${OUTBOX_SHARDS}) = ANY(${sql.array(shards, "int4")})
           ORDER BY sequence
@@ -127,6 +128,8 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
             topic,
             key: row.aggregate_id,
             value: await options.codec.encode("posted", postedFromJson(row.payload)),
+            // The trace of the POST that led here continues on transactions.posted.
+            headers: row.traceparent ? { traceparent: Buffer.from(row.traceparent) } : undefined,
           })),
         );
         const kafkaTx = await state.producer.beginTransaction();

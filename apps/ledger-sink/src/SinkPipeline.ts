@@ -234,6 +234,7 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
                 nextOffsets,
                 now: new Date(),
                 newEventId: randomUUID,
+                traceparentOf: (record) => record.headers.get("traceparent")?.toString(),
               },
               (dead) => publishDeadLetters(dead, attempt.n),
             ),

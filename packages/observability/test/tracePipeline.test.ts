@@ -2,7 +2,8 @@
 // OTLP/HTTP (JSON) to a tiny collector this test runs, and the trace must hold the gateway, processor
 // and ledger-sink spans under one trace id. The same run checks the batch log lines (LOG_LEVEL=debug).
 import { createServer, type Server } from "node:http";
-import { freePort, type Pipeline, startPipeline } from "@ledgerline/testkit";
+import { freePort, type Pipeline, startPipeline, testEnvironment } from "@ledgerline/testkit";
+import { Consumer, FetchIsolationLevels, stringDeserializer } from "@platformatic/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 interface ExportedSpan {
@@ -166,5 +167,37 @@ describe("tracing across the pipeline", () => {
     expect(sinkBatch.level).toBe("INFO");
     expect(sinkBatch.annotations).toMatchObject({ service: "ledger-sink", records: 1, posted: 1 });
     expect(sinkBatch.annotations).toHaveProperty("durationMs");
+  }, 60_000);
+
+  it("the transactions.posted event published from the outbox continues the same trace", async () => {
+    const http = await waitFor("the POST span", () =>
+      collector.spans.find((s) => s.service === "gateway" && s.name === "POST /v1/transactions"),
+    );
+    const consumer = new Consumer({
+      groupId: `${pipeline.namespace.namespace}.trace-reader`,
+      clientId: "trace-test",
+      bootstrapBrokers: testEnvironment().brokers,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+      autocommit: false,
+      deserializers: { headerKey: stringDeserializer },
+    });
+    const stream = await consumer.consume({
+      topics: [pipeline.namespace.names.topic("posted")],
+      mode: "earliest",
+    });
+    const timer = setTimeout(() => void stream.close(), 20_000);
+    try {
+      let traceparent: string | undefined;
+      for await (const message of stream) {
+        traceparent = message.headers.get("traceparent")?.toString();
+        break;
+      }
+      // W3C traceparent: version-traceid-spanid-flags.
+      expect(traceparent?.split("-")[1]).toBe(http.traceId);
+    } finally {
+      clearTimeout(timer);
+      await stream.close();
+      await consumer.close(true);
+    }
   }, 60_000);
 });
