@@ -34,17 +34,21 @@ interface Pending {
   readonly record: OutgoingRecord;
   readonly resolve: () => void;
   readonly reject: (error: BatcherError) => void;
+  /** performance.now() after which the submit fails with ACK_TIMEOUT. */
+  readonly deadline: number;
   settled: boolean;
-  timer: NodeJS.Timeout | undefined;
 }
 
 export class ProduceBatcher {
   readonly #send: (records: OutgoingRecord[]) => Promise<void>;
   readonly #options: BatcherOptions;
+  /** Waiting to be sent, in submission order (so also in deadline order). */
   #queue: Pending[] = [];
-  #sending = 0;
+  readonly #sendingBatches = new Set<Pending[]>();
   #sendingRecords = 0;
-  #linger: NodeJS.Timeout | undefined;
+  #linger: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  // One sweep timer for every ack deadline: a timer per request costs more than the request's produce.
+  #sweeper: NodeJS.Timeout | undefined;
   #closed = false;
   #idleWaiters: (() => void)[] = [];
 
@@ -66,21 +70,9 @@ export class ProduceBatcher {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { record, resolve, reject, settled: false, timer: undefined };
-      pending.timer = setTimeout(() => {
-        // Still queued: drop it so it is never produced. Already sending: it may land; the id dedups.
-        const index = this.#queue.indexOf(pending);
-        if (index >= 0) this.#queue.splice(index, 1);
-        this.#settle(
-          pending,
-          new BatcherError(
-            "ACK_TIMEOUT",
-            `broker did not acknowledge within ${this.#options.ackTimeoutMs} ms`,
-          ),
-        );
-        this.#notifyIdle();
-      }, this.#options.ackTimeoutMs);
-      this.#queue.push(pending);
+      const deadline = performance.now() + this.#options.ackTimeoutMs;
+      this.#queue.push({ record, resolve, reject, deadline, settled: false });
+      this.#armSweeper();
       this.#schedule();
     });
   }
@@ -88,31 +80,63 @@ export class ProduceBatcher {
   #settle(pending: Pending, error?: BatcherError) {
     if (pending.settled) return;
     pending.settled = true;
-    clearTimeout(pending.timer);
     if (error) pending.reject(error);
     else pending.resolve();
   }
 
+  #armSweeper() {
+    if (this.#sweeper) return;
+    const period = Math.max(5, Math.min(100, this.#options.ackTimeoutMs / 4));
+    this.#sweeper = setTimeout(() => {
+      this.#sweeper = undefined;
+      this.#sweep();
+      if (this.inFlight > 0) this.#armSweeper();
+    }, period);
+  }
+
+  /** Fails every record past its deadline: queued ones are dropped (never produced), sending ones may still land (the id dedups). */
+  #sweep() {
+    const now = performance.now();
+    const timeout = () =>
+      new BatcherError("ACK_TIMEOUT", `broker did not acknowledge within ${this.#options.ackTimeoutMs} ms`);
+    let expired = 0;
+    while (expired < this.#queue.length && (this.#queue[expired] as Pending).deadline <= now) expired++;
+    if (expired > 0) for (const pending of this.#queue.splice(0, expired)) this.#settle(pending, timeout());
+    for (const batch of this.#sendingBatches) {
+      if ((batch[0] as Pending).deadline > now) continue;
+      for (const pending of batch) if (pending.deadline <= now) this.#settle(pending, timeout());
+    }
+    this.#notifyIdle();
+  }
+
   #schedule() {
-    if (this.#sending >= this.#options.maxConcurrentSends) return; // a finishing send re-schedules
-    if (this.#queue.length >= this.#options.maxBatch || this.#options.lingerMs <= 0 || this.#closed) {
+    if (this.#sendingBatches.size >= this.#options.maxConcurrentSends) return; // a finishing send re-schedules
+    if (this.#queue.length >= this.#options.maxBatch || this.#closed) {
       this.#flushOne();
     } else if (!this.#linger && this.#queue.length > 0) {
-      this.#linger = setTimeout(() => {
-        this.#linger = undefined;
-        this.#flushOne();
-      }, this.#options.lingerMs);
+      // Linger 0 still waits for the end of this event-loop turn (setImmediate runs after every ready
+      // socket was read): requests that arrived together leave together, with no timer delay.
+      this.#linger =
+        this.#options.lingerMs > 0
+          ? setTimeout(this.#lingerElapsed, this.#options.lingerMs)
+          : setImmediate(this.#lingerElapsed);
     }
   }
 
+  readonly #lingerElapsed = () => {
+    this.#linger = undefined;
+    this.#flushOne();
+  };
+
   #flushOne() {
     if (this.#linger) {
-      clearTimeout(this.#linger);
+      if ("hasRef" in this.#linger && "refresh" in this.#linger) clearTimeout(this.#linger);
+      else clearImmediate(this.#linger);
       this.#linger = undefined;
     }
-    if (this.#queue.length === 0 || this.#sending >= this.#options.maxConcurrentSends) return;
+    if (this.#queue.length === 0 || this.#sendingBatches.size >= this.#options.maxConcurrentSends) return;
     const batch = this.#queue.splice(0, this.#options.maxBatch);
-    this.#sending++;
+    this.#sendingBatches.add(batch);
     this.#sendingRecords += batch.length;
     this.#send(batch.map((pending) => pending.record))
       .then(
@@ -127,7 +151,7 @@ export class ProduceBatcher {
         },
       )
       .finally(() => {
-        this.#sending--;
+        this.#sendingBatches.delete(batch);
         this.#sendingRecords -= batch.length;
         this.#schedule();
         this.#notifyIdle();
@@ -138,6 +162,10 @@ export class ProduceBatcher {
 
   #notifyIdle() {
     if (this.inFlight > 0) return;
+    if (this.#sweeper) {
+      clearTimeout(this.#sweeper);
+      this.#sweeper = undefined;
+    }
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const wake of waiters) wake();

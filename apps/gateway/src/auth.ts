@@ -1,6 +1,7 @@
 // API keys: `Authorization: Bearer <key>`; the key's sha256 is looked up among the configured hashes.
 import type { MiddlewareHandler } from "hono";
 import { RequestRejected } from "./errors.ts";
+import { requestHeader } from "./headers.ts";
 import { sha256Hex } from "./settings.ts";
 
 export type AuthVariables = { clientId: string };
@@ -11,7 +12,7 @@ export const apiKeyAuth = (
   // Keys already verified → client id: skips a sha256 per request. Only valid keys are cached (bounded).
   const verified = new Map<string, string>();
   return async (c, next) => {
-    const header = c.req.header("authorization");
+    const header = requestHeader(c, "authorization");
     const known = header === undefined ? undefined : verified.get(header);
     if (known !== undefined) {
       c.set("clientId", known);

@@ -2,6 +2,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { RequestRejected } from "./errors.ts";
+import { requestHeader } from "./headers.ts";
 import { checkContentType, parseJsonBody } from "./ingest/parseBody.ts";
 
 export type BodyVariables = { body: unknown };
@@ -34,8 +35,8 @@ export const jsonBody = (
     },
   });
   return async (c, next) => {
-    checkContentType(c.req.header("content-type"));
-    const length = c.req.header("content-length");
+    checkContentType(requestHeader(c, "content-type"));
+    const length = requestHeader(c, "content-length");
     let bytes: ArrayBuffer | undefined;
     if (length !== undefined) {
       if (!/^\d+$/.test(length))

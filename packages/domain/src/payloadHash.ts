@@ -1,5 +1,5 @@
 // The fingerprint that tells a retry (same content) from an id reused for different content.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 export interface HashedContent {
   readonly account_id: string;
@@ -13,13 +13,14 @@ export interface HashedContent {
  * (timestamps, ids) are left out so an honest retry always hashes the same.
  */
 export const payloadHash = (content: HashedContent): string =>
-  createHash("sha256")
-    .update(
-      JSON.stringify([
-        content.account_id,
-        content.amount_minor.toString(),
-        content.currency,
-        content.merchant_name,
-      ]),
-    )
-    .digest("hex");
+  // One-shot hash(): no Hash object per call (this runs once per record in the gateway and processor).
+  hash(
+    "sha256",
+    JSON.stringify([
+      content.account_id,
+      content.amount_minor.toString(),
+      content.currency,
+      content.merchant_name,
+    ]),
+    "hex",
+  );

@@ -17,8 +17,8 @@ export type IngestDecision =
   | {
       readonly ok: true;
       readonly record: TransactionRequested;
-      /** Fingerprint of the money fields: tells an honest retry from a reused key. */
-      readonly hash: string;
+      /** Fingerprint of the money fields (client-chosen ids only): tells an honest retry from a reused key. */
+      readonly hash: string | undefined;
       /** True when the id came from the client (key or transaction_id): a retry is possible. */
       readonly clientChosenId: boolean;
     }
@@ -94,10 +94,11 @@ export const decideIngest = (body: unknown, context: IngestContext): IngestDecis
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.metadata ?? {})) metadata[name] = String(value);
 
+  const clientChosenId = derived !== undefined || request.transaction_id !== undefined;
   return {
     ok: true,
-    hash: payloadHash(content),
-    clientChosenId: derived !== undefined || request.transaction_id !== undefined,
+    hash: clientChosenId ? payloadHash(content) : undefined,
+    clientChosenId,
     record: {
       ...content,
       transaction_id: derived ?? request.transaction_id?.toLowerCase() ?? newTransactionId(),

@@ -18,6 +18,7 @@ import { z } from "zod";
 import { type AuthVariables, apiKeyAuth } from "../auth.ts";
 import { type BodyVariables, jsonBody } from "../body.ts";
 import { invalidFields, PublishError, RequestRejected } from "../errors.ts";
+import { requestHeader } from "../headers.ts";
 import { type IngestOutcome, ingestOne } from "../ingest/ingest.ts";
 import { zodFieldErrors } from "../ingest/toRequested.ts";
 import { rateLimit, TokenBuckets } from "../rateLimit.ts";
@@ -62,8 +63,12 @@ export const statusUrl = (id: string) => `/v1/transactions/${id}`;
 const respond = (c: Context, outcome: IngestOutcome): Response => {
   if (outcome.kind === "existing") return c.json(toView(outcome.row), 200);
   const id = outcome.record.transaction_id;
-  c.header("Location", statusUrl(id));
-  return c.json({ transaction_id: id, status: "accepted", location: statusUrl(id) }, 202);
+  const location = statusUrl(id);
+  // Plain-object headers: @hono/node-server writes them directly (c.header() would build a Headers).
+  return new Response(JSON.stringify({ transaction_id: id, status: "accepted", location }), {
+    status: 202,
+    headers: { "content-type": "application/json", location },
+  });
 };
 
 export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): void => {
@@ -71,15 +76,13 @@ export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): 
   const auth = apiKeyAuth(settings.apiKeyHashes);
   const limited = rateLimit(new TokenBuckets(settings.rateLimitPerSecond, settings.rateLimitBurst));
   const single = jsonBody(settings.bodyLimitBytes, settings.maxJsonDepth);
-  const idempotencyKeyOf = (c: Context) => c.req.header("idempotency-key");
+  const idempotencyKeyOf = (c: Context) => requestHeader(c, "idempotency-key");
   const traceContextOf = (c: Context) => (c as Context<{ Variables: TraceVariables }>).get("traceContext");
 
   const ingestHandler = async (c: Context<Env>) =>
     respond(
       c,
-      await Effect.runPromise(
-        ingestOne(services, c.get("body"), c.get("clientId"), idempotencyKeyOf(c), c.get("traceContext")),
-      ),
+      await ingestOne(services, c.get("body"), c.get("clientId"), idempotencyKeyOf(c), c.get("traceContext")),
     );
 
   for (const [path, summary] of [
@@ -142,40 +145,32 @@ export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): 
         ]);
       }
       const key = idempotencyKeyOf(c);
-      const results = await Effect.runPromise(
-        Effect.forEach(
-          items,
-          (item, index) =>
-            ingestOne(
-              services,
-              item,
-              c.get("clientId"),
-              key === undefined ? undefined : `${key}#${index}`,
-              traceContextOf(c),
-            ).pipe(
-              Effect.map((outcome): BatchItemResult => {
-                const id =
-                  outcome.kind === "accepted" ? outcome.record.transaction_id : outcome.row.transaction_id;
-                return { index, status: "accepted", transaction_id: id, location: statusUrl(id) };
-              }),
-              Effect.catch((error): Effect.Effect<BatchItemResult> => {
-                if (error instanceof RequestRejected) {
-                  const errors = (
-                    error.errors ?? [{ field: "", code: error.reason, message: error.detail }]
-                  ).map((e) => ({
-                    ...e,
-                    field: e.field ? `items[${index}].${e.field}` : `items[${index}]`,
-                  }));
-                  return Effect.succeed({ index, status: "invalid", errors });
-                }
-                return Effect.succeed({
-                  index,
-                  status: "unavailable",
-                  detail: (error as PublishError).detail,
-                });
-              }),
-            ),
-          { concurrency: "unbounded" },
+      const results = await Promise.all(
+        items.map((item, index) =>
+          ingestOne(
+            services,
+            item,
+            c.get("clientId"),
+            key === undefined ? undefined : `${key}#${index}`,
+            traceContextOf(c),
+          ).then(
+            (outcome): BatchItemResult => {
+              const id =
+                outcome.kind === "accepted" ? outcome.record.transaction_id : outcome.row.transaction_id;
+              return { index, status: "accepted", transaction_id: id, location: statusUrl(id) };
+            },
+            (error: unknown): BatchItemResult => {
+              if (error instanceof RequestRejected) {
+                const errors = (
+                  error.errors ?? [{ field: "", code: error.reason, message: error.detail }]
+                ).map((e) => ({ ...e, field: e.field ? `items[${index}].${e.field}` : `items[${index}]` }));
+                return { index, status: "invalid", errors };
+              }
+              if (error instanceof PublishError)
+                return { index, status: "unavailable", detail: error.detail };
+              throw error; // a bug, not a per-item outcome: onError answers 500
+            },
+          ),
         ),
       );
       const count = (status: BatchItemResult["status"]) => results.filter((r) => r.status === status).length;

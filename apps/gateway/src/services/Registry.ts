@@ -10,7 +10,8 @@ import { countRegistryError } from "../routes/metrics.ts";
 export class Registry extends Context.Service<
   Registry,
   {
-    encodeRequested(record: TransactionRequested): Effect.Effect<Buffer, PublishError>;
+    /** Per request, so a Promise (rejects with PublishError): an Effect per call costs more than encoding. */
+    encodeRequested(record: TransactionRequested): Promise<Buffer>;
     /** Readiness: the writer schema id resolves (registry reachable, subject registered). */
     check: Effect.Effect<void, PublishError>;
   }
@@ -39,7 +40,7 @@ export class Registry extends Context.Service<
         });
       return Registry.of({
         encodeRequested: (record) =>
-          Effect.tryPromise({ try: () => codec.encode("requested", record), catch: failure }),
+          codec.encode("requested", record).catch((error: unknown) => Promise.reject(failure(error))),
         check: Effect.tryPromise({ try: () => codec.writerId("requested"), catch: failure }).pipe(
           Effect.asVoid,
         ),
