@@ -33,4 +33,32 @@ describe("ProduceBatcher", () => {
     }, options);
     await expect(batcher.submit(record(1))).rejects.toBeInstanceOf(BatcherError);
   });
+
+  it("with linger 0, coalesces what arrives in one event-loop turn without a timer", async () => {
+    const sends: number[] = [];
+    const batcher = new ProduceBatcher(
+      async (records) => {
+        sends.push(records.length);
+      },
+      { ...options, lingerMs: 0 },
+    );
+    await Promise.all(Array.from({ length: 25 }, (_, i) => batcher.submit(record(i))));
+    expect(sends).toEqual([10, 10, 5]);
+  });
+
+  it("never sends a queued record whose deadline passed", async () => {
+    const sent: string[] = [];
+    const batcher = new ProduceBatcher(
+      (records) => {
+        sent.push(...records.map((r) => r.key));
+        return new Promise(() => undefined); // the broker never answers
+      },
+      { ...options, lingerMs: 0, ackTimeoutMs: 50 },
+    );
+    const first = batcher.submit(record(1)).catch((e: BatcherError) => e.reason);
+    await new Promise((resolve) => setImmediate(resolve)); // record 1 is now being sent
+    const second = batcher.submit(record(2)).catch((e: BatcherError) => e.reason);
+    expect(await Promise.all([first, second])).toEqual(["ACK_TIMEOUT", "ACK_TIMEOUT"]);
+    expect(sent).toEqual(["k1"]);
+  });
 });
