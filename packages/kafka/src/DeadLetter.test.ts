@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ConsumedRecord } from "./BatchReader.ts";
-import { deadLetterEnvelope, REPLAY_COUNT_HEADER } from "./DeadLetter.ts";
+import { deadLetterEnvelope, MAX_CARRIED_BYTES, REPLAY_COUNT_HEADER } from "./DeadLetter.ts";
 import { RecordFailure } from "./RecordFailure.ts";
 
 const record = (headers: Map<string, Buffer> = new Map()) =>
@@ -78,5 +78,24 @@ describe("RecordFailure", () => {
   it("is retryable only for transient reasons", () => {
     expect(RecordFailure.transient("REGISTRY_UNAVAILABLE", "down").retryable).toBe(true);
     expect(RecordFailure.poison({ code: "X", errorClass: "E", message: "m" }).retryable).toBe(false);
+  });
+
+  it("leaves out an original too large to fit in an envelope, and says where to find it", () => {
+    const failure = RecordFailure.poison({
+      code: "MALFORMED_PAYLOAD",
+      errorClass: "RegistryError",
+      message: "bad",
+    });
+    const huge = { ...record(), value: Buffer.alloc(MAX_CARRIED_BYTES + 1) } as ConsumedRecord;
+    const envelope = deadLetterEnvelope(huge, failure.reason as never, {
+      stage: "processor",
+      attempts: 1,
+      now: new Date(),
+    });
+    expect(envelope.original_value).toBeNull();
+    expect(envelope.original_key).toBeNull();
+    expect(envelope.error_message).toMatch(
+      /^original value and headers \(\d+ bytes\) not carried.*ns\.transactions\.requested\[4\]@9007199254740993.*; bad$/,
+    );
   });
 });
