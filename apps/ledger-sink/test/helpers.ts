@@ -113,7 +113,8 @@ export const produce = async (
 export const readTopic = async <T>(
   ns: TestNamespace,
   topicId: TopicId,
-  expected: number,
+  /** A record count, or a predicate over what was read so far; reading stops there or at the timeout. */
+  expected: number | ((seen: readonly { key: string; value: T }[]) => boolean),
   timeoutMs = 20_000,
 ) => {
   const codec = new RegistryCodec({ url: testEnvironment().registryUrl, names: ns.names });
@@ -132,7 +133,7 @@ export const readTopic = async <T>(
         offset: message.offset,
         value: await codec.decode<T>(topicId, message.value),
       });
-      if (seen.length >= expected) break;
+      if (typeof expected === "number" ? seen.length >= expected : expected(seen)) break;
     }
     clearTimeout(deadline);
     await stream.close();

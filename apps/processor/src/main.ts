@@ -54,7 +54,13 @@ export const runProcessorMain = () => {
       Effect.andThen(processor),
       Effect.provideService(References.MinimumLogLevel, config.logLevel),
     );
-  }).pipe(Effect.scoped, Effect.provide(services), Effect.provide(Logger.layer([Logger.consoleJson])));
+  }).pipe(
+    // Every line, the metrics endpoint's included, says which service wrote it.
+    Effect.annotateLogs({ service: "processor" }),
+    Effect.scoped,
+    Effect.provide(services),
+    Effect.provide(Logger.layer([Logger.consoleJson])),
+  );
   const fiber = Effect.runFork(program);
   const stop = () => Effect.runFork(Fiber.interrupt(fiber));
   process.once("SIGTERM", stop);
