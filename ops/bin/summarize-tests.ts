@@ -6,7 +6,12 @@ interface VitestJson {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
-  testResults: { status: string; name: string; message?: string; assertionResults: unknown[] }[];
+  testResults: {
+    status: string;
+    name: string;
+    message?: string;
+    assertionResults: { status: string }[];
+  }[];
 }
 
 const file = process.argv[2] ?? ".ledgerline/test-results.json";
@@ -16,9 +21,10 @@ if (!existsSync(file)) {
   process.exit(1);
 }
 const results = JSON.parse(readFileSync(file, "utf8")) as VitestJson;
-// A file that failed to load has no assertions but must still count as a failure.
+// A file that failed to load, or whose beforeAll/afterAll failed (its tests then show as skipped), has no
+// failed assertion but must still count as a failure.
 const brokenFiles = results.testResults.filter(
-  (r) => r.status === "failed" && r.assertionResults.length === 0,
+  (r) => r.status === "failed" && !r.assertionResults.some((a) => a.status === "failed"),
 );
 for (const broken of brokenFiles) console.error(`failed to run: ${broken.name}\n${broken.message ?? ""}`);
 const failed = results.numFailedTests + brokenFiles.length;

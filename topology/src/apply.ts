@@ -20,9 +20,17 @@ export interface ApplyOptions {
   readonly registry: RegistryAdmin;
   readonly names: Names;
   readonly only?: readonly TopicId[];
+  /** Told before each broker or registry call, so a caller can say where a slow apply is waiting. */
+  readonly onStep?: (step: string) => void;
 }
 
-export const applyTopology = async ({ admin, registry, names, only }: ApplyOptions): Promise<ApplyReport> => {
+export const applyTopology = async ({
+  admin,
+  registry,
+  names,
+  only,
+  onStep = () => undefined,
+}: ApplyOptions): Promise<ApplyReport> => {
   const ids = only ?? (Object.keys(topics) as TopicId[]);
   const report: ApplyReport = {
     createdTopics: [],
@@ -34,10 +42,12 @@ export const applyTopology = async ({ admin, registry, names, only }: ApplyOptio
   // Load every schema first: a malformed .avsc fails before anything is created.
   const schemas = new Map(ids.map((id) => [id, loadSchema(id)]));
 
+  onStep("list topics");
   const existing = new Set(await admin.listTopics());
   const missing = ids.filter((id) => !existing.has(names.topic(id)));
   for (const id of missing) {
     const spec = topics[id];
+    onStep(`create topic ${names.topic(id)}`);
     await admin.createTopics({
       topics: [names.topic(id)],
       partitions: spec.partitions,
@@ -50,6 +60,7 @@ export const applyTopology = async ({ admin, registry, names, only }: ApplyOptio
   const present = ids.filter((id) => existing.has(names.topic(id)));
   if (present.length > 0) {
     report.existingTopics.push(...present.map((id) => names.topic(id)));
+    onStep("describe existing topics");
     const metadata = await admin.metadata({ topics: present.map((id) => names.topic(id)) });
     const described = await admin.describeConfigs({
       resources: present.map((id) => ({
@@ -79,6 +90,7 @@ export const applyTopology = async ({ admin, registry, names, only }: ApplyOptio
     const { text, file } = schemas.get(id)!;
     const schema = JSON.stringify(JSON.parse(text));
     const level = topics[id].value.compatibility;
+    onStep(`register ${subject}`);
     if ((await registry.getCompatibility(subject)) !== level) await registry.setCompatibility(subject, level);
     const found = await registry.findSchema(subject, schema);
     if (found) {

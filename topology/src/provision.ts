@@ -15,6 +15,9 @@ export interface ProvisionedNamespace {
 export const uniqueNamespace = (label = "t") =>
   `${label}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
 
+const ATTEMPT_MS = 30_000;
+const ATTEMPTS = 3;
+
 export const provisionNamespace = async (
   label = "t",
   options: { only?: readonly TopicId[]; environment?: TopologyEnvironment } = {},
@@ -22,16 +25,39 @@ export const provisionNamespace = async (
   const namespace = uniqueNamespace(label);
   const environment = { ...(options.environment ?? environmentFrom()), namespace };
   const resolved = names(namespace);
-  const admin = await connectAdmin(environment);
-  try {
-    await applyTopology({
-      admin,
-      registry: await connectRegistry(environment),
-      names: resolved,
-      only: options.only,
+  // Each attempt is bounded: on a loaded machine a broker or registry call was seen to never answer
+  // (120 s test-hook timeouts). apply is idempotent, so a fresh connection simply tries again.
+  for (let attempt = 1; ; attempt++) {
+    let step = "connect to Kafka";
+    const opened: { admin?: Awaited<ReturnType<typeof connectAdmin>> } = {};
+    const work = (async () => {
+      const admin = await connectAdmin(environment);
+      opened.admin = admin;
+      step = "connect to the registry";
+      await applyTopology({
+        admin,
+        registry: await connectRegistry(environment),
+        names: resolved,
+        only: options.only,
+        onStep: (next) => {
+          step = next;
+        },
+      });
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<"stuck">((resolve) => {
+      timer = setTimeout(() => resolve("stuck"), ATTEMPT_MS);
     });
-  } finally {
-    await admin.close();
+    try {
+      if ((await Promise.race([work.then(() => "done" as const), stuck])) === "done") break;
+      const message = `provision ${namespace}: no answer for ${ATTEMPT_MS / 1000} s at "${step}" (attempt ${attempt})`;
+      if (attempt >= ATTEMPTS) throw new Error(message);
+      console.warn(`${message}; retrying with a new connection`);
+      work.catch(() => undefined);
+    } finally {
+      clearTimeout(timer);
+      await opened.admin?.close().catch(() => undefined);
+    }
   }
   return {
     namespace,
