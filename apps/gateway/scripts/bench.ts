@@ -6,40 +6,18 @@
 // Gateway knobs (GATEWAY_LINGER_MS, GATEWAY_MAX_CONCURRENT_PRODUCES, …) pass through from the environment.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { provisionNamespace } from "@ledgerline/topology";
 import autocannon from "autocannon";
+import { freePort, waitForHttp } from "./benchSupport.ts";
 
 const LEVELS = (process.env.BENCH_CONNECTIONS ?? "10,50,100").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOOL = process.env.BENCH_TOOL ?? "autocannon";
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-const waitFor = async (url: string, child: ChildProcess, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  throw new Error(`${url} did not come up`);
-};
 
 const start = (script: string, env: Record<string, string>): ChildProcess =>
   spawn(process.execPath, [script], {
@@ -133,8 +111,8 @@ const main = async () => {
   const bareUrl = `http://127.0.0.1:${barePort}/v1/transactions`;
   try {
     await Promise.all([
-      waitFor(`http://127.0.0.1:${realPort}/health`, real),
-      waitFor(`http://127.0.0.1:${barePort}/`, bare),
+      waitForHttp(`http://127.0.0.1:${realPort}/health`, real),
+      waitForHttp(`http://127.0.0.1:${barePort}/`, bare),
     ]);
     // Warm-up: JIT, connections, the registry's schema-id cache.
     await drive(realUrl, 10, 3);

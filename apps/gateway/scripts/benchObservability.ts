@@ -3,34 +3,14 @@
 // on and every request traced (spans exported over OTLP/HTTP to a stub collector here). Runs alternate.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { provisionNamespace } from "@ledgerline/topology";
 import autocannon from "autocannon";
+import { freePort, waitForHttp } from "./benchSupport.ts";
 
 const LEVELS = (process.env.BENCH_CONNECTIONS ?? "10,50,100").split(",").map(Number);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-const waitFor = async (url: string) => {
-  for (let i = 0; i < 150; i++) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  throw new Error(`${url} did not come up`);
-};
 
 const body = JSON.stringify({
   account_id: "ACC-7890",
@@ -84,8 +64,8 @@ const main = async () => {
   const on = start(onPort, true);
   try {
     await Promise.all([
-      waitFor(`http://127.0.0.1:${offPort}/health`),
-      waitFor(`http://127.0.0.1:${onPort}/health`),
+      waitForHttp(`http://127.0.0.1:${offPort}/health`),
+      waitForHttp(`http://127.0.0.1:${onPort}/health`),
     ]);
     await drive(offPort, 10);
     await drive(onPort, 10);
