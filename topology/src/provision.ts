@@ -44,16 +44,18 @@ export const provisionNamespace = async (
         },
       });
     })();
+    const done = work.then(() => "done" as const);
+    // An abandoned attempt rejects once its connection is closed: that is expected, not unhandled.
+    done.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const stuck = new Promise<"stuck">((resolve) => {
       timer = setTimeout(() => resolve("stuck"), ATTEMPT_MS);
     });
     try {
-      if ((await Promise.race([work.then(() => "done" as const), stuck])) === "done") break;
+      if ((await Promise.race([done, stuck])) === "done") break;
       const message = `provision ${namespace}: no answer for ${ATTEMPT_MS / 1000} s at "${step}" (attempt ${attempt})`;
       if (attempt >= ATTEMPTS) throw new Error(message);
       console.warn(`${message}; retrying with a new connection`);
-      work.catch(() => undefined);
     } finally {
       clearTimeout(timer);
       await opened.admin?.close().catch(() => undefined);
