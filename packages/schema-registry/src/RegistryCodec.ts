@@ -64,7 +64,8 @@ export interface RegistryCodecOptions {
 export class RegistryCodec {
   readonly client: ConfluentRegistry;
   readonly names: Names;
-  readonly #writerIds = new Map<TopicId, number>();
+  /** In-flight or settled lookups: a burst of encodes shares one registry call (no thundering herd). */
+  readonly #writerIds = new Map<TopicId, Promise<number>>();
   readonly #readerSchemas = new Map<TopicId, avro.Schema>();
   readonly #readerTypes = new Map<TopicId, avro.Type>();
   readonly #decoders = new Map<string, Promise<(payload: Buffer) => unknown>>();
@@ -115,20 +116,29 @@ export class RegistryCodec {
     return schema;
   }
 
-  /** The id of the schema this code writes with: our .avsc as registered under the topic's subject. */
-  async writerId(topicId: TopicId): Promise<number> {
-    const cached = this.#writerIds.get(topicId);
-    if (cached !== undefined) return cached;
+  /**
+   * The id of the schema this code writes with: our .avsc as registered under the topic's subject. Looked
+   * up once per topic; concurrent callers share the call, and a failed lookup is not kept.
+   */
+  writerId(topicId: TopicId): Promise<number> {
+    let id = this.#writerIds.get(topicId);
+    if (!id) {
+      id = this.#lookUpWriterId(topicId);
+      id.catch(() => this.#writerIds.delete(topicId));
+      this.#writerIds.set(topicId, id);
+    }
+    return id;
+  }
+
+  async #lookUpWriterId(topicId: TopicId): Promise<number> {
     const subject = this.names.valueSubject(topicId);
     try {
-      const id = await this.#bounded(`look up ${subject}`, () =>
+      return await this.#bounded(`look up ${subject}`, () =>
         this.client.getRegistryIdBySchema(subject, {
           type: SchemaType.AVRO,
           schema: JSON.stringify(this.readerSchema(topicId)),
         }),
       );
-      this.#writerIds.set(topicId, id);
-      return id;
     } catch (error) {
       if (error instanceof RegistryError) throw error;
       if (isOutage(error)) {
@@ -144,15 +154,27 @@ export class RegistryCodec {
     }
   }
 
+  /**
+   * Confluent wire format with our own schema, which is exactly the one registered under `writerId`: no
+   * second registry call to fetch it back (the client's encode would, once per id, for every caller).
+   */
   async encode(topicId: TopicId, value: unknown): Promise<Buffer> {
-    const id = await this.writerId(topicId);
-    return this.client.encode(id, value);
+    return this.#frame(await this.writerId(topicId), topicId, value);
   }
 
   /** Encodes many values with one schema lookup (the gateway's batches). */
   async encodeMany(topicId: TopicId, values: readonly unknown[]): Promise<Buffer[]> {
     const id = await this.writerId(topicId);
-    return Promise.all(values.map((value) => this.client.encode(id, value)));
+    return values.map((value) => this.#frame(id, topicId, value));
+  }
+
+  #frame(schemaId: number, topicId: TopicId, value: unknown): Buffer {
+    const payload = this.#readerType(topicId).toBuffer(value);
+    const framed = Buffer.allocUnsafe(5 + payload.length);
+    framed[0] = MAGIC_BYTE;
+    framed.writeUInt32BE(schemaId, 1);
+    payload.copy(framed, 5);
+    return framed;
   }
 
   /** Our reader type for a topic, parsed once. */

@@ -47,4 +47,22 @@ describe("the Avro contract in the registry", () => {
     expect(error.reason).toBe("REGISTRY_UNAVAILABLE");
     expect(error.retryable).toBe(true);
   });
+
+  it("a burst of encodes asks the registry once (no thundering herd on a cold codec)", async () => {
+    const cold = new RegistryCodec({ url: testEnvironment().registryUrl, names: ns.names });
+    const client = cold.client as unknown as {
+      getRegistryIdBySchema: (...args: unknown[]) => Promise<number>;
+    };
+    const lookUp = client.getRegistryIdBySchema.bind(client);
+    let lookups = 0;
+    client.getRegistryIdBySchema = (...args) => {
+      lookups += 1;
+      return lookUp(...args);
+    };
+    const encoded = await Promise.all(
+      Array.from({ length: 250 }, () => cold.encode("validated", samples.validated)),
+    );
+    expect(lookups).toBe(1);
+    expect(await codec.decode("validated", encoded[249])).toEqual(samples.validated);
+  });
 });

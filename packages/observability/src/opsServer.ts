@@ -1,0 +1,79 @@
+// The ops endpoint of a stage without an HTTP API of its own (processor, ledger sink, relay):
+// GET /metrics (Prometheus), GET /health (the process answers) and GET /ready (every component ready).
+// Port 0 disables it; a port already in use is logged and skipped: it must never stop a stage running.
+import { createServer, type Server, type ServerResponse } from "node:http";
+import { Effect } from "effect";
+import { readinessReport } from "./health.ts";
+import { collectProcessMetrics, METRICS_CONTENT_TYPE, metricsText } from "./metrics.ts";
+
+export interface OpsServerOptions {
+  readonly service: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+const json = (response: ServerResponse, status: number, body: unknown) =>
+  response.writeHead(status, { "content-type": "application/json" }).end(`${JSON.stringify(body)}\n`);
+
+const listen = (options: OpsServerOptions): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const server = createServer((request, response) => {
+      const path = request.url?.split("?")[0];
+      if (request.method !== "GET") {
+        response.writeHead(405, { "content-type": "text/plain", allow: "GET" }).end("GET only\n");
+        return;
+      }
+      switch (path) {
+        case "/metrics":
+          metricsText().then(
+            (text) => response.writeHead(200, { "content-type": METRICS_CONTENT_TYPE }).end(text),
+            (error: unknown) => response.writeHead(500, { "content-type": "text/plain" }).end(String(error)),
+          );
+          return;
+        case "/health": {
+          // Alive: the event loop answers. What each component is doing is in the body, not the status.
+          const report = readinessReport();
+          json(response, 200, { alive: true, ...report });
+          return;
+        }
+        case "/ready": {
+          const report = readinessReport();
+          json(response, report.status === "ready" ? 200 : 503, report);
+          return;
+        }
+        default:
+          response.writeHead(404, { "content-type": "text/plain" }).end("GET /metrics, /health or /ready\n");
+      }
+    });
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve(server));
+  });
+
+/** Serves /metrics, /health and /ready for the life of the scope. */
+export const serveOpsEndpoints = (options: OpsServerOptions) =>
+  Effect.gen(function* () {
+    if (options.port === 0) return;
+    collectProcessMetrics(options.service);
+    yield* Effect.acquireRelease(
+      Effect.tryPromise({ try: () => listen(options), catch: (error) => error }),
+      (server) =>
+        Effect.promise(
+          () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              server.closeAllConnections();
+            }),
+        ),
+    ).pipe(
+      Effect.tap(() =>
+        Effect.logInfo("ops endpoint listening").pipe(
+          Effect.annotateLogs({ url: `http://${options.host}:${options.port}`, paths: "/metrics /health /ready" }),
+        ),
+      ),
+      Effect.catch((error: unknown) =>
+        Effect.logWarning("ops endpoint not started").pipe(
+          Effect.annotateLogs({ port: options.port, error: String(error) }),
+        ),
+      ),
+    );
+  });
