@@ -10,12 +10,14 @@ const workspaces = [
   "packages/schema-registry",
   "packages/ledger-db",
   "packages/observability",
+  "packages/resilience",
   "packages/testkit",
   "apps/gateway",
   "apps/processor",
   "apps/ledger-sink",
   "ops/compose",
   "tools/ledgerline",
+  "tools/supervisor",
   "e2e",
 ];
 

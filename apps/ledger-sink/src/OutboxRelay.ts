@@ -19,10 +19,12 @@ import {
   type KafkaConnection,
   type RecordProducer,
 } from "@ledgerline/kafka";
-import { LedgerDb, sql } from "@ledgerline/ledger-db";
+import { LedgerDb, sql, toLedgerDbError } from "@ledgerline/ledger-db";
+import { componentHealth } from "@ledgerline/observability";
+import { backoff, classifyFault, reportFault } from "@ledgerline/resilience";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
 import type { Names } from "@ledgerline/topology";
-import { Effect, Schedule } from "effect";
+import { Effect } from "effect";
 import { type Client as PgClient, default as pg } from "pg";
 import { postedFromJson } from "./domain/toLedgerRows.ts";
 import { OUTBOX_CHANNEL } from "./LedgerWriter.ts";
@@ -159,11 +161,14 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
         DELETE FROM outbox
         WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => ${options.retentionHours * 3600})`);
 
-    const schedule = Schedule.min([
-      Schedule.exponential(`${options.retryBaseMs} millis`),
-      Schedule.spaced(`${options.retryMaxMs} millis`),
-    ]).pipe(Schedule.jittered);
-
+    // Kafka and registry errors classify as themselves; what the generic classifier does not know came
+    // from Postgres, whose errors ledger-db classifies by SQLSTATE.
+    const relayFault = (error: unknown) => {
+      const cause = error instanceof RelayFailure ? error.cause : error;
+      const fault = classifyFault(cause);
+      return fault.reason === "Defect" ? classifyFault(toLedgerDbError(cause, "outbox relay pass")) : fault;
+    };
+    const health = componentHealth("outbox-relay");
     let lastCleanup = 0;
     const pass = Effect.tryPromise({
       try: async () => {
@@ -173,6 +178,7 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
           await cleanup();
         }
         const published = await publishOnce();
+        health.ready("publishing");
         if (published < options.batchSize) await waitForWork();
         return published;
       },
@@ -180,19 +186,21 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
     }).pipe(
       Effect.tapError((error) =>
         Effect.gen(function* () {
-          yield* Effect.logWarning("outbox relay pass failed, retrying").pipe(
-            Effect.annotateLogs({ error: describeError(error) }),
-          );
-          if (error instanceof RelayFailure && error.fatal) {
+          const fault = relayFault(error);
+          yield* reportFault(health, fault, "outbox relay pass failed");
+          if (error instanceof RelayFailure ? error.fatal : fault.reason === "Fenced") {
             // Fenced or unusable producer: a new one re-initialises the transactional id.
             const old = state.producer;
             state.producer = createTransactionalProducer(options.connection, options.transactionalId);
-            yield* Effect.promise(() => old.close().catch(() => undefined));
+            yield* Effect.promise(() => old.close(true).catch(() => undefined));
           }
         }),
       ),
-      Effect.retry({ schedule }),
+      // Every fault is retried here, fatal ones included: the relay's only job is to drain the outbox,
+      // and each pass is a fresh transaction on both sides.
+      Effect.retry({ schedule: backoff({ baseMs: options.retryBaseMs, maxMs: options.retryMaxMs }) }),
     );
+    health.starting("connecting");
     yield* Effect.logInfo("outbox relay started").pipe(Effect.annotateLogs({ topic }));
     yield* Effect.forever(pass);
   });

@@ -14,14 +14,23 @@ import {
   type RecordConsumer,
 } from "@ledgerline/kafka";
 import { LedgerDb, type LedgerDbError, sql } from "@ledgerline/ledger-db";
+import { componentHealth } from "@ledgerline/observability";
+import {
+  backoff,
+  backoffDelayMs,
+  classifyFault,
+  reportFault,
+  retryPolicy,
+  StageFault,
+} from "@ledgerline/resilience";
 import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
 import type { Names } from "@ledgerline/topology";
 import { ListOffsetTimestamps } from "@platformatic/kafka";
-import { Effect, Schedule, Schema } from "effect";
+import { Effect, Schema } from "effect";
 import { caughtUpPositions, offsetsToCommit } from "./commitPosition.ts";
 import type { Coordinates, SinkInput } from "./domain/toLedgerRows.ts";
 import { type Unapplicable, type WriteResult, writeBatch } from "./LedgerWriter.ts";
-import { countSinkBatch, countSinkDeadLetters, countSinkRetry, timedPostgres } from "./sinkMetrics.ts";
+import { countSinkBatch, countSinkDeadLetters, timedPostgres } from "./sinkMetrics.ts";
 import { traceSinkBatch } from "./sinkTracing.ts";
 
 /** Decoding or DLQ publishing could not be done now (registry/broker down): retry the batch. */
@@ -38,6 +47,8 @@ export interface SinkPipelineOptions {
   readonly names: Names;
   readonly codec: RegistryCodec;
   readonly groupId: string;
+  /** Static group membership (stable per instance): a restarted sink gets its partitions back at once. */
+  readonly groupInstanceId?: string;
   readonly batchSize: number;
   readonly batchWaitMs: number;
   readonly retryBaseMs: number;
@@ -118,12 +129,27 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
       options.names.topic("rejected"),
       options.names.topic("dlq"),
     ];
-    const schedule = Schedule.min([
-      Schedule.exponential(`${options.retryBaseMs} millis`),
-      Schedule.spaced(`${options.retryMaxMs} millis`),
-    ]).pipe(Schedule.jittered);
+    const schedule = backoff({ baseMs: options.retryBaseMs, maxMs: options.retryMaxMs });
+    const health = componentHealth("ledger-sink");
+    health.starting("resuming from stored offsets");
 
-    const consumer: RecordConsumer = createReadCommittedConsumer(options.connection, options.groupId);
+    // The consumer is renewed when the retry policy asks (a failed rejoin, a restarted broker). Its own
+    // 'error' event ends the session reading from it, instead of the process.
+    let failCurrentReader: ((error: unknown) => void) | undefined;
+    let consumerFault: unknown;
+    const newConsumer = (): RecordConsumer => {
+      const created = createReadCommittedConsumer(options.connection, options.groupId, {
+        groupInstanceId: options.groupInstanceId,
+      });
+      consumerFault = undefined;
+      created.on("error", (error: unknown) => {
+        if (consumer !== created) return;
+        consumerFault = error;
+        failCurrentReader?.(error);
+      });
+      return created;
+    };
+    let consumer: RecordConsumer = newConsumer();
     const dlqProducer = createIdempotentProducer({
       ...options.connection,
       clientId: `${options.connection.clientId}-dlq`,
@@ -253,10 +279,7 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
       attemptBatch(records, attempt).pipe(
         Effect.tapError((error) =>
           error.retryable
-            ? Effect.logWarning("ledger-sink batch failed, retrying").pipe(
-                Effect.annotateLogs({ error: error.message }),
-                Effect.andThen(Effect.sync(() => countSinkRetry(error))),
-              )
+            ? reportFault(health, classifyFault(error), "ledger-sink batch not written")
             : Effect.void,
         ),
         Effect.retry({ schedule, while: (error) => error.retryable }),
@@ -325,7 +348,10 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
       );
 
     const session = Effect.gen(function* () {
-      const offsets = yield* startingOffsets.pipe(Effect.retry({ schedule, while: (e) => e.retryable }));
+      const offsets = yield* startingOffsets.pipe(
+        Effect.tapError((error) => reportFault(health, classifyFault(error), "read resume positions")),
+        Effect.retry({ schedule, while: (e) => e.retryable }),
+      );
       let joins = 0;
       let reassigned = false;
       const onJoin = () => {
@@ -333,23 +359,32 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
         // The first join is this stream's own; later ones may hand us partitions someone else advanced.
         if (joins > 1) reassigned = true;
       };
-      consumer.on("consumer:group:join", onJoin);
+      const current = consumer;
+      current.on("consumer:group:join", onJoin);
       const stream = yield* Effect.acquireRelease(
         Effect.tryPromise({
-          try: () => consumer.consume({ topics, mode: "manual", offsets, autocommit: false }),
-          catch: (error) => new SinkTransientError({ message: `consume: ${describeError(error)}` }),
+          try: () => current.consume({ topics, mode: "manual", offsets, autocommit: false }),
+          catch: classifyFault,
         }),
         (stream) =>
           Effect.promise(async () => {
-            consumer.off("consumer:group:join", onJoin);
+            current.off("consumer:group:join", onJoin);
+            failCurrentReader = undefined;
             await stream.close().catch(() => undefined);
           }),
       );
       const reader = new BatchReader(stream, options.batchSize * 3);
+      failCurrentReader = (error) => reader.fail(error);
+      health.ready("resumed from stored offsets");
       while (!reassigned) {
         const records = yield* Effect.tryPromise({
           try: () => reader.next(options.batchSize, options.batchWaitMs),
-          catch: (error) => new SinkTransientError({ message: `consumer stream: ${describeError(error)}` }),
+          catch: (error) =>
+            new StageFault({
+              reason: "StreamClosed",
+              message: `consumer stream: ${describeError(error)}`,
+              cause: error,
+            }),
         });
         if (records.length === 0) continue;
         const started = Date.now();
@@ -358,6 +393,8 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
           Effect.tap(() => commitKafka(records, caughtUpPositions(reader, stream))),
           Effect.ensuring(Effect.sync(() => traced?.end())),
         );
+        health.ready("resumed from stored offsets");
+        committedSinceFailure = true;
         options.onBatch?.(result);
         countSinkBatch(records, result, (topic) => options.names.topicIdOf(topic) ?? topic);
         // The per-batch summary is an info line (counts, duration); per-record detail stays at debug.
@@ -369,12 +406,32 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
     }).pipe(Effect.scoped);
 
     // Each session reads from the stored offsets; a broken stream or a reassignment starts a new one.
+    // A fault goes through the shared policy: renew the consumer if it asks, back off, go on; or stop.
+    let failures = 0;
+    let committedSinceFailure = false;
     yield* session.pipe(
-      Effect.catch((error) =>
-        Effect.logWarning("ledger-sink consumer session ended").pipe(
-          Effect.annotateLogs({ error: error.message }),
-          Effect.andThen(Effect.sleep(`${options.retryBaseMs} millis`)),
-        ),
+      Effect.catch((error: unknown) =>
+        Effect.gen(function* () {
+          const fault = classifyFault(error);
+          yield* reportFault(health, fault, "ledger-sink session ended");
+          const decision = retryPolicy(fault.reason);
+          if (decision._tag === "Stop") return yield* Effect.fail(fault);
+          if (decision.renew.includes("consumer") || consumerFault !== undefined) {
+            const old = consumer;
+            consumer = newConsumer();
+            yield* Effect.promise(() =>
+              Promise.race([
+                old.close(true).catch(() => undefined),
+                new Promise((r) => setTimeout(r, 5_000)),
+              ]),
+            );
+          }
+          failures = committedSinceFailure ? 0 : failures + 1;
+          committedSinceFailure = false;
+          yield* Effect.sleep(
+            `${backoffDelayMs(failures, { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs })} millis`,
+          );
+        }),
       ),
       Effect.forever,
     );

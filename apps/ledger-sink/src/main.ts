@@ -1,11 +1,12 @@
-// Ledger sink entry point: config → database → sink pipeline (+ outbox relay fiber). SIGTERM/SIGINT stop it
-// gracefully: the batch in flight finishes or rolls back, connections close.
+// Ledger sink entry point: config → database → sink pipeline (+ outbox relay fiber), under runStage.
+// SIGTERM/SIGINT stop it gracefully: the batch in flight finishes or rolls back, connections close.
 import { parseBrokers } from "@ledgerline/kafka";
-import { ignoreStrayConnectionErrors, LedgerDb } from "@ledgerline/ledger-db";
-import { loggingLayer, startTracing } from "@ledgerline/observability";
+import { isConnectionTermination, LedgerDb } from "@ledgerline/ledger-db";
+import { identifyProcess, loggingLayer } from "@ledgerline/observability";
+import { runStage } from "@ledgerline/resilience";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { names } from "@ledgerline/topology";
-import { Effect, Fiber, Layer, type Scope } from "effect";
+import { Effect, Layer, type Scope } from "effect";
 import { SinkConfig } from "./Config.ts";
 import { runOutboxRelay } from "./OutboxRelay.ts";
 import { runSinkPipeline } from "./SinkPipeline.ts";
@@ -31,6 +32,7 @@ export const ledgerSink = Effect.gen(function* () {
     names: resolved,
     codec,
     groupId: resolved.group("ledgerSink"),
+    groupInstanceId: `${resolved.group("ledgerSink")}.${config.instanceId}`,
     batchSize: config.batchSize,
     batchWaitMs: config.batchWaitMs,
     retryBaseMs: config.retryBaseMs,
@@ -64,24 +66,15 @@ export const runMain = (
   program: Effect.Effect<void, unknown, SinkConfig | LedgerDb | Scope.Scope>,
   service: string,
 ) => {
-  // A no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed before the process exits.
-  const stopTracing = startTracing(service);
-  // A Postgres restart must not crash the sink through a connection slonik had already let go of.
-  ignoreStrayConnectionErrors((message) => console.warn(JSON.stringify({ level: "WARN", service, message })));
   const layers = Layer.provideMerge(databaseLayer, SinkConfig.layer);
-  const fiber = Effect.runFork(
-    program.pipe(Effect.scoped, Effect.provide(layers), Effect.provide(loggingLayer(service))),
-  );
-  const stop = () => Effect.runFork(Fiber.interrupt(fiber));
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
-  fiber.addObserver((exit) => {
-    if (exit._tag === "Failure" && !String(exit.cause).includes("Interrupt")) {
-      console.error(String(exit.cause));
-      void stopTracing().finally(() => process.exit(1));
-      return;
-    }
-    void stopTracing().finally(() => process.exit(0));
+  const identified = Effect.gen(function* () {
+    identifyProcess(service, (yield* SinkConfig).instanceId);
+    yield* program;
+  });
+  runStage(identified.pipe(Effect.scoped, Effect.provide(layers), Effect.provide(loggingLayer(service))), {
+    service,
+    // A Postgres restart can terminate a connection slonik had already let go of, outside any query.
+    ignoreUncaught: isConnectionTermination,
   });
 };
 

@@ -2,7 +2,7 @@
 // sampler, and GET /metrics (LEDGER_SINK_METRICS_PORT) with the consumer-lag sampler of every pipeline group.
 import { parseBrokers } from "@ledgerline/kafka";
 import { LedgerDb, sql } from "@ledgerline/ledger-db";
-import { metrics, monitorConsumerLag, serveMetrics } from "@ledgerline/observability";
+import { metrics, monitorConsumerLag, serveOpsEndpoints } from "@ledgerline/observability";
 import { names } from "@ledgerline/topology";
 import { Effect, Schedule } from "effect";
 import { SinkConfig } from "./Config.ts";
@@ -89,7 +89,7 @@ export const sinkMetricsEndpoint = Effect.gen(function* () {
   const config = yield* SinkConfig;
   if (config.metricsPort === 0) return;
   const resolved = names(config.namespace);
-  yield* serveMetrics({ service: STAGE, host: config.metricsHost, port: config.metricsPort });
+  yield* serveOpsEndpoints({ service: STAGE, host: config.metricsHost, port: config.metricsPort });
   yield* monitorOutbox(config.lagIntervalMs);
   yield* monitorConsumerLag({
     bootstrapBrokers: parseBrokers(config.bootstrapServers),

@@ -77,13 +77,14 @@ try {
     mode: "exactly-once" as const,
   };
   const services = Layer.provideMerge(
-    FxRates.layer,
+    FxRates.layer(),
     Layer.provideMerge(Codec.layer, Layer.succeed(ProcessorConfig, ProcessorConfig.of(settings))),
   );
 
   const drain = (mode: "exactly-once" | "at-least-once", round: number) =>
     Effect.gen(function* () {
       const fx = yield* FxRates;
+      yield* fx.loaded;
       const decodeCodec = yield* Codec;
       const categorise = merchantCategoriser(loadMerchantTable());
       const transform = processorTransform(decodeCodec, () => ({

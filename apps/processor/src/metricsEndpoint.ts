@@ -1,7 +1,7 @@
 // GET /metrics for the processor (PROCESSOR_METRICS_PORT) and the consumer-lag sampler of every pipeline group:
 // a stopped downstream stage cannot report its own lag, so the processor reports the sink's too.
 import { parseBrokers } from "@ledgerline/kafka";
-import { monitorConsumerLag, serveMetrics } from "@ledgerline/observability";
+import { monitorConsumerLag, serveOpsEndpoints } from "@ledgerline/observability";
 import { names } from "@ledgerline/topology";
 import { Effect } from "effect";
 import { ProcessorConfig } from "./Config.ts";
@@ -10,7 +10,7 @@ export const processorMetrics = Effect.gen(function* () {
   const config = yield* ProcessorConfig;
   if (!config.metricsPort) return;
   const resolved = names(config.namespace);
-  yield* serveMetrics({
+  yield* serveOpsEndpoints({
     service: "processor",
     host: config.metricsHost ?? "127.0.0.1",
     port: config.metricsPort,

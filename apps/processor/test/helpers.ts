@@ -96,7 +96,7 @@ export const settingsFor = (
 /** Runs the processor in this process until `stop()` (graceful: interrupts between transactions). */
 export const startProcessor = (settings: ProcessorSettings) => {
   const layer = Layer.provideMerge(
-    FxRates.layer,
+    FxRates.layer(),
     Layer.provideMerge(Codec.layer, Layer.succeed(ProcessorConfig, ProcessorConfig.of(settings))),
   );
   const fiber = Effect.runFork(

@@ -57,6 +57,12 @@ export class BatchReader {
     });
   }
 
+  /** Fails the reader from outside (its consumer lost the group): `next` rejects with `error`. */
+  fail(error: unknown): void {
+    this.#error ??= error instanceof Error ? error : new Error(String(error));
+    this.#notify();
+  }
+
   /** The next batch; empty when nothing arrived within `maxWaitMs`. Rejects when the stream failed or closed. */
   async next(maxRecords: number, maxWaitMs: number): Promise<ConsumedRecord[]> {
     const deadline = Date.now() + maxWaitMs;

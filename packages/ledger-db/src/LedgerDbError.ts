@@ -8,9 +8,19 @@ export const LedgerDbErrorReason = Schema.Literals([
   "SERIALIZATION_FAILURE",
   "DEADLOCK",
   "ADMIN_SHUTDOWN",
+  /** 25006: a replica after a failover, or default_transaction_read_only; a primary comes back. */
+  "READ_ONLY",
+  /** Class 53: disk full, out of memory, too many connections. */
+  "RESOURCES_EXHAUSTED",
+  /** 57014 statement timeout / cancel, 55P03 lock not available. */
+  "TIMEOUT",
+  /** Class 58: I/O errors of the server. */
+  "SYSTEM_ERROR",
   // Not retryable: the statement or the data is wrong; the same input fails again.
   "CONSTRAINT_VIOLATION",
   "INVALID_DATA",
+  /** Class 42 / 3F: a table, column or schema is missing: the migrations have not run. */
+  "SCHEMA_MISSING",
   "QUERY_FAILED",
 ]);
 export type LedgerDbErrorReason = typeof LedgerDbErrorReason.Type;
@@ -21,6 +31,10 @@ const retryableReasons: ReadonlySet<LedgerDbErrorReason> = new Set([
   "SERIALIZATION_FAILURE",
   "DEADLOCK",
   "ADMIN_SHUTDOWN",
+  "READ_ONLY",
+  "RESOURCES_EXHAUSTED",
+  "TIMEOUT",
+  "SYSTEM_ERROR",
 ]);
 
 export class LedgerDbError extends Schema.TaggedError<LedgerDbError>()("LedgerDbError", {
@@ -55,19 +69,35 @@ const messagesOf = (error: unknown): string => {
   return parts.join(" <- ");
 };
 
+/** By SQLSTATE (its class, mostly), then by the client's error text when there is no SQLSTATE. */
 export const classifySqlState = (sqlState: string | undefined, text: string): LedgerDbErrorReason => {
-  if (sqlState === "40001") return "SERIALIZATION_FAILURE";
-  if (sqlState === "40P01") return "DEADLOCK";
-  if (sqlState === "57P01" || sqlState === "57P02") return "ADMIN_SHUTDOWN";
-  if (sqlState === "57P03" || sqlState === "53300") return "CANNOT_CONNECT";
-  if (sqlState?.startsWith("08")) return "CONNECTION_LOST";
-  if (sqlState?.startsWith("23")) return "CONSTRAINT_VIOLATION";
-  if (sqlState?.startsWith("22")) return "INVALID_DATA";
-  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|timeout expired|Connection timed out|cannot connect/i.test(text)) {
+  if (sqlState !== undefined) {
+    if (sqlState === "40001") return "SERIALIZATION_FAILURE";
+    if (sqlState === "40P01") return "DEADLOCK";
+    if (sqlState === "57P01" || sqlState === "57P02") return "ADMIN_SHUTDOWN";
+    if (sqlState === "57P03") return "CANNOT_CONNECT";
+    if (sqlState === "57014" || sqlState === "55P03") return "TIMEOUT";
+    if (sqlState === "25006") return "READ_ONLY";
+    const sqlClass = sqlState.slice(0, 2);
+    if (sqlClass === "08") return "CONNECTION_LOST";
+    if (sqlClass === "53") return "RESOURCES_EXHAUSTED";
+    if (sqlClass === "58") return "SYSTEM_ERROR";
+    if (sqlClass === "23") return "CONSTRAINT_VIOLATION";
+    if (sqlClass === "22") return "INVALID_DATA";
+    if (sqlClass === "42" || sqlClass === "3F") return "SCHEMA_MISSING";
+  }
+  if (/StatementTimeoutError|StatementCancelledError/.test(text)) return "TIMEOUT";
+  if (
+    /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|timeout expired|Connection timed out|cannot connect|ConnectionError|Failed to acquire/i.test(
+      text,
+    )
+  ) {
     return "CANNOT_CONNECT";
   }
   if (
-    /ECONNRESET|EPIPE|terminat|Connection ended|connection closed|not queryable|BackendTerminated/i.test(text)
+    /ECONNRESET|EPIPE|terminat|Connection ended|connection closed|not queryable|BackendTerminated|Connection pool is being/i.test(
+      text,
+    )
   ) {
     return "CONNECTION_LOST";
   }

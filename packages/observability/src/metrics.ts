@@ -111,6 +111,18 @@ export const metrics = {
     labelNames: ["stage", "reason"] as const,
     registers,
   }),
+  stageReady: new Gauge({
+    name: "ledgerline_stage_ready",
+    help: "1 when the stage (a component of this process) is ready, 0 while it starts or retries a fault.",
+    labelNames: ["stage"] as const,
+    registers,
+  }),
+  stageFaults: new Counter({
+    name: "ledgerline_stage_faults_total",
+    help: "Faults a stage's loop met and recovered from (or stopped on), by stage and fault reason.",
+    labelNames: ["stage", "reason"] as const,
+    registers,
+  }),
 } as const;
 
 /** The Prometheus text exposition of this process's metrics. */

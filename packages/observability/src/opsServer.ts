@@ -67,7 +67,10 @@ export const serveOpsEndpoints = (options: OpsServerOptions) =>
     ).pipe(
       Effect.tap(() =>
         Effect.logInfo("ops endpoint listening").pipe(
-          Effect.annotateLogs({ url: `http://${options.host}:${options.port}`, paths: "/metrics /health /ready" }),
+          Effect.annotateLogs({
+            url: `http://${options.host}:${options.port}`,
+            paths: "/metrics /health /ready",
+          }),
         ),
       ),
       Effect.catch((error: unknown) =>

@@ -1,0 +1,153 @@
+// One batch → one Kafka transaction holding its outputs and the consumed offsets. Every failure leaves
+// as a StageFault whose reason the retry policy acts on: Aborted (read the batch again), Fenced (the
+// producer lost its id, or could not even abort: renew it), StaleOffsets, or what the broker said.
+import { classifyFault, StageFault } from "@ledgerline/resilience";
+import { Effect } from "effect";
+import type { ConsumedRecord } from "../BatchReader.ts";
+import type { RecordProducer } from "../clients.ts";
+import { describeError } from "../kafkaErrors.ts";
+import type { RunnerClients } from "./RunnerClients.ts";
+import type { EncodedMessage } from "./types.ts";
+
+export const lastOfEachPartition = (batch: readonly ConsumedRecord[]): ConsumedRecord[] => {
+  const last = new Map<string, ConsumedRecord>();
+  for (const record of batch) last.set(`${record.topic}:${record.partition}`, record);
+  return [...last.values()];
+};
+
+const firstOfEachPartition = (batch: readonly ConsumedRecord[]): ConsumedRecord[] => {
+  const first = new Map<string, ConsumedRecord>();
+  for (const record of batch) {
+    const key = `${record.topic}:${record.partition}`;
+    if (!first.has(key)) first.set(key, record);
+  }
+  return [...first.values()];
+};
+
+/** Produce requests stay well under the broker's message.max.bytes (a record batch per partition per request). */
+const SEND_CHUNK = 500;
+const chunksOf = <T>(items: readonly T[]): T[][] => {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += SEND_CHUNK) chunks.push(items.slice(i, i + SEND_CHUNK));
+  return chunks;
+};
+
+/** beginTransaction, without leaving a half-begun transaction behind when it fails (the next begin would refuse). */
+export const beginTransaction = async (producer: RecordProducer) => {
+  try {
+    return await producer.beginTransaction();
+  } catch (error) {
+    await producer.transaction?.cancel().catch(() => undefined);
+    throw error;
+  }
+};
+
+const generationOf = (record: ConsumedRecord): number =>
+  Number((record.metadata as { consumer?: { generationId?: number } }).consumer?.generationId ?? -1);
+
+/**
+ * The stream starts from offsets read without require_stable; a previous owner's transaction may have been
+ * committing them at that moment. Compare with the stable view before producing anything for a partition.
+ */
+export const verifyStableStart = (
+  clients: RunnerClients,
+  groupId: string,
+  verified: Set<string>,
+  batch: readonly ConsumedRecord[],
+) =>
+  Effect.tryPromise({
+    try: async () => {
+      const unverified = firstOfEachPartition(batch).filter(
+        (record) => !verified.has(`${record.topic}:${record.partition}@${generationOf(record)}`),
+      );
+      if (unverified.length === 0) return;
+      const [group] = await clients.admin.listConsumerGroupOffsets({
+        groups: [
+          {
+            groupId,
+            topics: [...new Set(unverified.map((r) => r.topic))].map((topic) => ({
+              name: topic,
+              partitionIndexes: unverified.filter((r) => r.topic === topic).map((r) => r.partition),
+            })),
+          },
+        ],
+        requireStable: true,
+      });
+      for (const record of unverified) {
+        const committed = group?.topics
+          .find((topic) => topic.name === record.topic)
+          ?.partitions.find((partition) => partition.partitionIndex === record.partition)?.committedOffset;
+        if (committed !== undefined && committed > record.offset) {
+          throw new StageFault({
+            reason: "StaleOffsets",
+            message: `${record.topic}:${record.partition} starts at ${record.offset} but ${committed} is committed`,
+          });
+        }
+        verified.add(`${record.topic}:${record.partition}@${generationOf(record)}`);
+      }
+    },
+    catch: classifyFault,
+  });
+
+/** Outputs and offsets in one transaction; an abort that fails too leaves the producer unusable. */
+export const commitTransaction = (
+  clients: RunnerClients,
+  batch: readonly ConsumedRecord[],
+  messages: readonly EncodedMessage[],
+) =>
+  Effect.tryPromise({
+    try: async () => {
+      const { producer, consumer } = clients;
+      const tx = await beginTransaction(producer);
+      try {
+        for (const chunk of chunksOf(messages)) await tx.send({ messages: chunk });
+        // Offsets join the transaction one awaited call at a time: concurrent calls are merged.
+        await tx.addConsumer(consumer);
+        for (const record of lastOfEachPartition(batch)) await tx.addOffset(record);
+        await tx.commit();
+      } catch (error) {
+        const abortError = await tx.abort().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        const fault = classifyFault(error);
+        if (abortError !== undefined) {
+          throw new StageFault({
+            reason: "Fenced",
+            message: `transaction failed (${fault.reason}: ${fault.message}) and its abort failed too: ${describeError(abortError)}`,
+            cause: error,
+          });
+        }
+        // Fencing and fatal faults keep their reason; anything else means this batch was aborted.
+        if (fault.reason === "Fenced" || fault.reason === "Misconfigured" || fault.reason === "Defect")
+          throw fault;
+        throw new StageFault({
+          reason: "Aborted",
+          message: `${fault.reason}: ${fault.message}`,
+          cause: error,
+        });
+      }
+    },
+    catch: classifyFault,
+  }).pipe(Effect.uninterruptible);
+
+/** The at-least-once comparison mode (benchmark only): plain produce, then commit the offsets. */
+export const commitAtLeastOnce = (
+  clients: RunnerClients,
+  batch: readonly ConsumedRecord[],
+  messages: readonly EncodedMessage[],
+) =>
+  Effect.tryPromise({
+    try: async () => {
+      for (const chunk of chunksOf(messages)) await clients.producer.send({ messages: chunk });
+      await clients.consumer.commit({
+        offsets: lastOfEachPartition(batch).map((r) => ({
+          topic: r.topic,
+          partition: r.partition,
+          offset: r.offset + 1n,
+          leaderEpoch: r.leaderEpoch,
+        })),
+      });
+    },
+    catch: classifyFault,
+  });

@@ -1,0 +1,153 @@
+// Consume-transform-produce in Kafka transactions, written once: the processor and the DLQ replay reuse it.
+//
+// The loop: fence zombies of our transactional id, then run sessions forever. A session opens a stream
+// from the committed offsets and commits one transaction per batch. Any failure ends the session as a
+// StageFault; the retry policy says whether to go on (after renewing which clients) or stop.
+import { componentHealth } from "@ledgerline/observability";
+import {
+  attempt,
+  backoffDelayMs,
+  classifyFault,
+  reportFault,
+  retryPolicy,
+  retryTransient,
+} from "@ledgerline/resilience";
+import { Effect, Fiber, References } from "effect";
+import { BatchReader } from "../BatchReader.ts";
+import { beginTransaction, commitAtLeastOnce, commitTransaction, verifyStableStart } from "./commitBatch.ts";
+import { recordProcessor } from "./processRecord.ts";
+import { RunnerClients } from "./RunnerClients.ts";
+import type { BatchStats, ExactlyOnceRunnerOptions, PreparedBatch } from "./types.ts";
+
+export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunnerOptions<TopicId>) =>
+  Effect.gen(function* () {
+    const mode = options.mode ?? "exactly-once";
+    const maxBatchSize = options.maxBatchSize ?? 2_000;
+    const maxBatchTimeMs = options.maxBatchTimeMs ?? 100;
+    const health = options.health ?? componentHealth(options.stage);
+    const minimumLevel = yield* References.MinimumLogLevel;
+    const debugEnabled = minimumLevel === "All" || minimumLevel === "Trace" || minimumLevel === "Debug";
+    const log = (message: string, fields: Record<string, unknown> = {}) =>
+      Effect.logInfo(message).pipe(Effect.annotateLogs({ stage: options.stage, ...fields }));
+
+    // A consumer that fails on its own (a rejoin that failed) ends the session reading from it.
+    let failCurrentReader: ((error: unknown) => void) | undefined;
+    const clients = new RunnerClients(options, (error) => failCurrentReader?.(error));
+    yield* Effect.addFinalizer(() => Effect.promise(() => clients.close()));
+    const processRecord = recordProcessor(options, health, debugEnabled);
+    /** "topic:partition@generation" whose stream start was checked against stable committed offsets. */
+    const verified = new Set<string>();
+    // Every failed session waits longer (capped, jittered); a committed batch resets the count.
+    let failures = 0;
+    let committedSinceFailure = false;
+
+    // Transform (CPU, registry) of batch n+1 overlaps the commit (network round trips) of batch n.
+    const prepareBatch = (reader: BatchReader) =>
+      Effect.gen(function* () {
+        const batch = yield* attempt(() => reader.next(maxBatchSize, maxBatchTimeMs));
+        if (batch.length === 0) return undefined;
+        const started = Date.now();
+        const results = yield* Effect.forEach(batch, processRecord, { concurrency: 8 });
+        return { batch, results, started } satisfies PreparedBatch;
+      });
+
+    const commitBatch = ({ batch, results, started }: PreparedBatch) =>
+      Effect.gen(function* () {
+        if (mode === "exactly-once") yield* verifyStableStart(clients, options.groupId, verified, batch);
+        const messages = results.flatMap((result) => result.messages);
+        const txStarted = performance.now();
+        yield* (mode === "exactly-once" ? commitTransaction : commitAtLeastOnce)(
+          clients,
+          batch,
+          messages,
+        ).pipe(
+          Effect.tapError(() =>
+            Effect.sync(() => options.observer?.transactionAborted((performance.now() - txStarted) / 1_000)),
+          ),
+        );
+        if (options.observer) {
+          const reasons = results.flatMap((result) => (result.reason ? [result.reason] : []));
+          options.observer.batchCommitted(batch, messages, reasons, (performance.now() - txStarted) / 1_000);
+        }
+        const stats: BatchStats = {
+          records: batch.length,
+          outputs: messages.length,
+          deadLetters: results.reduce((sum, result) => sum + result.deadLetters, 0),
+          durationMs: Date.now() - started,
+          lag: clients.lag,
+        };
+        health.ready("committing");
+        committedSinceFailure = true;
+        options.onBatch?.(stats);
+        yield* log("batch committed", { ...stats, mode });
+      });
+
+    const openStream = attempt(async () => {
+      const stream = await clients.consumer.consume({
+        topics: [...options.inputTopics],
+        mode: "committed",
+        fallbackMode: "earliest",
+        autocommit: false,
+      });
+      verified.clear();
+      return stream;
+    });
+
+    /** Reads and commits until something fails; always ends with a StageFault. */
+    const session = Effect.acquireUseRelease(
+      openStream,
+      (stream) =>
+        Effect.gen(function* () {
+          const reader = new BatchReader(stream, maxBatchSize * 4);
+          failCurrentReader = (error) => reader.fail(error);
+          health.ready("group joined");
+          // A child fiber: when this session fails (abort), the half-prepared next batch is interrupted with it.
+          let next = yield* Effect.forkChild(prepareBatch(reader));
+          for (;;) {
+            const prepared = yield* Fiber.join(next);
+            next = yield* Effect.forkChild(prepareBatch(reader));
+            if (prepared) yield* commitBatch(prepared);
+          }
+        }),
+      (stream) =>
+        Effect.promise(() => {
+          failCurrentReader = undefined;
+          return stream.close().catch(() => undefined);
+        }),
+    );
+
+    if (mode === "exactly-once") {
+      // Fence a zombie with our transactional id (and wait for its open transaction to end) before reading.
+      // A new broker's transaction coordinator may need a while: retried without limit, like any fault.
+      health.starting("initialising transactions");
+      yield* attempt(async () => {
+        const tx = await beginTransaction(clients.producer);
+        await tx.cancel();
+      }).pipe(retryTransient({ health, what: "initialise transactions", ...options.retry }));
+    }
+    health.starting("joining group");
+    yield* log("runner started", {
+      mode,
+      groupId: options.groupId,
+      transactionalId: options.transactionalId,
+      maxBatchSize,
+      maxBatchTimeMs,
+    });
+
+    yield* Effect.forever(
+      session.pipe(
+        Effect.catch((error: unknown) =>
+          Effect.gen(function* () {
+            const fault = classifyFault(error);
+            yield* reportFault(health, fault, "session ended");
+            const decision = retryPolicy(fault.reason);
+            if (decision._tag === "Stop") return yield* Effect.fail(fault);
+            yield* Effect.promise(() => clients.renew(decision.renew));
+            failures = committedSinceFailure ? 0 : failures + 1;
+            committedSinceFailure = false;
+            yield* Effect.sleep(`${backoffDelayMs(failures, options.retry)} millis`);
+          }),
+        ),
+      ),
+    );
+  });

@@ -1,0 +1,123 @@
+// Every error a stage can meet, sorted into a FaultReason: the one place that says which errors are
+// transient. Kafka errors are read from @platformatic/kafka's error tree, registry and database errors
+// from the `retryable` flag their own packages set (RegistryError, LedgerDbError).
+import { findErrorBy } from "@platformatic/kafka";
+import type { FaultReason } from "./StageFault.ts";
+import { StageFault } from "./StageFault.ts";
+
+/** Our producer lost its transactional id or sequence state: a new producer is needed. */
+const FENCED = [
+  "INVALID_PRODUCER_EPOCH",
+  "PRODUCER_FENCED",
+  "INVALID_PRODUCER_ID_MAPPING",
+  "INVALID_TXN_STATE",
+  "UNKNOWN_PRODUCER_ID",
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "TRANSACTION_COORDINATOR_FENCED",
+] as const;
+
+/** The coordinator is not there yet, moved, or busy; Kafka's Java client retries these until they pass. */
+const COORDINATOR = [
+  "COORDINATOR_LOAD_IN_PROGRESS",
+  "COORDINATOR_NOT_AVAILABLE",
+  "NOT_COORDINATOR",
+  "REBALANCE_IN_PROGRESS",
+  "UNKNOWN_MEMBER_ID",
+  "ILLEGAL_GENERATION",
+  "MEMBER_ID_REQUIRED",
+  "CONCURRENT_TRANSACTIONS",
+  "UNSTABLE_OFFSET_COMMIT",
+] as const;
+
+/** The transaction must be aborted and the batch read again. */
+const ABORT = ["TRANSACTION_ABORTABLE", "INVALID_TRANSACTION_TIMEOUT"] as const;
+
+/** Nothing a retry fixes: credentials, ACLs, or two live instances with one static member id. */
+const MISCONFIGURED: Readonly<Record<string, string>> = {
+  SASL_AUTHENTICATION_FAILED: "check the Kafka credentials of this stage",
+  TOPIC_AUTHORIZATION_FAILED: "grant this stage's principal the topic ACLs it needs",
+  GROUP_AUTHORIZATION_FAILED: "grant this stage's principal the consumer group ACL it needs",
+  CLUSTER_AUTHORIZATION_FAILED: "grant this stage's principal the cluster ACL it needs",
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: "grant this stage's principal its transactional-id ACL",
+  FENCED_INSTANCE_ID:
+    "another live instance uses the same instance id (static group member): give each instance its own id",
+  UNSUPPORTED_VERSION: "use a Kafka broker of version 3.x or newer",
+};
+
+const hasApiId = (error: unknown, ids: readonly string[]): boolean =>
+  ids.some((id) => findErrorBy(error as Error, "apiId", id) !== null);
+
+const isKafkaError = (error: unknown): boolean =>
+  typeof (error as { code?: unknown })?.code === "string" &&
+  String((error as { code: string }).code).startsWith("PLT_KFK_");
+
+const NETWORK =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|socket hang up|Connection closed/i;
+
+const textOf = (error: unknown): string => {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current; depth++) {
+    parts.push(current instanceof Error ? `${current.name}: ${current.message}` : String(current));
+    const nested = (current as { errors?: unknown[] }).errors;
+    if (Array.isArray(nested)) parts.push(...nested.map((inner) => textOf(inner)));
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join(" <- ");
+};
+
+const kafkaReason = (error: unknown): { reason: FaultReason; fix?: string } => {
+  for (const [id, fix] of Object.entries(MISCONFIGURED)) {
+    if (hasApiId(error, [id])) return { reason: "Misconfigured", fix };
+  }
+  if (findErrorBy(error as Error, "code", "PLT_KFK_AUTHENTICATION") !== null) {
+    return { reason: "Misconfigured", fix: "check the Kafka credentials of this stage" };
+  }
+  if (hasApiId(error, FENCED) || findErrorBy(error as Error, "producerFenced", true) !== null) {
+    return { reason: "Fenced" };
+  }
+  if (hasApiId(error, ABORT)) return { reason: "Aborted" };
+  if (hasApiId(error, COORDINATOR)) return { reason: "CoordinatorUnavailable" };
+  // Validation of what we passed the client is our bug; "client closed" is a race with our own renewal.
+  const userError = findErrorBy(error as Error, "code", "PLT_KFK_USER") as Error | null;
+  if (userError && !/closed/i.test(userError.message)) return { reason: "Defect" };
+  if (userError) return { reason: "StreamClosed" };
+  // Everything else the client raises (network errors, timeouts, no leader, unknown topic while a broker
+  // restarts, unexpected protocol errors) is an unavailable broker until it answers again.
+  return { reason: "BrokerUnavailable" };
+};
+
+/** Sorts `error` into a StageFault. A StageFault passes through unchanged. */
+export const classifyFault = (error: unknown): StageFault => {
+  if (error instanceof StageFault) return error;
+  const message = textOf(error);
+  const fault = (reason: FaultReason, fix?: string) =>
+    new StageFault({ reason, message, ...(fix ? { fix } : {}), cause: error });
+  const tagged = error as { _tag?: unknown; name?: unknown; retryable?: unknown; reason?: unknown };
+  // Database errors: LedgerDbError (packages/ledger-db) classifies by SQLSTATE and says what is retryable.
+  if (tagged?._tag === "LedgerDbError") {
+    if (tagged.retryable === true) return fault("DatabaseUnavailable");
+    return tagged.reason === "SCHEMA_MISSING"
+      ? fault(
+          "Misconfigured",
+          "migrate the database: node packages/ledger-db/src/migrate.ts (npm start does)",
+        )
+      : fault("Defect", "the database refused a statement: see the message");
+  }
+  // Registry errors: RegistryError (packages/schema-registry); only outages are retryable here, a bad
+  // schema or payload is the caller's business (a dead letter), never a reason to retry.
+  if (tagged?.name === "RegistryError") {
+    return tagged.retryable === true
+      ? fault("RegistryUnavailable")
+      : fault("Misconfigured", "register the schemas first: npm run topology -- apply");
+  }
+  if (isKafkaError(error)) {
+    const { reason, fix } = kafkaReason(error);
+    return fault(reason, fix);
+  }
+  // Errors that only say "the network failed" (from any client).
+  if (NETWORK.test(message)) return fault("BrokerUnavailable");
+  // Anything that declares itself retryable (tagged errors of our own packages).
+  if (tagged?.retryable === true) return fault("BrokerUnavailable");
+  return fault("Defect");
+};

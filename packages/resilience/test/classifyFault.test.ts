@@ -1,0 +1,85 @@
+// The fault classifier against the real error objects of @platformatic/kafka and our own packages.
+import { MultipleErrors, NetworkError, ProtocolError, TimeoutError, UserError } from "@platformatic/kafka";
+import { describe, expect, it } from "vitest";
+import { classifyFault, StageFault } from "../src/index.ts";
+
+const reasonOf = (error: unknown) => classifyFault(error).reason;
+
+describe("classifyFault", () => {
+  it("retries what a new or restarting broker answers, as Kafka's Java client does", () => {
+    for (const id of [
+      "COORDINATOR_LOAD_IN_PROGRESS",
+      "COORDINATOR_NOT_AVAILABLE",
+      "NOT_COORDINATOR",
+      "REBALANCE_IN_PROGRESS",
+    ]) {
+      expect(reasonOf(new ProtocolError(id))).toBe("CoordinatorUnavailable");
+    }
+    // The exact shape the issue reported: a join that failed 4 times, as one AggregateError.
+    const joinFailed = new MultipleErrors("joinGroup failed 4 times.", [
+      new ProtocolError("NOT_COORDINATOR"),
+      new ProtocolError("COORDINATOR_LOAD_IN_PROGRESS"),
+    ]);
+    expect(reasonOf(joinFailed)).toBe("CoordinatorUnavailable");
+  });
+
+  it("treats connection errors, timeouts and a missing leader as an unavailable broker", () => {
+    expect(
+      reasonOf(
+        new NetworkError("Connection to 127.0.0.1:9092 failed.", {
+          cause: new Error("connect ECONNREFUSED"),
+        }),
+      ),
+    ).toBe("BrokerUnavailable");
+    expect(reasonOf(new TimeoutError("Request timed out."))).toBe("BrokerUnavailable");
+    expect(reasonOf(new ProtocolError("LEADER_NOT_AVAILABLE"))).toBe("BrokerUnavailable");
+    expect(reasonOf(new ProtocolError("UNKNOWN_TOPIC_OR_PARTITION"))).toBe("BrokerUnavailable");
+  });
+
+  it("asks for a new producer when ours was fenced", () => {
+    expect(reasonOf(new ProtocolError("PRODUCER_FENCED"))).toBe("Fenced");
+    expect(reasonOf(new ProtocolError("INVALID_PRODUCER_EPOCH"))).toBe("Fenced");
+    expect(reasonOf(new MultipleErrors("send failed", [new ProtocolError("INVALID_TXN_STATE")]))).toBe(
+      "Fenced",
+    );
+  });
+
+  it("stops on what no retry can fix, and says how to fix it", () => {
+    const acl = classifyFault(new ProtocolError("TOPIC_AUTHORIZATION_FAILED"));
+    expect(acl.reason).toBe("Misconfigured");
+    expect(acl.fix).toMatch(/ACL/);
+    expect(classifyFault(new ProtocolError("FENCED_INSTANCE_ID")).fix).toMatch(/instance id/);
+    expect(reasonOf(new UserError("/options/topics must be array"))).toBe("Defect");
+    expect(reasonOf(new TypeError("cannot read properties of undefined"))).toBe("Defect");
+  });
+
+  it("reads the retryable flag of registry and database errors", () => {
+    const registryDown = Object.assign(new Error("registry did not answer"), {
+      name: "RegistryError",
+      retryable: true,
+    });
+    const unknownSchema = Object.assign(new Error("not registered"), {
+      name: "RegistryError",
+      retryable: false,
+    });
+    expect(reasonOf(registryDown)).toBe("RegistryUnavailable");
+    expect(reasonOf(unknownSchema)).toBe("Misconfigured");
+    const dbDown = { _tag: "LedgerDbError", reason: "CONNECTION_LOST", retryable: true, message: "lost" };
+    const noTable = {
+      _tag: "LedgerDbError",
+      reason: "SCHEMA_MISSING",
+      retryable: false,
+      message: "no table",
+    };
+    expect(reasonOf(dbDown)).toBe("DatabaseUnavailable");
+    expect(classifyFault(noTable)).toMatchObject({
+      reason: "Misconfigured",
+      fix: expect.stringMatching(/migrat/),
+    });
+  });
+
+  it("passes a StageFault through unchanged", () => {
+    const fault = new StageFault({ reason: "StaleOffsets", message: "p0 starts at 3 but 5 is committed" });
+    expect(classifyFault(fault)).toBe(fault);
+  });
+});
