@@ -1,6 +1,13 @@
 // The gateway's configuration, read once from the environment (Effect Config) into GatewaySettings.
 import { Config, Context, Effect, Layer } from "effect";
-import { DEFAULT_API_KEYS, defaultSettings, type GatewaySettings, parseApiKeys } from "./settings.ts";
+import {
+  DEFAULT_API_KEYS,
+  DEFAULT_STAGE_ENDPOINTS,
+  defaultSettings,
+  type GatewaySettings,
+  parseApiKeys,
+  parseStageEndpoints,
+} from "./settings.ts";
 
 export interface Connections {
   readonly bootstrapServers: string;
@@ -26,6 +33,7 @@ export class GatewayConfig extends Context.Service<
         // The ledger, read by the query endpoints and by idempotent retries.
         databaseUrl: yield* str("DATABASE_URL", "postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
       };
+      const apiKeys = yield* str("GATEWAY_API_KEYS", DEFAULT_API_KEYS);
       const settings: GatewaySettings = {
         // HTTP listen port; 8000 so the seed demos' URLs work as written.
         port: yield* int("GATEWAY_PORT", d.port),
@@ -34,7 +42,8 @@ export class GatewayConfig extends Context.Service<
         // Prefix for topics and subjects: isolates tests and parallel environments.
         namespace: yield* str("LEDGERLINE_NAMESPACE", d.namespace),
         // Upstream identities: client id → sha256 of its API key (never the key itself).
-        apiKeyHashes: parseApiKeys(yield* str("GATEWAY_API_KEYS", DEFAULT_API_KEYS)),
+        apiKeyHashes: parseApiKeys(apiKeys),
+        developmentKey: apiKeys === DEFAULT_API_KEYS,
         // Largest amount accepted, in minor units: a fat-finger guard far inside a 64-bit long.
         maxAmountMinor: BigInt(yield* str("GATEWAY_MAX_AMOUNT_MINOR", d.maxAmountMinor.toString())),
         // Request body caps (413 beyond): single and batch requests.
@@ -66,6 +75,8 @@ export class GatewayConfig extends Context.Service<
         metricsEnabled: yield* Config.Boolean("GATEWAY_METRICS_ENABLED").pipe(
           Config.withDefault(d.metricsEnabled),
         ),
+        // The processor's and the sink's ops endpoints (one entry per instance): GET /status asks them.
+        stageEndpoints: parseStageEndpoints(yield* str("GATEWAY_STAGE_ENDPOINTS", DEFAULT_STAGE_ENDPOINTS)),
       };
       return GatewayConfig.of({ settings, connections });
     }),

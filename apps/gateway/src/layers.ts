@@ -4,6 +4,7 @@ import { Effect, Layer, ManagedRuntime } from "effect";
 import { GatewayConfig } from "./Config.ts";
 import type { GatewayServices } from "./services/index.ts";
 import { LedgerReads } from "./services/LedgerReads.ts";
+import { PipelineStatus } from "./services/PipelineStatus.ts";
 import { Registry } from "./services/Registry.ts";
 import { RequestedProducer } from "./services/RequestedProducer.ts";
 
@@ -22,7 +23,7 @@ const ledgerDbLayer = Layer.unwrap(
 export const gatewayLayer = <E>(config: Layer.Layer<GatewayConfig, E>) =>
   Layer.mergeAll(
     Registry.layer,
-    RequestedProducer.layer,
+    PipelineStatus.layer.pipe(Layer.provideMerge(RequestedProducer.layer)),
     LedgerReads.layer.pipe(Layer.provide(ledgerDbLayer)),
   ).pipe(Layer.provideMerge(config));
 
@@ -42,6 +43,7 @@ export const startGateway = async <E>(config: Layer.Layer<GatewayConfig, E>): Pr
         registry: yield* Registry,
         producer: yield* RequestedProducer,
         ledger: yield* LedgerReads,
+        pipeline: yield* PipelineStatus,
       } satisfies GatewayServices;
     }),
   );

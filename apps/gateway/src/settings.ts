@@ -24,7 +24,36 @@ export interface GatewaySettings {
   readonly ledgerLookupTimeoutMs: number;
   /** GET /metrics and the per-request HTTP metrics. */
   readonly metricsEnabled: boolean;
+  /** Where GET /status asks each stage instance for its readiness (its ops endpoint). */
+  readonly stageEndpoints: readonly StageEndpoint[];
+  /** The development key is in use (GATEWAY_API_KEYS unset): the start-up banner says so. */
+  readonly developmentKey: boolean;
 }
+
+export interface StageEndpoint {
+  readonly stage: string;
+  readonly url: string;
+}
+
+/** "processor=http://host:9464,ledger-sink=http://host:9465" (a stage may be listed once per instance). */
+export const parseStageEndpoints = (value: string): StageEndpoint[] =>
+  value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+    .map((entry) => {
+      const separator = entry.indexOf("=");
+      const stage = entry.slice(0, separator).trim();
+      const url = entry.slice(separator + 1).trim();
+      if (separator <= 0 || !/^https?:\/\//.test(url)) {
+        throw new Error(
+          `GATEWAY_STAGE_ENDPOINTS entry "${entry}" must be <stage>=<http URL of its ops endpoint>`,
+        );
+      }
+      return { stage, url };
+    });
+
+export const DEFAULT_STAGE_ENDPOINTS = "processor=http://127.0.0.1:9464,ledger-sink=http://127.0.0.1:9465";
 
 export const DEV_CLIENT_ID = "dev";
 export const DEV_API_KEY = "dev-key-change-me";
@@ -71,6 +100,8 @@ export const defaultSettings = (overrides: Partial<GatewaySettings> = {}): Gatew
   ackTimeoutMs: 1_500,
   retryAfterSeconds: 2,
   readyTimeoutMs: 1_000,
+  stageEndpoints: parseStageEndpoints(DEFAULT_STAGE_ENDPOINTS),
+  developmentKey: true,
   ledgerLookupTimeoutMs: 300,
   metricsEnabled: true,
   ...overrides,

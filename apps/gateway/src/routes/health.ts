@@ -1,7 +1,7 @@
 // GET /health (liveness, no dependency calls) and GET /ready (Kafka, registry, Postgres checked).
 
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { HealthReport } from "@ledgerline/contracts";
+import { HealthReport, PipelineStatus } from "@ledgerline/contracts";
 import { Effect } from "effect";
 import type { GatewayServices } from "../services/index.ts";
 
@@ -60,5 +60,27 @@ export const healthRoutes = (app: OpenAPIHono, services: GatewayServices): void 
       { status: failed.length === 0 ? "ok" : "degraded", components },
       failed.length === 0 ? 200 : 503,
     );
+  });
+
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/status",
+    summary:
+      "The pipeline: each stage's state (ready, starting, retrying a fault, down) and its consumer lag",
+    tags: ["ops"],
+    responses: {
+      200: {
+        description: "Every stage ready: the pipeline is flowing",
+        content: { "application/json": { schema: PipelineStatus } },
+      },
+      503: {
+        description: "A stage is not ready (named, with the reason)",
+        content: { "application/json": { schema: PipelineStatus } },
+      },
+    },
+  });
+  app.get("/status", async (c) => {
+    const report = await services.pipeline.report();
+    return c.json(report, report.status === "flowing" ? 200 : 503);
   });
 };

@@ -1,6 +1,7 @@
 // The service instances the HTTP app runs on (resolved from the Effect layers in main.ts / tests).
 import type { GatewaySettings } from "../settings.ts";
 import type { LedgerReads } from "./LedgerReads.ts";
+import type { PipelineStatus } from "./PipelineStatus.ts";
 import type { Registry } from "./Registry.ts";
 import type { RequestedProducer } from "./RequestedProducer.ts";
 
@@ -9,4 +10,5 @@ export interface GatewayServices {
   readonly registry: Registry["Service"];
   readonly producer: RequestedProducer["Service"];
   readonly ledger: LedgerReads["Service"];
+  readonly pipeline: PipelineStatus["Service"];
 }
