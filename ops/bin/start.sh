@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `npm start`: the platform (setup.sh) plus the three apps as background processes, left running.
+# `npm start`: the platform (setup.sh), then the three apps under the supervisor (tools/supervisor), which
+# restarts an app that exits, with backoff. Returns once every app answers ready, or fails after
+# LEDGERLINE_START_TIMEOUT seconds naming the app that is not ready, with its last log lines.
 # Running it again starts only what is not running. `npm run stop` stops everything it started.
 set -euo pipefail
 cd "$(dirname -- "$0")/../.."
@@ -7,46 +9,48 @@ bash ops/bin/setup.sh
 . ops/bin/node-env.sh
 . ops/bin/env.sh
 
-run_dir="$LEDGERLINE_STATE/run/apps"
+run_dir="$LEDGERLINE_STATE/run"
 log_dir="$LEDGERLINE_STATE/logs"
 mkdir -p "$run_dir" "$log_dir"
+supervisor_main="$PWD/tools/supervisor/src/main.ts"
 
-app_running() { [ -f "$run_dir/$1.pid" ] && kill -0 "$(cat "$run_dir/$1.pid")" 2>/dev/null; }
+# Our supervisor: the pid file names a live process running this checkout's supervisor.
+supervisor_pid() {
+  local pid
+  [ -r "$run_dir/supervisor.pid" ] || return 1
+  pid=$(cat "$run_dir/supervisor.pid")
+  [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$supervisor_main" || return 1
+  echo "$pid"
+}
 
-for app in ledger-sink processor gateway; do
-  main="apps/$app/src/main.ts"
-  [ -f "$main" ] || continue
-  if app_running "$app"; then
-    echo "✓ $app already running (pid $(cat "$run_dir/$app.pid"))"
-    continue
-  fi
-  nohup node "$main" >>"$log_dir/$app.log" 2>&1 &
-  echo $! >"$run_dir/$app.pid"
-  echo "› started $app (pid $!, log $log_dir/$app.log)"
+# Apps started directly by an older start.sh (before the supervisor) would hold the ports.
+for pid_file in "$run_dir"/apps/*.pid; do
+  [ -f "$pid_file" ] || continue
+  kill -TERM "$(cat "$pid_file")" 2>/dev/null || true
+  rm -f "$pid_file"
 done
 
-gateway_url="http://${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8000}"
-if [ -f apps/gateway/src/main.ts ]; then
-  for _ in $(seq 1 60); do
-    curl -fsS "$gateway_url/health" >/dev/null 2>&1 && break
-    if ! app_running gateway; then
-      echo "error: the gateway exited during start-up; last log lines:" >&2
-      tail -n 20 "$log_dir/gateway.log" >&2
-      exit 1
-    fi
-    sleep 0.5
-  done
-  curl -fsS "$gateway_url/health" >/dev/null || { echo "error: gateway not answering at $gateway_url/health" >&2; exit 1; }
+if pid=$(supervisor_pid); then
+  echo "✓ supervisor already running (pid $pid)"
+else
+  # setsid: its own session, so a Ctrl-C in this terminal does not reach the apps.
+  setsid nohup node "$supervisor_main" >>"$log_dir/supervisor.log" 2>&1 </dev/null &
+  echo $! >"$run_dir/supervisor.pid"
+  echo "› started the supervisor (pid $!, log $log_dir/supervisor.log): gateway, processor, ledger-sink"
 fi
 
+echo "› waiting for every app to be ready"
+node tools/supervisor/src/waitReady.ts --timeout "${LEDGERLINE_START_TIMEOUT:-120}"
+
+gateway_url="http://${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8000}"
 cat <<INFO
 
 ledgerline is running
-  gateway      $gateway_url   (docs: $gateway_url/docs, reports: $gateway_url/reports)
+  gateway      $gateway_url   (docs: $gateway_url/docs, reports: $gateway_url/reports, status: $gateway_url/status)
   Kafka        ${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}
   registry     ${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}
   Postgres     ${DATABASE_URL:-postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline}
-  logs         $log_dir   (npm run stack:logs)
+  logs         $log_dir   (npm run status, npm run stack:logs)
   dev API key  ${GATEWAY_DEV_API_KEY:-dev-key-change-me}   (client "dev"; development only)
 
 try:

@@ -1,0 +1,3 @@
+export * from "./Config.ts";
+export * from "./restartPolicy.ts";
+export * from "./Supervisor.ts";
