@@ -16,7 +16,7 @@ import { type DatabasePool, ignoreStrayConnectionErrors, LedgerDb, sql } from "@
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { type TestNamespace, testEnvironment } from "@ledgerline/testkit";
 import type { TopicId } from "@ledgerline/topology";
-import { Effect, Fiber, Logger, References } from "effect";
+import { Cause, Effect, Fiber, Logger, References } from "effect";
 import type { WriteResult } from "../src/LedgerWriter.ts";
 import { runOutboxRelay } from "../src/OutboxRelay.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";
@@ -155,9 +155,16 @@ export const endOffsets = async (ns: TestNamespace, topicIds: readonly TopicId[]
   }
 };
 
-export const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
+export const waitFor = async (
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  /** Throws when what is being waited for can no longer happen (e.g. the sink died). */
+  alive: () => void = () => undefined,
+) => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    alive();
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -225,7 +232,17 @@ export const startSink = (
     Effect.provideService(References.MinimumLogLevel, "Warn"),
   );
   const fiber = Effect.runFork(program);
-  return { stop: () => Effect.runPromise(Fiber.interrupt(fiber)) };
+  // A sink that ended on its own is a failure to report at once, not a timeout to wait for.
+  let ended: string | undefined;
+  fiber.addObserver((exit) => {
+    if (exit._tag === "Failure" && !Cause.hasInterruptsOnly(exit.cause)) ended = Cause.pretty(exit.cause);
+  });
+  return {
+    stop: () => Effect.runPromise(Fiber.interrupt(fiber)),
+    assertAlive: () => {
+      if (ended) throw new Error(`the sink ended on its own: ${ended}`);
+    },
+  };
 };
 
 export type { TransactionPosted };

@@ -69,7 +69,7 @@ describe("ledger sink across Postgres connection loss", () => {
       await sleep(1_000);
       stop = true;
       await killer;
-      await waitFor("sink to catch up", () => caughtUp(db.pool, ns, ["validated"]), 60_000);
+      await waitFor("sink to catch up", () => caughtUp(db.pool, ns, ["validated"]), 60_000, sink.assertAlive);
       await waitFor(
         "relay to drain",
         async () =>
@@ -77,6 +77,7 @@ describe("ledger sink across Postgres connection loss", () => {
             sql.unsafe`SELECT count(*) FROM outbox WHERE published_at IS NULL`,
           )) as bigint) === 0n,
         30_000,
+        sink.assertAlive,
       );
     } finally {
       stop = true;

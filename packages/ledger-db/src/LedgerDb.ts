@@ -1,4 +1,6 @@
 // The ledger database as an Effect service: a slonik pool with exact money parsing, and typed errors.
+import { componentHealth } from "@ledgerline/observability";
+import { retryTransient, type StageFault } from "@ledgerline/resilience";
 import { Context, Effect, Layer } from "effect";
 import type { DatabasePool, DatabaseTransactionConnection } from "slonik";
 import { type LedgerDbError, toLedgerDbError } from "./LedgerDbError.ts";
@@ -25,13 +27,18 @@ export class LedgerDb extends Context.Service<
     Layer.effect(
       LedgerDb,
       Effect.gen(function* () {
+        // Creating the pool reads type ids from Postgres: a restart at that moment must not end the process
+        // (nor, in a test, silently end the stage). Retried like every transient fault.
+        const health = componentHealth("database");
+        health.starting("connecting");
         const pool = yield* Effect.acquireRelease(
           Effect.tryPromise({
             try: () => createLedgerPool(options.databaseUrl, options),
             catch: (error) => toLedgerDbError(error, "create pool"),
-          }),
+          }).pipe(retryTransient({ health, what: "connect to the ledger database" })),
           (pool) => Effect.promise(() => pool.end()),
         );
+        health.ready("pool created");
         return LedgerDb.of({
           pool,
           transaction: (what, work) =>

@@ -21,6 +21,8 @@ export const LedgerDbErrorReason = Schema.Literals([
   "INVALID_DATA",
   /** Class 42 / 3F: a table, column or schema is missing: the migrations have not run. */
   "SCHEMA_MISSING",
+  /** Class 28 / 3D000: wrong credentials, or the database does not exist: DATABASE_URL is wrong. */
+  "NOT_AUTHORIZED",
   "QUERY_FAILED",
 ]);
 export type LedgerDbErrorReason = typeof LedgerDbErrorReason.Type;
@@ -85,6 +87,7 @@ export const classifySqlState = (sqlState: string | undefined, text: string): Le
     if (sqlClass === "23") return "CONSTRAINT_VIOLATION";
     if (sqlClass === "22") return "INVALID_DATA";
     if (sqlClass === "42" || sqlClass === "3F") return "SCHEMA_MISSING";
+    if (sqlClass === "28" || sqlState === "3D000") return "NOT_AUTHORIZED";
   }
   if (/StatementTimeoutError|StatementCancelledError/.test(text)) return "TIMEOUT";
   if (

@@ -97,12 +97,14 @@ export const classifyFault = (error: unknown): StageFault => {
   // Database errors: LedgerDbError (packages/ledger-db) classifies by SQLSTATE and says what is retryable.
   if (tagged?._tag === "LedgerDbError") {
     if (tagged.retryable === true) return fault("DatabaseUnavailable");
-    return tagged.reason === "SCHEMA_MISSING"
-      ? fault(
-          "Misconfigured",
-          "migrate the database: node packages/ledger-db/src/migrate.ts (npm start does)",
-        )
-      : fault("Defect", "the database refused a statement: see the message");
+    if (tagged.reason === "SCHEMA_MISSING")
+      return fault(
+        "Misconfigured",
+        "migrate the database: node packages/ledger-db/src/migrate.ts (npm start does)",
+      );
+    if (tagged.reason === "NOT_AUTHORIZED")
+      return fault("Misconfigured", "check the user, password and database name in DATABASE_URL");
+    return fault("Defect", "the database refused a statement: see the message");
   }
   // Registry errors: RegistryError (packages/schema-registry); only outages are retryable here, a bad
   // schema or payload is the caller's business (a dead letter), never a reason to retry.
