@@ -1,8 +1,9 @@
 // Broker stopped → 503 + Retry-After within two seconds; after it returns, every record that got
-// a 202 is on the topic. Runs against a private throwaway broker (see throwawayBroker.ts).
+// a 202 is on the topic. Runs against a private throwaway broker (ThrowawayBroker in
+// @ledgerline/testkit).
+import { ThrowawayBroker } from "@ledgerline/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, post, readRequested, SEED, startHarness } from "./harness.ts";
-import { ThrowawayBroker } from "./throwawayBroker.ts";
 
 describe("broker outage", () => {
   let broker: ThrowawayBroker;

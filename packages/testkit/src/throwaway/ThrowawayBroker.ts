@@ -137,6 +137,12 @@ export class ThrowawayBroker {
     await exited;
   }
 
+  /** stop() then start(): a crash-like restart on the same data and port. */
+  async restart(timeoutMs?: number): Promise<void> {
+    await this.stop();
+    await this.start(timeoutMs);
+  }
+
   async destroy(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
