@@ -38,8 +38,10 @@ describe("consumer lag per group and partition", () => {
     const [processorPort, port] = await Promise.all([freePort(), freePort()]);
     sinkPort = port;
     pipeline = await startPipeline("lag", ["gateway", "processor"], {
-      PROCESSOR_METRICS_PORT: String(processorPort),
-      METRICS_LAG_INTERVAL_MS: "300",
+      env: {
+        PROCESSOR_METRICS_PORT: String(processorPort),
+        METRICS_LAG_INTERVAL_MS: "300",
+      },
     });
     processorMetrics = `http://127.0.0.1:${processorPort}/metrics`;
     startSink();

@@ -16,9 +16,11 @@ describe("each app's /metrics counts known traffic exactly", () => {
   beforeAll(async () => {
     const [processorPort, sinkPort] = await Promise.all([freePort(), freePort()]);
     pipeline = await startPipeline("metrics", undefined, {
-      PROCESSOR_METRICS_PORT: String(processorPort),
-      LEDGER_SINK_METRICS_PORT: String(sinkPort),
-      METRICS_LAG_INTERVAL_MS: "500",
+      env: {
+        PROCESSOR_METRICS_PORT: String(processorPort),
+        LEDGER_SINK_METRICS_PORT: String(sinkPort),
+        METRICS_LAG_INTERVAL_MS: "500",
+      },
     });
     urls = {
       gateway: `${pipeline.gatewayUrl}/metrics`,

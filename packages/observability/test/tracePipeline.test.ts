@@ -87,12 +87,14 @@ describe("tracing across the pipeline", () => {
   beforeAll(async () => {
     collector = await startCollector();
     pipeline = await startPipeline("trace", undefined, {
-      // Own metrics ports: other pipeline tests may run at the same time.
-      PROCESSOR_METRICS_PORT: String(await freePort()),
-      LEDGER_SINK_METRICS_PORT: String(await freePort()),
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
-      OTEL_BSP_SCHEDULE_DELAY: "100",
-      LOG_LEVEL: "debug",
+      env: {
+        // Own metrics ports: other pipeline tests may run at the same time.
+        PROCESSOR_METRICS_PORT: String(await freePort()),
+        LEDGER_SINK_METRICS_PORT: String(await freePort()),
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+        OTEL_BSP_SCHEDULE_DELAY: "100",
+        LOG_LEVEL: "debug",
+      },
     });
     const response = await fetch(`${pipeline.gatewayUrl}/v1/transactions`, {
       method: "POST",

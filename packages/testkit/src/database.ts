@@ -19,8 +19,9 @@ export const withSearchPath = (databaseUrl: string, schema: string): string => {
   return url.toString();
 };
 
-export const createTestDatabase = async (label = "t"): Promise<TestDatabase> => {
-  const base = testEnvironment().testDatabaseUrl;
+/** `baseUrl`: the database to create the schema in (default TEST_DATABASE_URL; a throwaway Postgres in fault tests). */
+export const createTestDatabase = async (label = "t", baseUrl?: string): Promise<TestDatabase> => {
+  const base = baseUrl ?? testEnvironment().testDatabaseUrl;
   const schema = `t_${label.replace(/[^a-z0-9]/gi, "_").toLowerCase()}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   await migrate(base, { schema });
   const url = withSearchPath(base, schema);

@@ -1,5 +1,6 @@
 export * from "./database.ts";
 export * from "./environment.ts";
+export * from "./ledgerInvariants.ts";
 export * from "./namespace.ts";
 export * from "./pipeline.ts";
 export * from "./throwaway/ThrowawayBroker.ts";

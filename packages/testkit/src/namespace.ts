@@ -5,5 +5,13 @@ export type TestNamespace = ProvisionedNamespace;
 
 export const createTestNamespace = (
   label = "t",
-  options: { only?: readonly TopicId[] } = {},
-): Promise<TestNamespace> => provisionNamespace(label, options);
+  options: {
+    only?: readonly TopicId[];
+    /** Another broker or registry than the shared ones (a throwaway one). */
+    environment?: { bootstrapServers: string; registryUrl: string };
+  } = {},
+): Promise<TestNamespace> =>
+  provisionNamespace(label, {
+    ...(options.only ? { only: options.only } : {}),
+    ...(options.environment ? { environment: { ...options.environment, namespace: "" } } : {}),
+  });

@@ -1,5 +1,6 @@
 // Test fixture: the three apps (gateway, processor, ledger-sink) as child processes in a fresh
-// namespace and database schema, stopped (and cleaned up) after the test.
+// namespace and database schema, stopped (and cleaned up) after the test. Fault tests point it at
+// throwaway services and check that no app exited.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
@@ -12,14 +13,47 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..
 
 export type AppName = "gateway" | "processor" | "ledger-sink";
 
+export interface AppExit {
+  readonly app: AppName;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Killed by the test itself (kill()), as opposed to exiting on its own. */
+  readonly byTest: boolean;
+}
+
+export interface PipelineOptions {
+  /** Extra environment for the apps, applied last (e.g. LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Services other than the shared ones (a throwaway broker, registry or Postgres). */
+  readonly bootstrapServers?: string;
+  readonly registryUrl?: string;
+  /** A database URL in which the test's schema is created (default TEST_DATABASE_URL). */
+  readonly databaseUrl?: string;
+  /** Serve the processor's and the sink's /ready and /metrics on free ports (needed by awaitReady). */
+  readonly opsEndpoints?: boolean;
+  /** Gateway start-up bound (a new broker or registry may take a while). */
+  readonly startTimeoutMs?: number;
+}
+
 export interface Pipeline {
   readonly namespace: TestNamespace;
   readonly database: TestDatabase;
   readonly gatewayUrl: string;
+  /** When the apps were spawned (Date.now()). */
+  readonly startedAt: number;
   /** Environment for the CLI (and any other child) pointed at this pipeline. */
   readonly env: Record<string, string>;
   /** Recent output of an app, for failure messages. */
   logs(app: AppName): string;
+  /** Every exit of an app so far; a fault test expects none that the test did not cause. */
+  exits(): readonly AppExit[];
+  /** The app's ops endpoint (processor, sink) or its own URL (gateway), when opsEndpoints is on. */
+  readyUrl(app: AppName): string | undefined;
+  /** Resolves once every app answers ready; rejects after the bound with what each one says. */
+  awaitReady(timeoutMs?: number): Promise<void>;
+  /** SIGKILLs an app and starts it again with the same environment. */
+  restart(app: AppName): Promise<void>;
+  pid(app: AppName): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -52,15 +86,28 @@ const waitForHttp = async (url: string, timeoutMs: number, alive: () => boolean)
 export const startPipeline = async (
   label: string,
   apps: readonly AppName[] = ["gateway", "processor", "ledger-sink"],
-  /** Extra environment for the apps, applied last (e.g. LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT). */
-  extraEnv: Readonly<Record<string, string>> = {},
+  options: PipelineOptions = {},
 ): Promise<Pipeline> => {
-  const [namespace, database, port] = await Promise.all([
-    createTestNamespace(label),
-    createTestDatabase(label),
+  const environment = {
+    ...testEnvironment(),
+    ...(options.bootstrapServers ? { bootstrapServers: options.bootstrapServers } : {}),
+    ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}),
+  };
+  const [namespace, database, port, processorPort, sinkPort] = await Promise.all([
+    createTestNamespace(label, {
+      environment: { bootstrapServers: environment.bootstrapServers, registryUrl: environment.registryUrl },
+    }),
+    createTestDatabase(label, options.databaseUrl),
     freePort(),
+    options.opsEndpoints ? freePort() : Promise.resolve(0),
+    options.opsEndpoints ? freePort() : Promise.resolve(0),
   ]);
-  const environment = testEnvironment();
+  const gatewayUrl = `http://127.0.0.1:${port}`;
+  const opsUrls: Record<AppName, string | undefined> = {
+    gateway: gatewayUrl,
+    processor: processorPort ? `http://127.0.0.1:${processorPort}` : undefined,
+    "ledger-sink": sinkPort ? `http://127.0.0.1:${sinkPort}` : undefined,
+  };
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     KAFKA_BOOTSTRAP_SERVERS: environment.bootstrapServers,
@@ -68,59 +115,126 @@ export const startPipeline = async (
     LEDGERLINE_NAMESPACE: namespace.namespace,
     DATABASE_URL: database.url,
     GATEWAY_PORT: String(port),
-    LEDGERLINE_GATEWAY_URL: `http://127.0.0.1:${port}`,
+    LEDGERLINE_GATEWAY_URL: gatewayUrl,
     LOG_LEVEL: "warn",
     // The simulator and k6 send from one client: the per-client limit must not shape the test.
     GATEWAY_RATE_LIMIT_PER_SECOND: "100000",
     GATEWAY_RATE_LIMIT_BURST: "100000",
-    // Pipelines run side by side in tests: no fixed metrics ports (tests that scrape pass free ones).
-    PROCESSOR_METRICS_PORT: "0",
-    LEDGER_SINK_METRICS_PORT: "0",
-    ...extraEnv,
+    // Pipelines run side by side in tests: no fixed ports (tests that scrape or wait for readiness get free ones).
+    PROCESSOR_METRICS_PORT: String(processorPort),
+    LEDGER_SINK_METRICS_PORT: String(sinkPort),
+    GATEWAY_STAGE_ENDPOINTS: [
+      ...(opsUrls.processor ? [`processor=${opsUrls.processor}`] : []),
+      ...(opsUrls["ledger-sink"] ? [`ledger-sink=${opsUrls["ledger-sink"]}`] : []),
+    ].join(","),
+    ...options.env,
   };
   const children = new Map<AppName, ChildProcess>();
   const output = new Map<AppName, string>();
-  for (const app of apps) {
+  const exits: AppExit[] = [];
+  const killedByTest = new Set<ChildProcess>();
+  let stopping = false;
+  const launch = (app: AppName) => {
     const child = spawn(process.execPath, [resolve(REPO_ROOT, `apps/${app}/src/main.ts`)], {
       cwd: REPO_ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    output.set(app, "");
     const keep = (chunk: Buffer) =>
       output.set(app, `${output.get(app) ?? ""}${chunk.toString("utf8")}`.slice(-20_000));
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
+    child.once("exit", (code, signal) => {
+      if (!stopping) exits.push({ app, code, signal, byTest: killedByTest.has(child) });
+    });
     children.set(app, child);
+  };
+  const startedAt = Date.now();
+  for (const app of apps) {
+    output.set(app, "");
+    launch(app);
   }
+  const terminate = (child: ChildProcess, signal: NodeJS.Signals) =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        done();
+      });
+      child.kill(signal);
+    });
   const stop = async () => {
-    await Promise.all(
-      [...children.values()].map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-            child.once("exit", () => {
-              clearTimeout(timer);
-              done();
-            });
-            child.kill("SIGTERM");
-          }),
-      ),
-    );
+    stopping = true;
+    await Promise.all([...children.values()].map((child) => terminate(child, "SIGTERM")));
     await database.cleanup().catch(() => undefined);
     await namespace.cleanup().catch(() => undefined);
   };
-  const gatewayUrl = `http://127.0.0.1:${port}`;
+  const readyPath = (app: AppName) => {
+    const base = opsUrls[app];
+    return base ? `${base}/ready` : undefined;
+  };
+  const awaitReady = async (timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    const last = new Map<AppName, string>();
+    for (;;) {
+      const pending = await Promise.all(
+        apps.map(async (app) => {
+          const url = readyPath(app);
+          if (!url) return undefined;
+          try {
+            const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+            last.set(app, `${response.status} ${(await response.text()).slice(0, 400)}`);
+            return response.ok ? undefined : app;
+          } catch (error) {
+            last.set(app, `no answer: ${(error as Error).message}`);
+            return app;
+          }
+        }),
+      );
+      const notReady = pending.filter((app): app is AppName => app !== undefined);
+      if (notReady.length === 0) return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `not ready after ${timeoutMs} ms: ${notReady.map((app) => `${app}: ${last.get(app)}\n${(output.get(app) ?? "").slice(-2_000)}`).join("\n")}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
   try {
     if (apps.includes("gateway")) {
       const gateway = children.get("gateway")!;
-      await waitForHttp(`${gatewayUrl}/reports`, 60_000, () => gateway.exitCode === null);
+      await waitForHttp(
+        `${gatewayUrl}/health`,
+        options.startTimeoutMs ?? 60_000,
+        () => gateway.exitCode === null,
+      );
     }
   } catch (error) {
     const logs = output.get("gateway") ?? "";
     await stop();
     throw new Error(`${(error as Error).message}\n${logs}`);
   }
-  return { namespace, database, gatewayUrl, env, logs: (app) => output.get(app) ?? "", stop };
+  return {
+    namespace,
+    database,
+    gatewayUrl,
+    startedAt,
+    env,
+    logs: (app) => output.get(app) ?? "",
+    exits: () => [...exits],
+    readyUrl: readyPath,
+    awaitReady,
+    pid: (app) => children.get(app)?.pid,
+    restart: async (app) => {
+      const child = children.get(app);
+      if (child) {
+        killedByTest.add(child);
+        await terminate(child, "SIGKILL");
+      }
+      launch(app);
+    },
+    stop,
+  };
 };

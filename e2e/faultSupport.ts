@@ -1,0 +1,116 @@
+// What the pipeline fault tests share: careful clients that retry with the same Idempotency-Key (as
+// an upstream system that must not lose or double a payment would), and waits on the ledger.
+import { type DatabasePool, sql } from "@ledgerline/ledger-db";
+import type { AppExit, Pipeline } from "@ledgerline/testkit";
+
+const AUTH = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
+
+export interface Load {
+  /** Idempotency key → transaction id, for every transaction that got a 202. */
+  readonly accepted: Map<string, string>;
+  /** Answers that were retried (503, 5xx, 429, timeouts, refused connections). */
+  retries: number;
+  /** Resolves when every transaction was accepted. */
+  readonly done: Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends `count` transactions from `concurrency` clients, each POST retried until it gets its 202 (or the
+ * deadline passes), with the same key and a capped backoff. `pause` can slow the clients down.
+ */
+export const sendTransactions = (
+  gatewayUrl: string,
+  count: number,
+  options: { label: string; concurrency?: number; deadlineMs?: number; spacingMs?: number },
+): Load => {
+  const load: Load = { accepted: new Map(), retries: 0, done: Promise.resolve() };
+  const deadline = Date.now() + (options.deadlineMs ?? 180_000);
+  let next = 0;
+  const client = async () => {
+    for (;;) {
+      const index = next++;
+      if (index >= count) return;
+      const key = `${options.label}-${index}`;
+      const body = JSON.stringify({
+        account_id: `ACC-${index % 13}`,
+        amount: `${(index % 97) + 1}.${String(index % 100).padStart(2, "0")}`,
+        currency: "USD",
+        merchant_name: "Chicago Retail Hub",
+      });
+      for (let attempt = 0; ; attempt++) {
+        if (Date.now() > deadline) throw new Error(`${key}: no 202 before the deadline`);
+        try {
+          const response = await fetch(`${gatewayUrl}/v1/transactions`, {
+            method: "POST",
+            headers: { ...AUTH, "Idempotency-Key": key },
+            body,
+            signal: AbortSignal.timeout(5_000),
+          });
+          const answer = (await response.json().catch(() => ({}))) as { transaction_id?: string };
+          if (response.status === 202 && answer.transaction_id) {
+            load.accepted.set(key, answer.transaction_id);
+            break;
+          }
+          if (response.status < 500 && response.status !== 429) {
+            throw new Error(`${key}: unexpected ${response.status} ${JSON.stringify(answer)}`);
+          }
+        } catch (error) {
+          if ((error as Error).message.startsWith(key)) throw error;
+        }
+        load.retries += 1;
+        await sleep(Math.min(2_000, 100 * 2 ** Math.min(attempt, 5)));
+      }
+      if (options.spacingMs) await sleep(options.spacingMs);
+    }
+  };
+  (load as { done: Promise<void> }).done = Promise.all(
+    Array.from({ length: options.concurrency ?? 20 }, client),
+  ).then(() => undefined);
+  return load;
+};
+
+/** Waits until every id has a row in the ledger (any final status); fails at once if an app exited. */
+export const awaitInLedger = async (
+  pool: DatabasePool,
+  ids: readonly string[],
+  timeoutMs: number,
+  pipeline?: Pipeline,
+) => {
+  const deadline = Date.now() + timeoutMs;
+  let found = 0n;
+  for (;;) {
+    if (pipeline) expectNoExits(pipeline);
+    found = (await pool.oneFirst(sql.unsafe`
+      SELECT count(*) FROM transactions WHERE transaction_id = ANY(${sql.array(ids, "uuid")})`)) as bigint;
+    if (found === BigInt(ids.length)) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${found} of ${ids.length} transactions reached the ledger`);
+    await sleep(250);
+  }
+};
+
+/** No app exited on its own (only what the test killed itself). */
+export const expectNoExits = (pipeline: Pipeline) => {
+  const own = pipeline.exits().filter((exit: AppExit) => !exit.byTest);
+  if (own.length > 0) {
+    const lines = own.map(
+      (exit) => `${exit.app} exited (${exit.signal ?? exit.code})\n${pipeline.logs(exit.app).slice(-3_000)}`,
+    );
+    throw new Error(`a stage exited:\n${lines.join("\n")}`);
+  }
+};
+
+/** Waits until the outbox has published every event. */
+export const awaitOutboxDrained = async (pool: DatabasePool, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = (await pool.oneFirst(
+      sql.unsafe`SELECT count(*) FROM outbox WHERE published_at IS NULL`,
+    )) as bigint;
+    if (left === 0n) return;
+    if (Date.now() > deadline) throw new Error(`${left} outbox events still unpublished`);
+    await sleep(250);
+  }
+};
