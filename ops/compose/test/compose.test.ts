@@ -6,7 +6,16 @@ import { parse } from "yaml";
 const root = resolve(import.meta.dirname, "../../..");
 // Compose files use YAML merge keys (<<: *anchor), which YAML 1.2 parsers resolve only when asked.
 const compose = parse(readFileSync(resolve(root, "ops/compose/compose.yaml"), "utf8"), { merge: true }) as {
-  services: Record<string, { environment?: Record<string, string>; image?: string; build?: unknown }>;
+  services: Record<
+    string,
+    {
+      environment?: Record<string, string>;
+      image?: string;
+      build?: unknown;
+      restart?: string;
+      healthcheck?: { test: string[] };
+    }
+  >;
 };
 const envExample = new Set(
   readFileSync(resolve(root, ".env.example"), "utf8")
@@ -32,6 +41,13 @@ describe("ops/compose/compose.yaml", () => {
     }
     for (const core of ["KAFKA_BOOTSTRAP_SERVERS", "SCHEMA_REGISTRY_URL", "DATABASE_URL"]) {
       expect(Object.keys(compose.services.gateway?.environment ?? {})).toContain(core);
+    }
+  });
+
+  it("restarts every stage that exits, and checks its readiness", () => {
+    for (const app of ["gateway", "processor", "ledger-sink"]) {
+      expect(compose.services[app]?.restart, app).toBe("unless-stopped");
+      expect(compose.services[app]?.healthcheck?.test.join(" "), app).toContain("/ready");
     }
   });
 });
