@@ -52,6 +52,8 @@ describe("ledger sink crash recovery", () => {
       }),
     );
     // Producer writes in chunks (with some at-least-once repeats) while the sink is killed and restarted.
+    // Slow enough that every kill lands while records still arrive (a sink drains 3,000 in about a second).
+    let produced = false;
     const producing = (async () => {
       for (let i = 0; i < records.length; i += 300) {
         const chunk = records.slice(i, i + 300);
@@ -63,8 +65,9 @@ describe("ledger sink crash recovery", () => {
             value,
           })),
         );
-        await sleep(150);
+        await sleep(600);
       }
+      produced = true;
     })();
     const applied = async () =>
       (await db.pool.oneFirst(sql.unsafe`SELECT count(*) FROM transactions`)) as bigint;
@@ -74,7 +77,7 @@ describe("ledger sink crash recovery", () => {
       const before = await applied();
       await waitFor(
         "the sink to make progress",
-        async () => (await applied()) > before || sink.child.exitCode !== null,
+        async () => (await applied()) > before || produced || sink.child.exitCode !== null,
         30_000,
       ).catch(() => undefined);
       await sleep(Math.random() * 800);

@@ -257,6 +257,10 @@ export const spawnApp = async (entry: "main.ts" | "relay.ts", env: Record<string
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  // A test that times out must not leave its sink running (it would hold the partitions and a port).
+  const reap = () => child.kill("SIGKILL");
+  process.once("exit", reap);
+  child.once("exit", () => process.off("exit", reap));
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);

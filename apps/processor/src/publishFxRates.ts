@@ -7,6 +7,7 @@ import {
   type KafkaConnection,
   parseBrokers,
 } from "@ledgerline/kafka";
+import { backoffDelayMs, classifyFault, retryPolicy } from "@ledgerline/resilience";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { environmentFrom, type Names, names } from "@ledgerline/topology";
 import { readFxRatesFile } from "./fxRatesFile.ts";
@@ -68,7 +69,26 @@ if (import.meta.main) {
     file: positionals[0],
   };
   const topic = target.names.topic("fxRates");
-  const count = values["if-empty"] ? await publishFxRatesIfEmpty(target) : await publishFxRates(target);
+  // Run right after the broker started (npm start's set-up): a new broker may refuse for a few seconds.
+  // Transient faults are retried for up to a minute; anything else, or a minute of them, is one line.
+  const publish = () => (values["if-empty"] ? publishFxRatesIfEmpty(target) : publishFxRates(target));
+  const deadline = Date.now() + 60_000;
+  let count = 0;
+  for (let failures = 0; ; failures++) {
+    try {
+      count = await publish();
+      break;
+    } catch (error) {
+      const fault = classifyFault(error);
+      if (retryPolicy(fault.reason)._tag === "Stop" || Date.now() > deadline) {
+        console.error(
+          `publish FX rates to ${topic}: ${fault.reason}: ${fault.message.split("\n")[0]}${fault.fix ? ` Fix: ${fault.fix}.` : ""}`,
+        );
+        process.exit(1);
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(failures)));
+    }
+  }
   console.log(
     count > 0 ? `published ${count} FX rates to ${topic}` : `${topic} already holds rates; nothing published`,
   );
