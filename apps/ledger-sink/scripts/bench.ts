@@ -8,14 +8,15 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { payloadHash } from "@ledgerline/domain";
 import { createIdempotentProducer } from "@ledgerline/kafka";
+import type { TransactionInsert } from "@ledgerline/ledger-db";
 import { LedgerDb } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { createTestDatabase, createTestNamespace, testEnvironment } from "@ledgerline/testkit";
 import { Effect, Fiber, Logger, References } from "effect";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { planBatch, type TransactionRow } from "../src/domain/toLedgerRows.ts";
-import type { WriteResult } from "../src/LedgerWriter.ts";
+import type { WriteResult } from "../src/domain/planBatch.ts";
+import { validatedEntry } from "../src/domain/toLedgerRows.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";
 
 const N = Number(process.env.BENCH_RECORDS ?? 50_000);
@@ -110,13 +111,9 @@ try {
   const sinkRate = (posted - firstBatchPosted) / sinkSeconds;
 
   // --- raw COPY of the same rows the sink wrote ---
-  const plan = planBatch(
-    records.map((value, i) => ({
-      _tag: "Validated" as const,
-      coordinates: { topic: "t", partition: 0, offset: BigInt(i) },
-      value,
-    })),
-    { now: new Date(), newEventId: randomUUID },
+  const now = new Date();
+  const entries = records.map((value) =>
+    validatedEntry(value, { eventId: randomUUID(), now, traceparent: null }),
   );
   const text = (value: unknown): string => {
     if (value === null || value === undefined) return "\\N";
@@ -147,23 +144,21 @@ try {
     "payload_hash",
     "metadata",
   ] as const;
-  const txLines = plan.candidates.map((c) =>
+  const txLines = entries.map((c) =>
     txColumns
       .map((column) => {
-        const value = c.row[column as keyof TransactionRow];
+        const value = c.row[column as keyof TransactionInsert];
         return column === "risk_flags" ? text(pgArray(value as string[])) : text(value);
       })
       .join("\t"),
   );
-  const postingLines = plan.candidates.flatMap((c) =>
+  const postingLines = entries.flatMap((c) =>
     c.postings.map((p) =>
       [p.transaction_id, p.ledger_account, p.currency, p.amount_minor.toString()].map(text).join("\t"),
     ),
   );
-  const outboxLines = plan.candidates.map((c) =>
-    [c.outbox?.event_id, c.outbox?.aggregate_id, c.outbox?.event_type, c.outbox?.payload]
-      .map(text)
-      .join("\t"),
+  const outboxLines = entries.flatMap((c) =>
+    c.events.map((e) => [e.event_id, e.aggregate_id, e.event_type, e.payload].map(text).join("\t")),
   );
   const client = new pg.Client({ connectionString: copyDb.url });
   await client.connect();

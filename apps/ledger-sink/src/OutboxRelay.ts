@@ -1,4 +1,5 @@
-// Publishes outbox rows to transactions.posted (Avro, keyed by account, in sequence order per account).
+// Publishes outbox rows to their topic: transactions.posted (keyed by account, in sequence order per
+// account), and the DLQ for the dead letters the sink raised. Avro through the registry.
 //
 // How rows are claimed: each pass holds one Postgres transaction that takes shard advisory locks
 // (shard = hash(aggregate_id) mod SHARDS), selects unpublished rows of its shards in sequence order
@@ -10,7 +11,8 @@
 // unpublished, so the next pass publishes them again. transactions.posted is therefore at-least-once:
 // each event carries its event_id (the outbox row id) and consumers deduplicate on it. The Kafka
 // transaction still guarantees no partial batch is visible to read_committed consumers and fences a
-// zombie relay with the same transactional id.
+// zombie relay with the same transactional id. An event that cannot be encoded is parked with its
+// reason (`ledgerline outbox parked`, `ledgerline outbox retry`); the others are published.
 
 import {
   createTransactionalProducer,
@@ -19,19 +21,24 @@ import {
   type KafkaConnection,
   type RecordProducer,
 } from "@ledgerline/kafka";
-import { LedgerDb, sql, toLedgerDbError } from "@ledgerline/ledger-db";
-import { componentHealth } from "@ledgerline/observability";
+import {
+  type ClaimedEvent,
+  claimEvents,
+  deletePublished,
+  LedgerDb,
+  markPublished,
+  OUTBOX_CHANNEL,
+  parkEvent,
+  toLedgerDbError,
+} from "@ledgerline/ledger-db";
+import { componentHealth, metrics } from "@ledgerline/observability";
 import { backoff, classifyFault, reportFault } from "@ledgerline/resilience";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
-import type { Names } from "@ledgerline/topology";
+import type { Names, TopicId } from "@ledgerline/topology";
 import { Effect } from "effect";
 import { type Client as PgClient, default as pg } from "pg";
+import { deadLetterFromJson } from "./domain/deadLetterJson.ts";
 import { postedFromJson } from "./domain/toLedgerRows.ts";
-import { OUTBOX_CHANNEL } from "./LedgerWriter.ts";
-
-export const OUTBOX_SHARDS = 16;
-/** Namespace of the relay's advisory locks (first key of pg_try_advisory_xact_lock(int, int)). */
-const LOCK_CLASS = 0x0b0c5;
 
 export interface OutboxRelayOptions {
   readonly connection: KafkaConnection;
@@ -47,13 +54,6 @@ export interface OutboxRelayOptions {
   readonly retryMaxMs: number;
   /** Test hook: called after the Kafka commit, before the Postgres commit (the duplicate window). */
   readonly afterPublish?: (count: number) => Promise<void>;
-}
-
-interface OutboxEvent {
-  readonly event_id: string;
-  readonly aggregate_id: string;
-  readonly payload: Record<string, unknown>;
-  readonly traceparent: string | null;
 }
 
 class RelayFailure extends Error {
@@ -110,56 +110,74 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
         state.wake = done;
       });
 
-    /** One pass: claim, publish in one Kafka transaction, mark, commit. Returns rows published. */
+    // An event the relay cannot encode (a registry that refuses it, a payload that does not fit the schema)
+    // is parked with its reason: it must not hold back every event behind it. A registry outage is not the
+    // event's fault: it fails the pass (retried), nothing is parked.
+    const encode = async (event: ClaimedEvent) => {
+      try {
+        const value =
+          event.event_type === "DeadLetter"
+            ? await options.codec.encode("dlq", deadLetterFromJson(event.payload))
+            : await options.codec.encode("posted", postedFromJson(event.payload));
+        return { event, value, parked: undefined };
+      } catch (error) {
+        if ((error as { retryable?: boolean }).retryable) throw error;
+        return { event, value: undefined, parked: describeError(error) };
+      }
+    };
+
+    /** One pass: claim, publish in one Kafka transaction, mark, commit. Returns events published. */
     const publishOnce = () =>
       db.pool.transaction(async (tx) => {
-        const shards = (await tx.anyFirst(sql.unsafe`
-          SELECT s FROM generate_series(0, ${OUTBOX_SHARDS - 1}) AS s
-          WHERE pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext(current_schema()) # s)`)) as number[];
-        if (shards.length === 0) return 0;
-        const rows = (await tx.any(sql.unsafe`
-          SELECT event_id, aggregate_id, payload, traceparent FROM outbox
-          WHERE published_at IS NULL
-            AND mod(abs(hashtext(aggregate_id)), ${OUTBOX_SHARDS}) = ANY(${sql.array(shards, "int4")})
-          ORDER BY sequence
-          LIMIT ${options.batchSize}
-          FOR UPDATE SKIP LOCKED`)) as readonly OutboxEvent[];
-        if (rows.length === 0) return 0;
-        const messages = await Promise.all(
-          rows.map(async (row) => ({
-            topic,
-            key: row.aggregate_id,
-            value: await options.codec.encode("posted", postedFromJson(row.payload)),
-            // The trace of the POST that led here continues on transactions.posted.
-            headers: row.traceparent ? { traceparent: Buffer.from(row.traceparent) } : undefined,
-          })),
+        const events = await claimEvents(tx, options.batchSize);
+        if (events.length === 0) return 0;
+        const encoded = await Promise.all(events.map(encode));
+        const parked = encoded.flatMap((e) =>
+          e.parked !== undefined ? [{ event: e.event, reason: e.parked }] : [],
         );
-        const kafkaTx = await state.producer.beginTransaction();
-        try {
-          await kafkaTx.send({ messages });
-          await kafkaTx.commit();
-        } catch (error) {
-          const abortError = await kafkaTx.abort().then(
-            () => undefined,
-            (e: unknown) => e,
-          );
-          throw new RelayFailure(describeError(error), abortError !== undefined || isFencedOrFatal(error), {
-            cause: error,
-          });
+        for (const { event, reason } of parked) {
+          await parkEvent(tx, event.event_id, reason);
+          metrics.outboxParkedTotal.inc({ topic: event.topic_id });
         }
-        await options.afterPublish?.(rows.length);
-        await tx.query(sql.unsafe`
-          UPDATE outbox SET published_at = now() WHERE event_id = ANY(${sql.array(
-            rows.map((r) => r.event_id),
-            "uuid",
-          )})`);
-        return rows.length;
+        const messages = encoded.flatMap((e) =>
+          e.value !== undefined
+            ? [
+                {
+                  topic: options.names.topic(e.event.topic_id as TopicId),
+                  key: e.event.aggregate_id,
+                  value: e.value,
+                  // The trace of the record that led here continues on the published event.
+                  headers: e.event.traceparent
+                    ? { traceparent: Buffer.from(e.event.traceparent) }
+                    : undefined,
+                },
+              ]
+            : [],
+        );
+        if (messages.length > 0) {
+          const kafkaTx = await state.producer.beginTransaction();
+          try {
+            await kafkaTx.send({ messages });
+            await kafkaTx.commit();
+          } catch (error) {
+            const abortError = await kafkaTx.abort().then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+            throw new RelayFailure(describeError(error), abortError !== undefined || isFencedOrFatal(error), {
+              cause: error,
+            });
+          }
+          await options.afterPublish?.(messages.length);
+        }
+        await markPublished(
+          tx,
+          encoded.flatMap((e) => (e.value !== undefined ? [e.event.event_id] : [])),
+        );
+        return events.length;
       });
 
-    const cleanup = () =>
-      db.pool.query(sql.unsafe`
-        DELETE FROM outbox
-        WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => ${options.retentionHours * 3600})`);
+    const cleanup = () => deletePublished(db.pool, options.retentionHours);
 
     // Kafka and registry errors classify as themselves; what the generic classifier does not know came
     // from Postgres, whose errors ledger-db classifies by SQLSTATE.

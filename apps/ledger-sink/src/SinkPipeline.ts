@@ -1,46 +1,39 @@
-// The consume loop: read a batch, decode it, write it in one Postgres transaction (offsets included),
-// then commit the Kafka offsets. Transient failures retry the whole batch; offsets never run ahead.
-import { randomUUID } from "node:crypto";
-import type { DeadLetter, TransactionRejected, TransactionValidated } from "@ledgerline/contracts";
+// The ledger sink's loop, read top to bottom: a session reads from the positions stored in Postgres
+// (resumePlan.ts); each batch is decoded, then written in one Postgres transaction (writeBatch.ts:
+// positions, existing rows, the pure plan, the writes); after the commit, Kafka gets the offsets for lag
+// and the metrics their counts. Every assignment starts a new session, so each newly assigned partition
+// is read from the position Postgres holds for it (a seek on every assignment).
 import {
   BatchReader,
   type ConsumedRecord,
-  createIdempotentProducer,
   createReadCommittedConsumer,
-  deadLetterEnvelope,
   describeError,
   type KafkaConnection,
-  PoisonRecord,
   type RecordConsumer,
 } from "@ledgerline/kafka";
-import { LedgerDb, type LedgerDbError, sql } from "@ledgerline/ledger-db";
-import { componentHealth } from "@ledgerline/observability";
+import { LedgerDb, type LedgerDbError, recordAssignments, storePositions } from "@ledgerline/ledger-db";
+import { componentHealth, metrics } from "@ledgerline/observability";
 import {
   backoff,
   backoffDelayMs,
   classifyFault,
+  LogThrottle,
   reportFault,
   retryPolicy,
   StageFault,
 } from "@ledgerline/resilience";
-import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
+import type { RegistryCodec } from "@ledgerline/schema-registry";
 import type { Names } from "@ledgerline/topology";
-import { ListOffsetTimestamps } from "@platformatic/kafka";
-import { Effect, Schema } from "effect";
+import { Effect } from "effect";
 import { caughtUpPositions, offsetsToCommit } from "./commitPosition.ts";
-import type { Coordinates, SinkInput } from "./domain/toLedgerRows.ts";
-import { type Unapplicable, type WriteResult, writeBatch } from "./LedgerWriter.ts";
-import { countSinkBatch, countSinkDeadLetters, timedPostgres } from "./sinkMetrics.ts";
+import { decodeBatch } from "./decodeBatch.ts";
+import type { DecodedRecord, RecordDecision, WriteResult } from "./domain/planBatch.ts";
+import { type BlockedPartition, blockedKey, planResume } from "./resumePlan.ts";
+import { countSinkBatch, countSinkDeadLetters } from "./sinkMetrics.ts";
 import { traceSinkBatch } from "./sinkTracing.ts";
+import { writeBatch } from "./writeBatch.ts";
 
-/** Decoding or DLQ publishing could not be done now (registry/broker down): retry the batch. */
-export class SinkTransientError extends Schema.TaggedError<SinkTransientError>()("SinkTransientError", {
-  message: Schema.String,
-}) {
-  get retryable() {
-    return true;
-  }
-}
+export type { WriteResult };
 
 export interface SinkPipelineOptions {
   readonly connection: KafkaConnection;
@@ -49,77 +42,19 @@ export interface SinkPipelineOptions {
   readonly groupId: string;
   /** Static group membership (stable per instance): a restarted sink gets its partitions back at once. */
   readonly groupInstanceId?: string;
+  /** Names this instance in sink_assignments and the logs. */
+  readonly instanceId?: string;
   readonly batchSize: number;
   readonly batchWaitMs: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  /** How often blocked partitions are checked for an operator's decision. */
+  readonly blockedRecheckMs?: number;
   /** Called after each committed batch (tests and the benchmark count progress with it). */
   readonly onBatch?: (result: WriteResult) => void;
 }
 
-type Decoded = { readonly input: SinkInput; readonly record: ConsumedRecord } | Unapplicable<ConsumedRecord>;
-
-const coordinatesOf = (record: ConsumedRecord): Coordinates => ({
-  topic: record.topic,
-  partition: record.partition,
-  offset: record.offset,
-});
-
-const decodeRecord = async (codec: RegistryCodec, names: Names, record: ConsumedRecord): Promise<Decoded> => {
-  const coordinates = coordinatesOf(record);
-  const topicId = names.topicIdOf(record.topic);
-  try {
-    switch (topicId) {
-      case "validated":
-        return {
-          record,
-          input: {
-            _tag: "Validated",
-            coordinates,
-            value: await codec.decode<TransactionValidated>("validated", record.value),
-          },
-        };
-      case "rejected":
-        return {
-          record,
-          input: {
-            _tag: "Rejected",
-            coordinates,
-            value: await codec.decode<TransactionRejected>("rejected", record.value),
-          },
-        };
-      case "dlq":
-        return {
-          record,
-          input: {
-            _tag: "DeadLettered",
-            coordinates,
-            value: await codec.decode<DeadLetter>("dlq", record.value),
-          },
-        };
-      default:
-        throw new Error(`unexpected topic ${record.topic}`);
-    }
-  } catch (error) {
-    if (error instanceof RegistryError && error.retryable)
-      throw new SinkTransientError({ message: error.message });
-    return {
-      record,
-      coordinates,
-      transactionId: null,
-      code: error instanceof RegistryError ? error.reason : "MALFORMED_PAYLOAD",
-      errorClass: error instanceof Error ? error.name : typeof error,
-      message: describeError(error),
-      replayable: false,
-    };
-  }
-};
-
-const lastOfEachPartition = (records: readonly ConsumedRecord[]) => {
-  const last = new Map<string, ConsumedRecord>();
-  for (const record of records) last.set(`${record.topic}:${record.partition}`, record);
-  return [...last.values()];
-};
+const throttle = new LogThrottle(30_000);
 
 export const runSinkPipeline = (options: SinkPipelineOptions) =>
   Effect.gen(function* () {
@@ -129,8 +64,10 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
       options.names.topic("rejected"),
       options.names.topic("dlq"),
     ];
-    const schedule = backoff({ baseMs: options.retryBaseMs, maxMs: options.retryMaxMs });
+    const retry = { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs };
+    const schedule = backoff(retry);
     const health = componentHealth("ledger-sink");
+    const instanceId = options.instanceId ?? "0";
     health.starting("resuming from stored offsets");
 
     // The consumer is renewed when the retry policy asks (a failed rejoin, a restarted broker). Its own
@@ -150,220 +87,166 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
       return created;
     };
     let consumer: RecordConsumer = newConsumer();
-    const dlqProducer = createIdempotentProducer({
-      ...options.connection,
-      clientId: `${options.connection.clientId}-dlq`,
-    });
-    yield* Effect.addFinalizer(() =>
-      Effect.promise(async () => {
-        await consumer.close(true).catch(() => undefined);
-        await dlqProducer.close().catch(() => undefined);
-      }),
-    );
+    yield* Effect.addFinalizer(() => Effect.promise(() => consumer.close(true).catch(() => undefined)));
 
-    /** Resume point per partition: Postgres's stored offset when ahead of Kafka's committed one. */
-    const startingOffsets = Effect.gen(function* () {
-      const earliest = yield* Effect.tryPromise({
-        try: () => consumer.listOffsets({ topics, timestamp: ListOffsetTimestamps.EARLIEST }),
-        catch: (error) => new SinkTransientError({ message: `list offsets: ${describeError(error)}` }),
-      });
-      const committed = yield* Effect.tryPromise({
-        try: () =>
-          consumer.listCommittedOffsets({
-            topics: topics.map((topic) => ({
-              topic,
-              partitions: (earliest.get(topic) ?? []).map((_, i) => i),
-            })),
-          }),
-        catch: (error) =>
-          new SinkTransientError({ message: `list committed offsets: ${describeError(error)}` }),
-      });
-      const stored = yield* db.use("read stored offsets", (pool) =>
-        pool.any(
-          sql.unsafe`SELECT topic, partition, next_offset FROM consumer_offsets WHERE group_id = ${options.groupId}`,
-        ),
-      );
-      const typed = stored as readonly { topic: string; partition: number; next_offset: bigint }[];
-      const storedOf = new Map(typed.map((row) => [`${row.topic}:${row.partition}`, row.next_offset]));
-      const offsets: { topic: string; partition: number; offset: bigint }[] = [];
-      let aheadOfKafka = 0;
-      for (const topic of topics) {
-        (earliest.get(topic) ?? []).forEach((first, partition) => {
-          const fromKafka = committed.get(topic)?.[partition] ?? -1n;
-          const fromDb = storedOf.get(`${topic}:${partition}`) ?? -1n;
-          if (fromDb > fromKafka) aheadOfKafka += 1;
-          const resume = fromDb > fromKafka ? fromDb : fromKafka;
-          offsets.push({ topic, partition, offset: resume < first ? first : resume });
-        });
-      }
-      yield* Effect.logInfo("ledger-sink resuming").pipe(
-        Effect.annotateLogs({ partitions: offsets.length, postgresAheadOfKafka: aheadOfKafka }),
-      );
-      return offsets;
-    });
-
-    const publishDeadLetters = (deadLetters: readonly Unapplicable<ConsumedRecord>[], attempts: number) =>
-      Promise.all(
-        deadLetters.map(async (dead) => {
-          const envelope = deadLetterEnvelope(
-            dead.record,
-            new PoisonRecord({
-              code: dead.code,
-              errorClass: dead.errorClass,
-              message: dead.message,
-              transactionId: dead.transactionId,
-              replayable: dead.replayable,
-            }),
-            { stage: "ledger-sink", attempts, now: new Date() },
-          );
-          return {
-            topic: options.names.topic("dlq"),
-            key: dead.record.key ?? dead.transactionId ?? "",
-            value: await options.codec.encode("dlq", envelope),
-          };
-        }),
-      ).then(async (messages) => {
-        try {
-          await dlqProducer.send({ messages });
-          countSinkDeadLetters(deadLetters);
-        } catch (error) {
-          throw new SinkTransientError({ message: `publish dead letters: ${describeError(error)}` });
-        }
-      });
-
-    /** One attempt at a batch: decode, then one database transaction. */
-    const attemptBatch = (records: readonly ConsumedRecord[], attempt: { n: number }) =>
-      Effect.gen(function* () {
-        attempt.n += 1;
-        const decoded = yield* Effect.tryPromise({
-          try: () => Promise.all(records.map((record) => decodeRecord(options.codec, options.names, record))),
-          catch: (error) =>
-            error instanceof SinkTransientError
-              ? error
-              : new SinkTransientError({ message: describeError(error) }),
-        });
-        const inputs = decoded.filter((d): d is Extract<Decoded, { input: SinkInput }> => "input" in d);
-        const unapplicable = decoded.filter((d): d is Unapplicable<ConsumedRecord> => !("input" in d));
-        const nextOffsets = lastOfEachPartition(records).map((r) => ({
-          ...coordinatesOf(r),
-          offset: r.offset + 1n,
-        }));
-        return yield* timedPostgres(
-          "write_batch",
-          db.transaction("write batch", (tx) =>
-            writeBatch(
-              tx,
-              {
-                groupId: options.groupId,
-                inputs,
-                unapplicable,
-                nextOffsets,
-                now: new Date(),
-                newEventId: randomUUID,
-                traceparentOf: (record) => record.headers.get("traceparent")?.toString(),
-              },
-              (dead) => publishDeadLetters(dead, attempt.n),
-            ),
-          ),
-        );
+    /** One batch into the ledger; transient faults retried; a refused record ends as a dead_lettered row. */
+    const store = (
+      records: readonly DecodedRecord[],
+      topicIds: ReadonlyMap<string, string>,
+    ): Effect.Effect<{ decisions: RecordDecision[]; result: WriteResult }, StageFault, LedgerDb> => {
+      let attempts = 0;
+      return Effect.suspend(() => {
+        attempts += 1;
+        return writeBatch({ groupId: options.groupId, records, topicIds, attempts });
       }).pipe(
-        Effect.mapError((error) =>
-          // A failed DLQ publish surfaces through the transaction as a wrapped error: keep it transient.
-          (error as LedgerDbError).cause instanceof SinkTransientError
-            ? ((error as LedgerDbError).cause as SinkTransientError)
-            : error,
-        ),
-      );
-
-    const retried = (records: readonly ConsumedRecord[], attempt: { n: number }) =>
-      attemptBatch(records, attempt).pipe(
         Effect.tapError((error) =>
           error.retryable
-            ? reportFault(health, classifyFault(error), "ledger-sink batch not written")
+            ? reportFault(health, classifyFault(error), "ledger batch not written")
             : Effect.void,
         ),
-        Effect.retry({ schedule, while: (error) => error.retryable }),
+        Effect.retry({ schedule, while: (error: LedgerDbError) => error.retryable }),
+        // The database refuses something in the batch for good (bad text, a violated constraint): find
+        // the record, and record it as dead_lettered with the reason; the others are written as usual.
+        Effect.catch((error) => refuse(records, topicIds, error)),
       );
+    };
 
-    /** A batch the database refuses for good: find the culprit record by record and dead-letter it. */
-    const processBatch = (records: readonly ConsumedRecord[]): Effect.Effect<WriteResult, never> =>
-      retried(records, { n: 0 }).pipe(
-        Effect.catch((error) =>
-          records.length > 1
-            ? Effect.logWarning("ledger-sink batch refused; applying record by record").pipe(
-                Effect.annotateLogs({ error: error.message }),
-                Effect.andThen(Effect.forEach(records, (record) => processBatch([record]))),
-                Effect.map(sumResults),
-              )
-            : deadLetterRefused(records[0] as ConsumedRecord, error.message),
-        ),
-      );
-
-    const deadLetterRefused = (record: ConsumedRecord, message: string) =>
-      Effect.gen(function* () {
-        const unapplicable: Unapplicable<ConsumedRecord> = {
-          record,
-          coordinates: coordinatesOf(record),
-          transactionId: null,
-          code: "LEDGER_REFUSED",
-          errorClass: "LedgerDbError",
-          message,
-          replayable: false,
-        };
-        return yield* db.transaction("dead-letter refused record", (tx) =>
-          writeBatch(
-            tx,
-            {
-              groupId: options.groupId,
-              inputs: [],
-              unapplicable: [unapplicable],
-              nextOffsets: [{ ...coordinatesOf(record), offset: record.offset + 1n }],
-              now: new Date(),
-              newEventId: randomUUID,
-            },
-            (dead) => publishDeadLetters(dead, 1),
-          ),
+    const refuse = (
+      records: readonly DecodedRecord[],
+      topicIds: ReadonlyMap<string, string>,
+      error: LedgerDbError,
+    ): Effect.Effect<{ decisions: RecordDecision[]; result: WriteResult }, StageFault, LedgerDb> => {
+      const [only] = records;
+      if (records.length > 1 || !only) {
+        return Effect.logWarning("ledger batch refused; writing record by record").pipe(
+          Effect.annotateLogs({ error: error.message, sqlState: error.sqlState }),
+          Effect.andThen(Effect.forEach(records, (record) => store([record], topicIds))),
+          Effect.map((parts) => ({
+            decisions: parts.flatMap((p) => p.decisions),
+            result: sumResults(parts.map((p) => p.result)),
+          })),
         );
-      }).pipe(
-        Effect.mapError((error) =>
-          (error as LedgerDbError).cause instanceof SinkTransientError
-            ? ((error as LedgerDbError).cause as SinkTransientError)
-            : error,
+      }
+      if (only._tag !== "Decoded") {
+        return Effect.fail(
+          new StageFault({
+            reason: "Defect",
+            message: `the database refused a dead-letter entry: ${error.message}`,
+          }),
+        );
+      }
+      const reason = `${error.sqlState ?? error.reason}: ${error.message}`;
+      return Effect.logError("the database refused a record; recording it as dead_lettered").pipe(
+        Effect.annotateLogs({
+          topic: only.record.topic,
+          partition: only.record.partition,
+          offset: String(only.record.offset),
+          reason,
+        }),
+        Effect.andThen(
+          store([{ _tag: "Refused", record: only.record, input: only.input, reason }], topicIds),
         ),
-        Effect.retry({ schedule, while: (error) => error.retryable }),
-        // Even dead-lettering is refused: stop rather than skip the record silently.
-        Effect.orDie,
       );
+    };
 
     const commitKafka = (records: readonly ConsumedRecord[], caughtUp?: ReadonlyMap<string, bigint>) =>
-      Effect.tryPromise(() =>
-        consumer.commit({
-          offsets: offsetsToCommit(records, caughtUp),
-        }),
-      ).pipe(
-        // Postgres holds the truth; a failed Kafka commit only means a resume reads from Postgres.
+      Effect.tryPromise(() => consumer.commit({ offsets: offsetsToCommit(records, caughtUp) })).pipe(
+        // Postgres holds the truth; Kafka's committed offsets only feed lag monitoring.
         Effect.catch((error) =>
           Effect.logDebug("kafka offset commit failed").pipe(Effect.annotateLogs({ error: String(error) })),
         ),
       );
 
+    const reportBlocked = (blocked: readonly BlockedPartition[], previous: ReadonlySet<string>) =>
+      Effect.gen(function* () {
+        if (previous.size > 0 || blocked.length > 0) metrics.sinkPartitionBlocked.reset();
+        for (const b of blocked) {
+          metrics.sinkPartitionBlocked.set(
+            {
+              topic: options.names.topicIdOf(b.topic) ?? b.topic,
+              partition: String(b.partition),
+              reason: b.reason,
+            },
+            1,
+          );
+          if (throttle.admit(blockedKey(b.topic, b.partition)).log) {
+            yield* Effect.logError(`partition not read until an operator decides: ${b.detail}`).pipe(
+              Effect.annotateLogs({
+                topic: b.topic,
+                partition: b.partition,
+                reason: b.reason,
+                fix:
+                  b.reason === "RetentionGap"
+                    ? `ledgerline sink skip-gap --topic ${b.topic} --partition ${b.partition} --reason "..."`
+                    : `ledgerline sink accept-topic --topic ${b.topic} --reason "..."`,
+              }),
+            );
+          }
+        }
+      });
+
+    // Idle, with every fetched record written: each partition's fetch position (past the commit markers of
+    // transactional producers) is stored, so Postgres says "caught up" exactly when the log is consumed.
+    let idleStoredAt = 0;
+    const idleStored = new Map<string, bigint>();
+    const storeIdlePositions = (
+      reader: BatchReader,
+      stream: Parameters<typeof caughtUpPositions>[1],
+      blocked: ReadonlySet<string>,
+      topicIds: ReadonlyMap<string, string>,
+    ) =>
+      Effect.gen(function* () {
+        if (Date.now() - idleStoredAt < 1_000) return;
+        idleStoredAt = Date.now();
+        const caughtUp = caughtUpPositions(reader, stream);
+        if (!caughtUp) return;
+        const moved = [...caughtUp].filter(
+          ([key, offset]) => !blocked.has(key) && idleStored.get(key) !== offset,
+        );
+        if (moved.length === 0) return;
+        const positions = moved.map(([key, offset]) => {
+          const split = key.lastIndexOf(":");
+          const topic = key.slice(0, split);
+          return {
+            topic,
+            partition: Number(key.slice(split + 1)),
+            nextOffset: offset,
+            topicId: topicIds.get(topic) ?? null,
+          };
+        });
+        yield* db
+          .use("store idle positions", (pool) => storePositions(pool, options.groupId, positions))
+          .pipe(
+            Effect.tap(() =>
+              Effect.sync(() => moved.forEach(([key, offset]) => idleStored.set(key, offset))),
+            ),
+            Effect.catch(() => Effect.void),
+          );
+      });
+
+    let blockedBefore = new Set<string>();
     const session = Effect.gen(function* () {
-      const offsets = yield* startingOffsets.pipe(
-        Effect.tapError((error) => reportFault(health, classifyFault(error), "read resume positions")),
-        Effect.retry({ schedule, while: (e) => e.retryable }),
+      const resume = yield* planResume(consumer, options.groupId, topics).pipe(
+        Effect.mapError(classifyFault),
+        Effect.tapError((fault) => reportFault(health, fault, "read resume positions")),
+        Effect.retry({ schedule, while: (fault) => retryPolicy(fault.reason)._tag === "Retry" }),
       );
+      yield* reportBlocked(resume.blocked, blockedBefore);
+      const blocked = new Set(resume.blocked.map((b) => blockedKey(b.topic, b.partition)));
+      blockedBefore = blocked;
       let joins = 0;
       let reassigned = false;
       const onJoin = () => {
         joins += 1;
-        // The first join is this stream's own; later ones may hand us partitions someone else advanced.
+        // The first join is this stream's own; a later one may hand us partitions another instance advanced.
         if (joins > 1) reassigned = true;
       };
       const current = consumer;
       current.on("consumer:group:join", onJoin);
       const stream = yield* Effect.acquireRelease(
         Effect.tryPromise({
-          try: () => current.consume({ topics, mode: "manual", offsets, autocommit: false }),
+          try: () =>
+            current.consume({ topics, mode: "manual", offsets: [...resume.offsets], autocommit: false }),
           catch: classifyFault,
         }),
         (stream) =>
@@ -375,9 +258,52 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
       );
       const reader = new BatchReader(stream, options.batchSize * 3);
       failCurrentReader = (error) => reader.fail(error);
-      health.ready("resumed from stored offsets");
+      // Who holds what: a row per partition, a gauge, a log line (every assignment passes here).
+      const assigned = (current.assignments ?? []).flatMap((a) =>
+        a.partitions.map((partition) => ({ topic: a.topic, partition })),
+      );
+      yield* db
+        .use("record assignments", (pool) => recordAssignments(pool, options.groupId, instanceId, assigned))
+        .pipe(
+          Effect.catch((error) =>
+            Effect.logWarning("could not record assignments").pipe(
+              Effect.annotateLogs({ error: error.message }),
+            ),
+          ),
+        );
+      metrics.sinkRebalances.inc();
+      for (const topic of topics) {
+        metrics.sinkAssignedPartitions.set(
+          { topic: options.names.topicIdOf(topic) ?? topic },
+          assigned.filter((a) => a.topic === topic).length,
+        );
+      }
+      yield* Effect.logInfo("ledger-sink reading from stored positions").pipe(
+        Effect.annotateLogs({
+          instance: instanceId,
+          assigned: assigned
+            .map((a) => `${options.names.topicIdOf(a.topic) ?? a.topic}[${a.partition}]`)
+            .join(" "),
+          fromLogStart: resume.started,
+          blocked: resume.blocked.length,
+        }),
+      );
+      health.ready(
+        resume.blocked.length > 0
+          ? `${resume.blocked.length} partitions blocked`
+          : "resumed from stored offsets",
+      );
+      let nextRecheck = Date.now() + (options.blockedRecheckMs ?? 5_000);
       while (!reassigned) {
-        const records = yield* Effect.tryPromise({
+        if (blocked.size > 0 && Date.now() > nextRecheck) {
+          // An operator's decision moves a blocked position: a new session reads from it.
+          const again = yield* planResume(consumer, options.groupId, topics).pipe(
+            Effect.mapError(classifyFault),
+          );
+          if (again.blocked.length !== blocked.size) break;
+          nextRecheck = Date.now() + (options.blockedRecheckMs ?? 5_000);
+        }
+        const fetched = yield* Effect.tryPromise({
           try: () => reader.next(options.batchSize, options.batchWaitMs),
           catch: (error) =>
             new StageFault({
@@ -386,26 +312,39 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
               cause: error,
             }),
         });
-        if (records.length === 0) continue;
+        // A blocked partition's records are not ours to apply until an operator decides.
+        const records =
+          blocked.size === 0
+            ? fetched
+            : fetched.filter((r) => !blocked.has(blockedKey(r.topic, r.partition)));
+        if (records.length === 0) {
+          yield* storeIdlePositions(reader, stream, blocked, resume.topicIds);
+          continue;
+        }
         const started = Date.now();
         const traced = traceSinkBatch(records);
-        const result = yield* processBatch(records).pipe(
-          Effect.tap(() => commitKafka(records, caughtUpPositions(reader, stream))),
+        const decoded = yield* decodeBatch(options.codec, options.names, records).pipe(
+          Effect.tapError((fault) => reportFault(health, fault, "ledger batch not decoded")),
+          Effect.retry({ schedule, while: (fault) => retryPolicy(fault.reason)._tag === "Retry" }),
+        );
+        const { decisions, result } = yield* store(decoded, resume.topicIds).pipe(
           Effect.ensuring(Effect.sync(() => traced?.end())),
         );
-        health.ready("resumed from stored offsets");
+        // After the commit: Kafka's offsets (lag only; never for a blocked partition), metrics, one log line.
+        yield* commitKafka(records, blocked.size === 0 ? caughtUpPositions(reader, stream) : undefined);
+        health.ready(blocked.size > 0 ? `${blocked.size} partitions blocked` : "resumed from stored offsets");
         committedSinceFailure = true;
         options.onBatch?.(result);
         countSinkBatch(records, result, (topic) => options.names.topicIdOf(topic) ?? topic);
-        // The per-batch summary is an info line (counts, duration); per-record detail stays at debug.
+        countSinkDeadLetters(decisions);
         yield* Effect.logInfo("ledger-sink batch committed").pipe(
           Effect.annotateLogs({ records: records.length, ...result, durationMs: Date.now() - started }),
         );
       }
-      yield* Effect.logInfo("ledger-sink partitions reassigned; resuming from stored offsets");
+      yield* Effect.logInfo("ledger-sink assignment changed; reading again from stored positions");
     }).pipe(Effect.scoped);
 
-    // Each session reads from the stored offsets; a broken stream or a reassignment starts a new one.
+    // Each session reads from the stored positions; a broken stream or a new assignment starts a new one.
     // A fault goes through the shared policy: renew the consumer if it asks, back off, go on; or stop.
     let failures = 0;
     let committedSinceFailure = false;
@@ -428,9 +367,7 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
           }
           failures = committedSinceFailure ? 0 : failures + 1;
           committedSinceFailure = false;
-          yield* Effect.sleep(
-            `${backoffDelayMs(failures, { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs })} millis`,
-          );
+          yield* Effect.sleep(`${backoffDelayMs(failures, retry)} millis`);
         }),
       ),
       Effect.forever,

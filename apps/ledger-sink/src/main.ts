@@ -33,6 +33,7 @@ export const ledgerSink = Effect.gen(function* () {
     codec,
     groupId: resolved.group("ledgerSink"),
     groupInstanceId: `${resolved.group("ledgerSink")}.${config.instanceId}`,
+    instanceId: config.instanceId,
     batchSize: config.batchSize,
     batchWaitMs: config.batchWaitMs,
     retryBaseMs: config.retryBaseMs,

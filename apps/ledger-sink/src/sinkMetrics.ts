@@ -1,12 +1,12 @@
 // The ledger sink's Prometheus metrics: per-batch counters, Postgres transaction timing, the outbox backlog
 // sampler, and GET /metrics (LEDGER_SINK_METRICS_PORT) with the consumer-lag sampler of every pipeline group.
 import { parseBrokers } from "@ledgerline/kafka";
-import { LedgerDb, sql } from "@ledgerline/ledger-db";
+import { LedgerDb, outboxBacklog } from "@ledgerline/ledger-db";
 import { metrics, monitorConsumerLag, serveOpsEndpoints } from "@ledgerline/observability";
 import { names } from "@ledgerline/topology";
 import { Effect, Schedule } from "effect";
 import { SinkConfig } from "./Config.ts";
-import type { WriteResult } from "./LedgerWriter.ts";
+import type { RecordDecision, WriteResult } from "./domain/planBatch.ts";
 
 const STAGE = "ledger-sink";
 
@@ -30,18 +30,13 @@ export const countSinkBatch = (
   for (const [outcome, n] of Object.entries(outcomes)) if (n > 0) metrics.ledgerPosted.inc({ outcome }, n);
 };
 
-/** Dead letters the sink itself published, by reason code. */
-export const countSinkDeadLetters = (reasons: readonly { readonly code: string }[]) => {
-  for (const dead of reasons) metrics.deadLetters.inc({ stage: STAGE, reason: dead.code });
-};
-
-/** A batch attempt failed with a retryable error: count the retry and the dependency that failed. */
-export const countSinkRetry = (error: { readonly _tag?: string; readonly message: string }) => {
-  const reason = error._tag ?? "Unknown";
-  const dependency =
-    reason === "LedgerDbError" ? "database" : /registry/i.test(error.message) ? "registry" : "broker";
-  metrics.retries.inc({ stage: STAGE, reason });
-  metrics.dependencyErrors.inc({ dependency, kind: reason });
+/** Dead letters the sink itself raised (written to the outbox for the DLQ), by reason code. */
+export const countSinkDeadLetters = (decisions: readonly RecordDecision[]) => {
+  for (const decision of decisions) {
+    const event = decision._tag === "DeadLetter" || decision._tag === "Conflict" ? decision.event : null;
+    const reason = (event?.payload as { reason_code?: string } | undefined)?.reason_code;
+    if (reason) metrics.deadLetters.inc({ stage: STAGE, reason });
+  }
 };
 
 /** Times a Postgres transaction into ledgerline_postgres_transaction_duration_seconds. */
@@ -62,17 +57,12 @@ const monitorOutbox = (intervalMs: number) =>
   Effect.gen(function* () {
     const db = yield* LedgerDb;
     const sample = db
-      .use("sample outbox backlog", (pool) =>
-        pool.one(sql.unsafe`
-          SELECT count(*)::int AS backlog,
-                 COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest_seconds
-          FROM outbox WHERE published_at IS NULL`),
-      )
+      .use("sample outbox backlog", (pool) => outboxBacklog(pool))
       .pipe(
-        Effect.tap((row) =>
+        Effect.tap((typed) =>
           Effect.sync(() => {
-            const typed = row as { backlog: number; oldest_seconds: number };
-            metrics.outboxBacklog.set(typed.backlog);
+            metrics.outboxBacklog.set(Number(typed.backlog));
+            metrics.outboxParked.set(Number(typed.parked));
             metrics.outboxOldestAge.set(typed.oldest_seconds);
           }),
         ),

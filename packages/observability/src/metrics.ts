@@ -111,6 +111,34 @@ export const metrics = {
     labelNames: ["stage", "reason"] as const,
     registers,
   }),
+  sinkPartitionBlocked: new Gauge({
+    name: "ledgerline_sink_partition_blocked",
+    help: "1 while the ledger sink does not read a partition until an operator decides (RetentionGap, OtherTopic, AheadOfLog).",
+    labelNames: ["topic", "partition", "reason"] as const,
+    registers,
+  }),
+  sinkAssignedPartitions: new Gauge({
+    name: "ledgerline_sink_assigned_partitions",
+    help: "Partitions this ledger sink instance holds, by logical topic (set at every assignment).",
+    labelNames: ["topic"] as const,
+    registers,
+  }),
+  sinkRebalances: new Counter({
+    name: "ledgerline_sink_rebalances_total",
+    help: "Assignments this ledger sink instance received (each one starts reading from the stored positions).",
+    registers,
+  }),
+  outboxParkedTotal: new Counter({
+    name: "ledgerline_outbox_parked_total",
+    help: "Outbox events the relay parked because they cannot be published, by logical topic.",
+    labelNames: ["topic"] as const,
+    registers,
+  }),
+  outboxParked: new Gauge({
+    name: "ledgerline_outbox_parked_events",
+    help: "Outbox events the relay set aside because they cannot be published (ledgerline outbox parked).",
+    registers,
+  }),
   stageReady: new Gauge({
     name: "ledgerline_stage_ready",
     help: "1 when the stage (a component of this process) is ready, 0 while it starts or retries a fault.",

@@ -37,7 +37,8 @@ export const assertLedgerInvariants = async (
     WHERE b.balance_minor IS DISTINCT FROM p.s LIMIT 5`);
   expect(badBalances).toEqual([]);
   const outbox = (await pool.one(sql.unsafe`
-    SELECT count(*) AS events, count(DISTINCT (payload->>'transaction_id')) AS ids FROM outbox`)) as {
+    SELECT count(*) AS events, count(DISTINCT (payload->>'transaction_id')) AS ids FROM outbox
+    WHERE topic_id = 'posted'`)) as {
     events: bigint;
     ids: bigint;
   };

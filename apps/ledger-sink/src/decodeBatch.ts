@@ -1,0 +1,73 @@
+// Consumed records → what the plan reads: a decoded input, or unreadable bytes with the reason. A
+// registry outage is not a property of a record: it fails the whole batch (retried, offsets unmoved).
+import type { DeadLetter, TransactionRejected, TransactionValidated } from "@ledgerline/contracts";
+import { type ConsumedRecord, describeError } from "@ledgerline/kafka";
+import { StageFault } from "@ledgerline/resilience";
+import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
+import type { Names } from "@ledgerline/topology";
+import { Effect } from "effect";
+import type { DecodedRecord } from "./domain/planBatch.ts";
+
+const decodeOne = async (
+  codec: RegistryCodec,
+  names: Names,
+  record: ConsumedRecord,
+): Promise<DecodedRecord> => {
+  const coordinates = { topic: record.topic, partition: record.partition, offset: record.offset };
+  try {
+    switch (names.topicIdOf(record.topic)) {
+      case "validated":
+        return {
+          _tag: "Decoded",
+          record,
+          input: {
+            _tag: "Validated",
+            coordinates,
+            value: await codec.decode<TransactionValidated>("validated", record.value),
+          },
+        };
+      case "rejected":
+        return {
+          _tag: "Decoded",
+          record,
+          input: {
+            _tag: "Rejected",
+            coordinates,
+            value: await codec.decode<TransactionRejected>("rejected", record.value),
+          },
+        };
+      case "dlq":
+        return {
+          _tag: "Decoded",
+          record,
+          input: {
+            _tag: "DeadLettered",
+            coordinates,
+            value: await codec.decode<DeadLetter>("dlq", record.value),
+          },
+        };
+      default:
+        throw new Error(`unexpected topic ${record.topic}`);
+    }
+  } catch (error) {
+    if (error instanceof RegistryError && error.retryable) throw error;
+    return {
+      _tag: "Unreadable",
+      record,
+      code: error instanceof RegistryError ? error.reason : "MALFORMED_PAYLOAD",
+      errorClass: error instanceof Error ? error.name : typeof error,
+      message: describeError(error),
+    };
+  }
+};
+
+export const decodeBatch = (codec: RegistryCodec, names: Names, records: readonly ConsumedRecord[]) =>
+  Effect.tryPromise({
+    try: () => Promise.all(records.map((record) => decodeOne(codec, names, record))),
+    catch: (error) =>
+      new StageFault({
+        reason: "RegistryUnavailable",
+        message: `decode batch: ${describeError(error)}`,
+        cause: error,
+      }),
+  });

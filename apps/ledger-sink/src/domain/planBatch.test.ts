@@ -1,0 +1,181 @@
+import type { ConsumedRecord } from "@ledgerline/kafka";
+import type { ExistingRow, StoredPosition } from "@ledgerline/ledger-db";
+import { describe, expect, it } from "vitest";
+import { deadLetter, rejected, validated } from "../../test/helpers.ts";
+import { deadLetterFromJson } from "./deadLetterJson.ts";
+import { type DecodedRecord, decideRecords, type PlanContext, summarize, writePlanOf } from "./planBatch.ts";
+import { postedFromJson, type SinkInput } from "./toLedgerRows.ts";
+
+const record = (offset: number, partition = 0, topic = "t.validated"): ConsumedRecord =>
+  ({
+    topic,
+    partition,
+    offset: BigInt(offset),
+    key: "ACC-1",
+    value: Buffer.from("bytes"),
+    headers: new Map(),
+    timestamp: 1_700_000_000_000n,
+    leaderEpoch: 0,
+    metadata: {},
+  }) as unknown as ConsumedRecord;
+
+const decoded = (
+  offset: number,
+  value: SinkInput["value"],
+  tag: SinkInput["_tag"] = "Validated",
+): DecodedRecord => {
+  const r = record(offset);
+  return {
+    _tag: "Decoded",
+    record: r,
+    input: { _tag: tag, coordinates: { topic: r.topic, partition: 0, offset: r.offset }, value } as SinkInput,
+  };
+};
+
+const context = (options: { stored?: StoredPosition; existing?: ExistingRow[] } = {}): PlanContext => {
+  let n = 0;
+  return {
+    now: new Date("2025-02-01T00:00:00.000Z"),
+    newEventId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
+    stored: () => options.stored,
+    existing: new Map((options.existing ?? []).map((row) => [row.transaction_id, row])),
+    topicIds: new Map([["t.validated", "7c6b4c2e-0000-4000-8000-000000000001"]]),
+    attempts: 1,
+    traceparentOf: () => null,
+  };
+};
+
+describe("decideRecords", () => {
+  it("applies a validated record: a posted row, two balanced postings, one transactions.posted event", () => {
+    const v = validated({
+      account_id: "ACC-7",
+      amount_minor: 1234n,
+      currency: "BHD",
+      merchant_name: " corner  shop ",
+    });
+    const [decision] = decideRecords([decoded(0, v)], context());
+    if (decision?._tag !== "Apply") throw new Error(`expected Apply, got ${decision?._tag}`);
+    expect(decision.entry.row).toMatchObject({ status: "posted", amount_minor: "1234", currency: "BHD" });
+    expect(decision.entry.postings.map((p) => [p.ledger_account, p.amount_minor])).toEqual([
+      ["customer:ACC-7", -1234n],
+      ["merchant:CORNER SHOP", 1234n],
+    ]);
+    const [event] = decision.entry.events;
+    expect(event).toMatchObject({
+      topic_id: "posted",
+      event_type: "TransactionPosted",
+      aggregate_id: "ACC-7",
+    });
+    expect(postedFromJson(event?.payload ?? {})).toMatchObject({
+      amount_minor: 1234n,
+      debit_account: "customer:ACC-7",
+    });
+  });
+
+  it("skips what the stored position already covers, whatever its content", () => {
+    const stored = { topic: "t.validated", partition: 0, nextOffset: 2n, topicId: null };
+    const tags = decideRecords(
+      [decoded(0, validated()), decoded(1, validated()), decoded(2, validated())],
+      context({ stored }),
+    );
+    expect(tags.map((d) => d._tag)).toEqual(["AlreadyApplied", "AlreadyApplied", "Apply"]);
+  });
+
+  it("drops exact repeats, and a repeated id with other content is a conflict with a dead letter", () => {
+    const v = validated();
+    const other = validated({ transaction_id: v.transaction_id, amount_minor: 1n });
+    const decisions = decideRecords([decoded(0, v), decoded(1, v), decoded(2, other)], context());
+    expect(decisions.map((d) => d._tag)).toEqual(["Apply", "AlreadyApplied", "Conflict"]);
+    const conflict = decisions[2];
+    if (conflict?._tag !== "Conflict") throw new Error("expected a conflict");
+    expect(conflict.conflict).toMatchObject({ existing_hash: v.payload_hash, new_hash: other.payload_hash });
+    expect(deadLetterFromJson(conflict.event.payload)).toMatchObject({
+      reason_code: "PAYLOAD_CONFLICT",
+      transaction_id: v.transaction_id,
+      original_offset: 2n,
+      stage: "ledger-sink",
+    });
+  });
+
+  it("compares with what the ledger already holds", () => {
+    const v = validated();
+    const same = [{ transaction_id: v.transaction_id, payload_hash: v.payload_hash, status: "posted" }];
+    const other = [{ transaction_id: v.transaction_id, payload_hash: "another", status: "posted" }];
+    expect(decideRecords([decoded(0, v)], context({ existing: same }))[0]?._tag).toBe("AlreadyApplied");
+    expect(decideRecords([decoded(0, v)], context({ existing: other }))[0]?._tag).toBe("Conflict");
+    // A replayed dead letter that now passes upgrades the dead_lettered row.
+    const dead = [{ transaction_id: v.transaction_id, payload_hash: null, status: "dead_lettered" }];
+    expect(decideRecords([decoded(0, v)], context({ existing: dead }))[0]?._tag).toBe("Apply");
+  });
+
+  it("records rejections with reasons, and dead letters from the DLQ as dead_lettered rows", () => {
+    const id = "11111111-1111-4111-8111-111111111111";
+    const decisions = decideRecords(
+      [
+        decoded(0, rejected(), "Rejected"),
+        decoded(1, deadLetter(id), "DeadLettered"),
+        decoded(2, deadLetter(null), "DeadLettered"),
+      ],
+      context(),
+    );
+    expect(decisions.map((d) => d._tag)).toEqual(["Reject", "DeadLetter", "DeadLetter"]);
+    const dead = decisions[1];
+    if (dead?._tag !== "DeadLetter") throw new Error("expected a dead letter");
+    expect(dead.entry?.row).toMatchObject({ transaction_id: id, status: "dead_lettered" });
+    expect(dead.entry?.row.dead_letter_reason).toMatch(/^ENRICHMENT_FAILED \(processor\)/);
+    expect(dead.event).toBeNull();
+    // A dead letter without an id has nothing to record.
+    expect(decisions[2]).toMatchObject({ entry: null, event: null });
+  });
+
+  it("ends a record the database refused as a dead_lettered row with its id, and a DLQ envelope", () => {
+    const v = validated({ metadata: { note: "nul\u0000byte" } });
+    const refused: DecodedRecord = {
+      ...decoded(5, v),
+      _tag: "Refused",
+      reason: "22P05: unsupported Unicode escape sequence",
+    } as DecodedRecord;
+    const [decision] = decideRecords([refused], context());
+    if (decision?._tag !== "DeadLetter") throw new Error("expected a dead letter");
+    expect(decision.entry?.row).toMatchObject({ transaction_id: v.transaction_id, status: "dead_lettered" });
+    expect(decision.entry?.row.dead_letter_reason).toContain("LEDGER_REFUSED (ledger-sink): 22P05");
+    expect(deadLetterFromJson(decision.event?.payload ?? {})).toMatchObject({
+      reason_code: "LEDGER_REFUSED",
+      transaction_id: v.transaction_id,
+      original_value: Buffer.from("bytes"),
+    });
+  });
+
+  it("dead-letters unreadable bytes without an id", () => {
+    const unreadable: DecodedRecord = {
+      _tag: "Unreadable",
+      record: record(3),
+      code: "NOT_WIRE_FORMAT",
+      errorClass: "RegistryError",
+      message: "not wire format",
+    };
+    const [decision] = decideRecords([unreadable], context());
+    expect(decision).toMatchObject({ _tag: "DeadLetter", entry: null });
+  });
+});
+
+describe("writePlanOf and summarize", () => {
+  it("writes each partition's next offset with its topic id, and counts what was done", () => {
+    const v = validated();
+    const records = [decoded(4, v), decoded(5, v), decoded(6, rejected(), "Rejected")];
+    const decisions = decideRecords(records, context());
+    const plan = writePlanOf(records, decisions, context());
+    expect(plan.positions).toEqual([
+      { topic: "t.validated", partition: 0, nextOffset: 7n, topicId: "7c6b4c2e-0000-4000-8000-000000000001" },
+    ]);
+    expect(plan.entries.map((e) => e.row.status)).toEqual(["posted", "rejected"]);
+    expect(summarize(decisions, new Set())).toMatchObject({
+      posted: 1,
+      rejected: 1,
+      duplicates: 1,
+      outboxEvents: 1,
+    });
+    // An entry a concurrent writer had already written counts as a duplicate.
+    expect(summarize(decisions, new Set([plan.entries[0]!]))).toMatchObject({ posted: 0, duplicates: 2 });
+  });
+});

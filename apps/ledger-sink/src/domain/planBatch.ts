@@ -1,0 +1,292 @@
+// The sink's decision for every record of a batch, made before anything is written: given what the
+// ledger already holds (stored positions, existing rows), each record is Apply, Reject, DeadLetter,
+// AlreadyApplied or Conflict. Pure; the write path only executes the plan.
+import {
+  type ConsumedRecord,
+  type DeadLetterEnvelope,
+  deadLetterEnvelope,
+  PoisonRecord,
+} from "@ledgerline/kafka";
+import type {
+  Coordinates,
+  ExistingRow,
+  LedgerEntry,
+  LedgerWritePlan,
+  OutboxEvent,
+  PayloadConflictRow,
+  StoredPosition,
+} from "@ledgerline/ledger-db";
+import { Data } from "effect";
+import { deadLetterToJson } from "./deadLetterJson.ts";
+import {
+  deadLetteredRow,
+  deadLetterReason,
+  payloadHashOf,
+  rejectedRow,
+  type SinkInput,
+  transactionIdOf,
+  validatedEntry,
+} from "./toLedgerRows.ts";
+
+/** A consumed record after decoding: readable, unreadable bytes, or readable but refused by the database. */
+export type DecodedRecord =
+  | { readonly _tag: "Decoded"; readonly record: ConsumedRecord; readonly input: SinkInput }
+  | {
+      readonly _tag: "Unreadable";
+      readonly record: ConsumedRecord;
+      readonly code: string;
+      readonly errorClass: string;
+      readonly message: string;
+    }
+  | {
+      readonly _tag: "Refused";
+      readonly record: ConsumedRecord;
+      readonly input: SinkInput;
+      readonly reason: string;
+    };
+
+export type RecordDecision = Data.TaggedEnum<{
+  /** Written before: its offset is below the stored position, or its id is in the ledger with the same content. */
+  AlreadyApplied: { readonly coordinates: Coordinates; readonly why: "offset" | "duplicate" };
+  /** A validated record: a posted row, two postings, a transactions.posted event. */
+  Apply: { readonly coordinates: Coordinates; readonly entry: LedgerEntry };
+  /** A rejected record: a rejected row with its reasons. */
+  Reject: { readonly coordinates: Coordinates; readonly entry: LedgerEntry };
+  /**
+   * The record ends as a dead letter: a dead_lettered row when its id is known (so GET shows why), and a DLQ
+   * envelope when the sink itself gave up on it (unreadable bytes, refused by the database).
+   */
+  DeadLetter: {
+    readonly coordinates: Coordinates;
+    readonly entry: LedgerEntry | null;
+    readonly event: OutboxEvent | null;
+  };
+  /** Its id is in the ledger with other content: never applied; recorded, and dead-lettered. */
+  Conflict: {
+    readonly coordinates: Coordinates;
+    readonly conflict: PayloadConflictRow;
+    readonly event: OutboxEvent;
+  };
+}>;
+export const RecordDecision = Data.taggedEnum<RecordDecision>();
+
+export interface PlanContext {
+  readonly now: Date;
+  readonly newEventId: () => string;
+  /** The stored position of a partition (locked by the writer for this batch). */
+  readonly stored: (topic: string, partition: number) => StoredPosition | undefined;
+  /** Rows already in the ledger for the batch's ids. */
+  readonly existing: ReadonlyMap<string, ExistingRow>;
+  /** Kafka's id of each topic read, stored with the positions. */
+  readonly topicIds: ReadonlyMap<string, string>;
+  /** How many times this batch was attempted (carried by dead-letter envelopes). */
+  readonly attempts: number;
+  readonly traceparentOf: (record: ConsumedRecord) => string | null;
+}
+
+const coordinatesOf = (record: ConsumedRecord): Coordinates => ({
+  topic: record.topic,
+  partition: record.partition,
+  offset: record.offset,
+});
+
+const dlqEvent = (
+  record: ConsumedRecord,
+  failure: { code: string; errorClass: string; message: string; transactionId: string | null },
+  context: PlanContext,
+): OutboxEvent => {
+  const envelope: DeadLetterEnvelope = deadLetterEnvelope(
+    record,
+    new PoisonRecord({ ...failure, replayable: false }),
+    { stage: "ledger-sink", attempts: context.attempts, now: context.now },
+  );
+  return {
+    event_id: context.newEventId(),
+    aggregate_id: record.key || failure.transactionId || `${record.topic}:${record.partition}`,
+    topic_id: "dlq",
+    event_type: "DeadLetter",
+    payload: deadLetterToJson(envelope),
+    traceparent: context.traceparentOf(record),
+  };
+};
+
+const entryFor = (input: SinkInput, record: ConsumedRecord, context: PlanContext, id: string) => {
+  switch (input._tag) {
+    case "Validated":
+      return RecordDecision.Apply({
+        coordinates: input.coordinates,
+        entry: validatedEntry(input.value, {
+          eventId: context.newEventId(),
+          now: context.now,
+          traceparent: context.traceparentOf(record),
+        }),
+      });
+    case "Rejected":
+      return RecordDecision.Reject({
+        coordinates: input.coordinates,
+        entry: { row: rejectedRow(input.value), postings: [], events: [] },
+      });
+    case "DeadLettered":
+      return RecordDecision.DeadLetter({
+        coordinates: input.coordinates,
+        entry: { row: deadLetteredRow(id, deadLetterReason(input.value)), postings: [], events: [] },
+        event: null,
+      });
+  }
+};
+
+/** One decision per record, in order. The first occurrence of an id in the batch wins. */
+export const decideRecords = (records: readonly DecodedRecord[], context: PlanContext): RecordDecision[] => {
+  const inBatch = new Map<string, string | null>();
+  return records.map((decoded) => {
+    const coordinates = coordinatesOf(decoded.record);
+    const stored = context.stored(coordinates.topic, coordinates.partition);
+    if (stored && coordinates.offset < stored.nextOffset) {
+      return RecordDecision.AlreadyApplied({ coordinates, why: "offset" });
+    }
+    if (decoded._tag === "Unreadable") {
+      return RecordDecision.DeadLetter({
+        coordinates,
+        entry: null,
+        event: dlqEvent(
+          decoded.record,
+          {
+            code: decoded.code,
+            errorClass: decoded.errorClass,
+            message: decoded.message,
+            transactionId: null,
+          },
+          context,
+        ),
+      });
+    }
+    const id = transactionIdOf(decoded.input);
+    // A dead letter without an id has nothing to record: its offset still moves on.
+    if (id === null) return RecordDecision.DeadLetter({ coordinates, entry: null, event: null });
+    if (decoded._tag === "Refused") {
+      // The database refused the record's content: it still ends in the ledger, as dead_lettered with why.
+      const reason = `LEDGER_REFUSED (ledger-sink): ${decoded.reason}`;
+      return RecordDecision.DeadLetter({
+        coordinates,
+        entry: { row: deadLetteredRow(id, reason), postings: [], events: [] },
+        event: dlqEvent(
+          decoded.record,
+          { code: "LEDGER_REFUSED", errorClass: "LedgerDbError", message: decoded.reason, transactionId: id },
+          context,
+        ),
+      });
+    }
+    const { input } = decoded;
+    const hash = payloadHashOf(input);
+    const existing = context.existing.get(id);
+    // A record with content upgrades a dead_lettered row (a replayed dead letter); anything else already
+    // in the ledger, or earlier in this batch, is the same transaction or a conflicting one.
+    const upgrade = existing?.status === "dead_lettered" && input._tag !== "DeadLettered" && !inBatch.has(id);
+    const firstHash = inBatch.has(id)
+      ? (inBatch.get(id) ?? null)
+      : existing && !upgrade
+        ? existing.payload_hash
+        : undefined;
+    if (firstHash !== undefined) {
+      if (hash !== null && firstHash !== null && hash !== firstHash) {
+        return RecordDecision.Conflict({
+          coordinates,
+          conflict: { transaction_id: id, existing_hash: firstHash, new_hash: hash, coordinates },
+          event: dlqEvent(
+            decoded.record,
+            {
+              code: "PAYLOAD_CONFLICT",
+              errorClass: "PayloadConflict",
+              message: `transaction ${id} was already recorded with payload hash ${firstHash}; this record has ${hash}`,
+              transactionId: id,
+            },
+            context,
+          ),
+        });
+      }
+      return RecordDecision.AlreadyApplied({ coordinates, why: "duplicate" });
+    }
+    inBatch.set(id, hash);
+    return entryFor(input, decoded.record, context, id);
+  });
+};
+
+/** The rows, events, conflicts and positions a batch's decisions write. */
+export const writePlanOf = (
+  records: readonly DecodedRecord[],
+  decisions: readonly RecordDecision[],
+  context: Pick<PlanContext, "topicIds">,
+): LedgerWritePlan => {
+  const entries: LedgerEntry[] = [];
+  const events: OutboxEvent[] = [];
+  const conflicts: PayloadConflictRow[] = [];
+  for (const decision of decisions) {
+    switch (decision._tag) {
+      case "Apply":
+      case "Reject":
+        entries.push(decision.entry);
+        break;
+      case "DeadLetter":
+        if (decision.entry) entries.push(decision.entry);
+        if (decision.event) events.push(decision.event);
+        break;
+      case "Conflict":
+        conflicts.push(decision.conflict);
+        events.push(decision.event);
+        break;
+      case "AlreadyApplied":
+        break;
+    }
+  }
+  const next = new Map<string, StoredPosition>();
+  for (const { record } of records) {
+    next.set(`${record.topic}\u0000${record.partition}`, {
+      topic: record.topic,
+      partition: record.partition,
+      nextOffset: record.offset + 1n,
+      topicId: context.topicIds.get(record.topic) ?? null,
+    });
+  }
+  return { entries, events, conflicts, positions: [...next.values()] };
+};
+
+export interface WriteResult {
+  readonly posted: number;
+  readonly rejected: number;
+  readonly deadLettered: number;
+  readonly duplicates: number;
+  readonly conflicts: number;
+  /** Records the sink itself dead-lettered (unreadable, refused). */
+  readonly unapplicable: number;
+  /** Records dropped because Postgres had already stored their offsets (a replay after a crash). */
+  readonly alreadyApplied: number;
+  readonly outboxEvents: number;
+}
+
+/** Counts of what a batch did; `raced` are entries a concurrent writer had already written. */
+export const summarize = (
+  decisions: readonly RecordDecision[],
+  raced: ReadonlySet<LedgerEntry>,
+): WriteResult => {
+  const count = (tag: RecordDecision["_tag"], written = true) =>
+    decisions.filter(
+      (d) => d._tag === tag && (!written || !("entry" in d) || d.entry === null || !raced.has(d.entry)),
+    ).length;
+  const events = decisions.reduce((n, d) => {
+    if (d._tag === "Apply") return n + (raced.has(d.entry) ? 0 : d.entry.events.length);
+    if (d._tag === "DeadLetter" || d._tag === "Conflict") return n + (d.event ? 1 : 0);
+    return n;
+  }, 0);
+  return {
+    posted: count("Apply"),
+    rejected: count("Reject"),
+    deadLettered: decisions.filter((d) => d._tag === "DeadLetter" && d.entry !== null && !raced.has(d.entry))
+      .length,
+    duplicates:
+      decisions.filter((d) => d._tag === "AlreadyApplied" && d.why === "duplicate").length + raced.size,
+    conflicts: count("Conflict", false),
+    unapplicable: decisions.filter((d) => d._tag === "DeadLetter" && d.event !== null).length,
+    alreadyApplied: decisions.filter((d) => d._tag === "AlreadyApplied" && d.why === "offset").length,
+    outboxEvents: events,
+  };
+};

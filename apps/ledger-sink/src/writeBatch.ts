@@ -1,0 +1,59 @@
+// One batch, one Postgres transaction, read top to bottom: lock the partitions' stored positions, read the
+// rows already in the ledger, decide every record (pure planBatch), write the plan. Dead letters the
+// sink raises are outbox rows of this transaction, published by the relay after the commit.
+import { randomUUID } from "node:crypto";
+import {
+  applyPlan,
+  existingRows,
+  LedgerDb,
+  type LedgerEntry,
+  lockPositions,
+  storedPositionOf,
+} from "@ledgerline/ledger-db";
+import { Effect } from "effect";
+import {
+  type DecodedRecord,
+  decideRecords,
+  type RecordDecision,
+  summarize,
+  writePlanOf,
+} from "./domain/planBatch.ts";
+import { transactionIdOf } from "./domain/toLedgerRows.ts";
+import { timedPostgres } from "./sinkMetrics.ts";
+
+export interface WriteBatch {
+  readonly groupId: string;
+  readonly records: readonly DecodedRecord[];
+  readonly topicIds: ReadonlyMap<string, string>;
+  readonly attempts: number;
+}
+
+export const writeBatch = (batch: WriteBatch) =>
+  Effect.gen(function* () {
+    const db = yield* LedgerDb;
+    return yield* timedPostgres(
+      "write_batch",
+      db.transaction("write batch", async (tx) => {
+        const partitions = [
+          ...new Map(batch.records.map(({ record: r }) => [`${r.topic}:${r.partition}`, r])).values(),
+        ];
+        const positions = await lockPositions(tx, batch.groupId, partitions);
+        const ids = batch.records.flatMap((d) => (d._tag === "Unreadable" ? [] : [transactionIdOf(d.input)]));
+        const existing = await existingRows(
+          tx,
+          ids.filter((id): id is string => id !== null),
+        );
+        const decisions: RecordDecision[] = decideRecords(batch.records, {
+          now: new Date(),
+          newEventId: randomUUID,
+          stored: (topic, partition) => storedPositionOf(positions, topic, partition),
+          existing,
+          topicIds: batch.topicIds,
+          attempts: batch.attempts,
+          traceparentOf: (record) => record.headers.get("traceparent")?.toString() ?? null,
+        });
+        const applied = await applyPlan(tx, batch.groupId, writePlanOf(batch.records, decisions, batch));
+        return { decisions, result: summarize(decisions, new Set<LedgerEntry>(applied.raced)) };
+      }),
+    );
+  });

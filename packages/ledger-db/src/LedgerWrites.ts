@@ -1,0 +1,237 @@
+// Every statement the ledger sink runs, in one place: read positions and existing rows, then write a
+// batch's plan (rows, postings, balances, outbox events, conflicts, positions) in the caller's
+// transaction. Nothing here decides anything: the plan is made by the sink's pure planBatch.
+import type { CommonQueryMethods, DatabaseTransactionConnection } from "slonik";
+import { sql } from "slonik";
+import type {
+  ExistingRow,
+  LedgerEntry,
+  LedgerWritePlan,
+  OutboxEvent,
+  PostingInsert,
+  StoredPosition,
+} from "./ledgerRows.ts";
+
+export const OUTBOX_CHANNEL = "ledgerline_outbox";
+
+const positionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+type PositionRow = { topic: string; partition: number; next_offset: bigint; topic_id: string | null };
+const toPosition = (row: PositionRow): StoredPosition => ({
+  topic: row.topic,
+  partition: row.partition,
+  nextOffset: row.next_offset,
+  topicId: row.topic_id,
+});
+
+/** Every stored position of a group (resume planning; no lock). */
+export const readPositions = async (db: CommonQueryMethods, groupId: string): Promise<StoredPosition[]> =>
+  (
+    (await db.any(sql.unsafe`
+    SELECT topic, partition, next_offset, topic_id::text AS topic_id FROM consumer_offsets
+    WHERE group_id = ${groupId} ORDER BY topic, partition`)) as readonly PositionRow[]
+  ).map(toPosition);
+
+/**
+ * The stored positions of the batch's partitions, locked (FOR UPDATE, in a fixed order): a zombie instance
+ * writing the same partition waits here, then sees our positions and finds its records already applied.
+ */
+export const lockPositions = async (
+  tx: DatabaseTransactionConnection,
+  groupId: string,
+  partitions: readonly { readonly topic: string; readonly partition: number }[],
+): Promise<ReadonlyMap<string, StoredPosition>> => {
+  if (partitions.length === 0) return new Map();
+  const rows = (await tx.any(sql.unsafe`
+    SELECT topic, partition, next_offset, topic_id::text AS topic_id FROM consumer_offsets
+    WHERE group_id = ${groupId}
+      AND (topic, partition) IN (
+        SELECT * FROM jsonb_to_recordset(${sql.jsonb(partitions.map((p) => ({ topic: p.topic, partition: p.partition })))})
+          AS c(topic text, partition int))
+    ORDER BY topic, partition
+    FOR UPDATE`)) as readonly PositionRow[];
+  return new Map(rows.map((row) => [positionKey(row.topic, row.partition), toPosition(row)]));
+};
+
+export const storedPositionOf = (
+  positions: ReadonlyMap<string, StoredPosition>,
+  topic: string,
+  partition: number,
+): StoredPosition | undefined => positions.get(positionKey(topic, partition));
+
+/** The rows already in the ledger for these ids. */
+export const existingRows = async (
+  tx: CommonQueryMethods,
+  ids: readonly string[],
+): Promise<ReadonlyMap<string, ExistingRow>> => {
+  if (ids.length === 0) return new Map();
+  const rows = (await tx.any(sql.unsafe`
+    SELECT transaction_id::text AS transaction_id, payload_hash, status FROM transactions
+    WHERE transaction_id = ANY(${sql.array(ids, "uuid")})`)) as readonly ExistingRow[];
+  return new Map(rows.map((row) => [row.transaction_id, row]));
+};
+
+/** Inserts the rows; returns the ids really written (a concurrent writer may have been first). */
+const insertRows = async (tx: DatabaseTransactionConnection, entries: readonly LedgerEntry[]) => {
+  if (entries.length === 0) return new Set<string>();
+  const ids = await tx.anyFirst(sql.unsafe`
+    INSERT INTO transactions (transaction_id, account_id, amount_minor, currency, base_currency, base_amount_minor,
+      fx_rate, fx_rate_as_of, merchant_name, merchant_category, status, rejection_reasons, dead_letter_reason,
+      risk_flags, occurred_at, accepted_at, posted_at, source, client_id, payload_hash, metadata)
+    SELECT r.transaction_id, r.account_id, r.amount_minor, r.currency, r.base_currency, r.base_amount_minor,
+      r.fx_rate, r.fx_rate_as_of, r.merchant_name, r.merchant_category, r.status, r.rejection_reasons,
+      r.dead_letter_reason, coalesce(r.risk_flags, '{}'), r.occurred_at, r.accepted_at, r.posted_at, 'live',
+      r.client_id, r.payload_hash, coalesce(r.metadata, '{}')
+    FROM jsonb_to_recordset(${sql.jsonb(entries.map((e) => e.row) as never)}) AS r(
+      transaction_id uuid, account_id text, amount_minor bigint, currency text, base_currency text,
+      base_amount_minor bigint, fx_rate numeric, fx_rate_as_of timestamptz, merchant_name text,
+      merchant_category text, status text, rejection_reasons jsonb, dead_letter_reason text, risk_flags text[],
+      occurred_at timestamptz, accepted_at timestamptz, posted_at timestamptz, client_id text, payload_hash text,
+      metadata jsonb)
+    ON CONFLICT (transaction_id) DO UPDATE SET
+      account_id = EXCLUDED.account_id, amount_minor = EXCLUDED.amount_minor, currency = EXCLUDED.currency,
+      base_currency = EXCLUDED.base_currency, base_amount_minor = EXCLUDED.base_amount_minor,
+      fx_rate = EXCLUDED.fx_rate, fx_rate_as_of = EXCLUDED.fx_rate_as_of, merchant_name = EXCLUDED.merchant_name,
+      merchant_category = EXCLUDED.merchant_category, status = EXCLUDED.status,
+      rejection_reasons = EXCLUDED.rejection_reasons, risk_flags = EXCLUDED.risk_flags,
+      occurred_at = EXCLUDED.occurred_at, accepted_at = EXCLUDED.accepted_at, posted_at = EXCLUDED.posted_at,
+      client_id = EXCLUDED.client_id, payload_hash = EXCLUDED.payload_hash, metadata = EXCLUDED.metadata,
+      recorded_at = now()
+      -- Only a replayed dead letter is upgraded; anything already recorded stays as it is.
+      WHERE transactions.status = 'dead_lettered' AND EXCLUDED.status <> 'dead_lettered'
+    RETURNING transaction_id::text`);
+  return new Set(ids as string[]);
+};
+
+/** Sums postings per account and currency, in lock order (a fixed order keeps batches from deadlocking). */
+export const balanceDeltas = (postings: readonly PostingInsert[]) => {
+  const totals = new Map<string, { ledger_account: string; currency: string; delta_minor: bigint }>();
+  for (const posting of postings) {
+    const key = `${posting.ledger_account}\u0000${posting.currency}`;
+    const current = totals.get(key);
+    totals.set(key, {
+      ledger_account: posting.ledger_account,
+      currency: posting.currency,
+      delta_minor: (current?.delta_minor ?? 0n) + posting.amount_minor,
+    });
+  }
+  return [...totals.values()].sort((a, b) =>
+    a.ledger_account === b.ledger_account
+      ? a.currency.localeCompare(b.currency)
+      : a.ledger_account < b.ledger_account
+        ? -1
+        : 1,
+  );
+};
+
+const insertPostings = async (tx: DatabaseTransactionConnection, postings: readonly PostingInsert[]) => {
+  if (postings.length === 0) return;
+  await tx.query(sql.unsafe`
+    INSERT INTO postings (transaction_id, ledger_account, currency, amount_minor)
+    SELECT p.transaction_id, p.ledger_account, p.currency, p.amount_minor
+    FROM jsonb_to_recordset(${sql.jsonb(postings.map((p) => ({ ...p, amount_minor: p.amount_minor.toString() })))})
+      AS p(transaction_id uuid, ledger_account text, currency text, amount_minor bigint)`);
+  await tx.query(sql.unsafe`
+    INSERT INTO account_balances (ledger_account, currency, balance_minor)
+    SELECT d.ledger_account, d.currency, d.delta_minor
+    FROM jsonb_to_recordset(${sql.jsonb(balanceDeltas(postings).map((d) => ({ ...d, delta_minor: d.delta_minor.toString() })))})
+      AS d(ledger_account text, currency text, delta_minor bigint)
+    ORDER BY d.ledger_account, d.currency
+    ON CONFLICT (ledger_account, currency) DO UPDATE
+      SET balance_minor = account_balances.balance_minor + EXCLUDED.balance_minor, updated_at = now()`);
+};
+
+const insertEvents = async (tx: DatabaseTransactionConnection, events: readonly OutboxEvent[]) => {
+  if (events.length === 0) return;
+  // ORDER BY n keeps the batch order in the sequence column (per-account order for the relay).
+  await tx.query(sql.unsafe`
+    INSERT INTO outbox (event_id, aggregate_id, topic_id, event_type, payload, traceparent)
+    SELECT o.event_id, o.aggregate_id, o.topic_id, o.event_type, o.payload, o.traceparent
+    FROM jsonb_to_recordset(${sql.jsonb(events.map((o, n) => ({ ...o, n })) as never)})
+      AS o(event_id uuid, aggregate_id text, topic_id text, event_type text, payload jsonb, traceparent text, n int)
+    ORDER BY o.n`);
+  await tx.query(sql.unsafe`SELECT pg_notify(${OUTBOX_CHANNEL}, current_schema())`);
+};
+
+const insertConflicts = async (tx: DatabaseTransactionConnection, plan: LedgerWritePlan) => {
+  if (plan.conflicts.length === 0) return;
+  await tx.query(sql.unsafe`
+    INSERT INTO payload_conflicts (transaction_id, existing_hash, new_hash, original_topic, original_partition, original_offset)
+    SELECT * FROM jsonb_to_recordset(${sql.jsonb(
+      plan.conflicts.map((c) => ({
+        transaction_id: c.transaction_id,
+        existing_hash: c.existing_hash,
+        new_hash: c.new_hash,
+        original_topic: c.coordinates.topic,
+        original_partition: c.coordinates.partition,
+        original_offset: c.coordinates.offset.toString(),
+      })),
+    )}) AS c(transaction_id uuid, existing_hash text, new_hash text, original_topic text, original_partition int, original_offset bigint)`);
+};
+
+/** Moves the stored positions forward (never back) and records the topic id they belong to. */
+export const storePositions = async (
+  tx: CommonQueryMethods,
+  groupId: string,
+  positions: readonly StoredPosition[],
+) => {
+  if (positions.length === 0) return;
+  await tx.query(sql.unsafe`
+    INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, topic_id)
+    SELECT ${groupId}, o.topic, o.partition, o.next_offset, o.topic_id
+    FROM jsonb_to_recordset(${sql.jsonb(
+      positions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        next_offset: p.nextOffset.toString(),
+        topic_id: p.topicId,
+      })),
+    )}) AS o(topic text, partition int, next_offset bigint, topic_id uuid)
+    ORDER BY o.topic, o.partition
+    ON CONFLICT (group_id, topic, partition) DO UPDATE
+      SET next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset),
+        topic_id = coalesce(EXCLUDED.topic_id, consumer_offsets.topic_id), updated_at = now()`);
+};
+
+export interface AppliedPlan {
+  /** Entries whose row was written. */
+  readonly written: readonly LedgerEntry[];
+  /** Entries a concurrent writer had already written (another partition carrying the same id). */
+  readonly raced: readonly LedgerEntry[];
+}
+
+/** Writes a batch's plan in `tx`: the rows first, then only what the really new rows imply. */
+export const applyPlan = async (
+  tx: DatabaseTransactionConnection,
+  groupId: string,
+  plan: LedgerWritePlan,
+): Promise<AppliedPlan> => {
+  const inserted = await insertRows(tx, plan.entries);
+  const written = plan.entries.filter((entry) => inserted.has(entry.row.transaction_id));
+  const raced = plan.entries.filter((entry) => !inserted.has(entry.row.transaction_id));
+  await insertPostings(
+    tx,
+    written.flatMap((entry) => entry.postings),
+  );
+  await insertEvents(tx, [...written.flatMap((entry) => entry.events), ...plan.events]);
+  await insertConflicts(tx, plan);
+  await storePositions(tx, groupId, plan.positions);
+  return { written, raced };
+};
+
+/** Records which instance now holds these partitions (one row per partition; the last writer wins). */
+export const recordAssignments = async (
+  db: CommonQueryMethods,
+  groupId: string,
+  instanceId: string,
+  partitions: readonly { readonly topic: string; readonly partition: number }[],
+) => {
+  if (partitions.length === 0) return;
+  await db.query(sql.unsafe`
+    INSERT INTO sink_assignments (group_id, topic, partition, instance_id)
+    SELECT ${groupId}, a.topic, a.partition, ${instanceId}
+    FROM jsonb_to_recordset(${sql.jsonb(partitions.map((p) => ({ topic: p.topic, partition: p.partition })))})
+      AS a(topic text, partition int)
+    ON CONFLICT (group_id, topic, partition) DO UPDATE
+      SET instance_id = EXCLUDED.instance_id, assigned_at = now()`);
+};

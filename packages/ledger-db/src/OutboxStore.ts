@@ -1,0 +1,92 @@
+// The outbox relay's statements: claim unpublished events of some shards, mark them published, park an
+// event that cannot be encoded (it must not block the others), list and retry parked events, clean up.
+import type { CommonQueryMethods, DatabasePool, DatabaseTransactionConnection } from "slonik";
+import { sql } from "slonik";
+
+export const OUTBOX_SHARDS = 16;
+/** Namespace of the relay's advisory locks (first key of pg_try_advisory_xact_lock(int, int)). */
+const LOCK_CLASS = 0x0b0c5;
+
+export interface ClaimedEvent {
+  readonly event_id: string;
+  readonly aggregate_id: string;
+  readonly topic_id: string;
+  readonly event_type: string;
+  readonly payload: Record<string, unknown>;
+  readonly traceparent: string | null;
+}
+
+/** Takes shard locks (one relay per shard at a time) and returns up to `limit` events of those shards, in order. */
+export const claimEvents = async (
+  tx: DatabaseTransactionConnection,
+  limit: number,
+): Promise<ClaimedEvent[]> => {
+  const shards = (await tx.anyFirst(sql.unsafe`
+    SELECT s FROM generate_series(0, ${OUTBOX_SHARDS - 1}) AS s
+    WHERE pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext(current_schema()) # s)`)) as number[];
+  if (shards.length === 0) return [];
+  return [
+    ...((await tx.any(sql.unsafe`
+      SELECT event_id::text, aggregate_id, topic_id, event_type, payload, traceparent FROM outbox
+      WHERE published_at IS NULL AND parked_at IS NULL
+        AND mod(abs(hashtext(aggregate_id)), ${OUTBOX_SHARDS}) = ANY(${sql.array(shards, "int4")})
+      ORDER BY sequence
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED`)) as readonly ClaimedEvent[]),
+  ];
+};
+
+export const markPublished = async (tx: DatabaseTransactionConnection, eventIds: readonly string[]) => {
+  if (eventIds.length === 0) return;
+  await tx.query(sql.unsafe`
+    UPDATE outbox SET published_at = now() WHERE event_id = ANY(${sql.array([...eventIds], "uuid")})`);
+};
+
+/** Sets an event aside with the reason it cannot be published; the others go on. */
+export const parkEvent = async (db: CommonQueryMethods, eventId: string, reason: string) => {
+  await db.query(sql.unsafe`
+    UPDATE outbox SET parked_at = now(), park_reason = ${reason.replaceAll("\u0000", "").slice(0, 2_000)}
+    WHERE event_id = ${eventId} AND published_at IS NULL`);
+};
+
+export interface ParkedEvent {
+  readonly event_id: string;
+  readonly topic_id: string;
+  readonly event_type: string;
+  readonly aggregate_id: string;
+  readonly parked_at: string;
+  readonly park_reason: string;
+}
+
+export const parkedEvents = async (db: CommonQueryMethods): Promise<ParkedEvent[]> => [
+  ...((await db.any(sql.unsafe`
+    SELECT event_id::text, topic_id, event_type, aggregate_id, park_reason,
+      to_char(parked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS parked_at
+    FROM outbox WHERE parked_at IS NOT NULL AND published_at IS NULL ORDER BY sequence`)) as readonly ParkedEvent[]),
+];
+
+/** Puts parked events back in line (all of them when `eventIds` is empty); returns how many. */
+export const retryParked = async (pool: DatabasePool, eventIds: readonly string[]): Promise<number> => {
+  const result = await pool.query(
+    eventIds.length === 0
+      ? sql.unsafe`UPDATE outbox SET parked_at = NULL, park_reason = NULL WHERE parked_at IS NOT NULL AND published_at IS NULL`
+      : sql.unsafe`UPDATE outbox SET parked_at = NULL, park_reason = NULL
+          WHERE event_id = ANY(${sql.array([...eventIds], "uuid")}) AND parked_at IS NOT NULL AND published_at IS NULL`,
+  );
+  await pool.query(sql.unsafe`SELECT pg_notify('ledgerline_outbox', current_schema())`);
+  return result.rowCount;
+};
+
+export const deletePublished = async (db: CommonQueryMethods, retentionHours: number) => {
+  await db.query(sql.unsafe`
+    DELETE FROM outbox
+    WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => ${retentionHours * 3600})`);
+};
+
+/** Backlog for the metrics: unpublished (not parked) events, their oldest age, and parked events. */
+export const outboxBacklog = async (db: CommonQueryMethods) =>
+  (await db.one(sql.unsafe`
+    SELECT count(*) FILTER (WHERE parked_at IS NULL) AS backlog,
+      coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL)), 0)::float8 AS oldest_seconds,
+      count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked
+    FROM outbox WHERE published_at IS NULL`)) as { backlog: bigint; oldest_seconds: number; parked: bigint };

@@ -1,0 +1,93 @@
+// What the ledger sink writes, as plain rows: the contract between the sink's pure plan and the SQL in
+// LedgerWrites. Bigints are decimal strings and times ISO text where rows travel through jsonb.
+
+/** Where a record came from: kept with conflicts and dead letters, and for the stored offsets. */
+export interface Coordinates {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+export type LedgerStatus = "posted" | "rejected" | "dead_lettered";
+
+export interface TransactionInsert {
+  readonly transaction_id: string;
+  readonly account_id: string | null;
+  readonly amount_minor: string | null;
+  readonly currency: string | null;
+  readonly base_currency: string | null;
+  readonly base_amount_minor: string | null;
+  readonly fx_rate: string | null;
+  readonly fx_rate_as_of: string | null;
+  readonly merchant_name: string | null;
+  readonly merchant_category: string | null;
+  readonly status: LedgerStatus;
+  readonly rejection_reasons: readonly { code: string; field: string | null; message: string }[] | null;
+  readonly dead_letter_reason: string | null;
+  readonly risk_flags: readonly string[];
+  readonly occurred_at: string | null;
+  readonly accepted_at: string | null;
+  readonly posted_at: string | null;
+  readonly client_id: string | null;
+  readonly payload_hash: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface PostingInsert {
+  readonly transaction_id: string;
+  readonly ledger_account: string;
+  readonly currency: string;
+  readonly amount_minor: bigint;
+}
+
+/** An event the relay publishes after the commit: to transactions.posted, or to the DLQ. */
+export interface OutboxEvent {
+  readonly event_id: string;
+  /** The Kafka key and the relay's ordering key (account id, or the dead letter's key). */
+  readonly aggregate_id: string;
+  readonly topic_id: "posted" | "dlq";
+  readonly event_type: "TransactionPosted" | "DeadLetter";
+  /** The record as JSON (bigints as strings, times ISO, bytes base64); the relay encodes it as Avro. */
+  readonly payload: Record<string, unknown>;
+  readonly traceparent: string | null;
+}
+
+export interface PayloadConflictRow {
+  readonly transaction_id: string;
+  readonly existing_hash: string | null;
+  readonly new_hash: string | null;
+  readonly coordinates: Coordinates;
+}
+
+/** A transaction already in the ledger, as the plan needs it. */
+export interface ExistingRow {
+  readonly transaction_id: string;
+  readonly payload_hash: string | null;
+  readonly status: string;
+}
+
+/** A stored position: the next offset to read of a partition, and the topic incarnation it belongs to. */
+export interface StoredPosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly nextOffset: bigint;
+  readonly topicId: string | null;
+}
+
+/** A transaction row with what it implies: written only if the row really is new. */
+export interface LedgerEntry {
+  readonly row: TransactionInsert;
+  readonly postings: readonly PostingInsert[];
+  readonly events: readonly OutboxEvent[];
+}
+
+/** Everything one batch writes, decided before any write (the sink's pure plan). */
+export interface LedgerWritePlan {
+  /** New rows (or a dead_lettered row a replayed record upgrades), with their postings and events. */
+  readonly entries: readonly LedgerEntry[];
+  /** Events written whatever happens to the rows: the dead letters the sink raises itself. */
+  readonly events: readonly OutboxEvent[];
+  readonly conflicts: readonly PayloadConflictRow[];
+  /** Next offset per partition after this batch, with the topic id it was read from. */
+  readonly positions: readonly StoredPosition[];
+}
