@@ -15,7 +15,7 @@ export interface ProvisionedNamespace {
 export const uniqueNamespace = (label = "t") =>
   `${label}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
 
-const ATTEMPT_MS = 30_000;
+const ATTEMPT_MS = 15_000;
 const ATTEMPTS = 3;
 
 export const provisionNamespace = async (

@@ -21,8 +21,16 @@ import type { WriteResult } from "../src/domain/planBatch.ts";
 import { runOutboxRelay } from "../src/OutboxRelay.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";
 
-export const connection = (clientId: string): KafkaConnection => ({
-  bootstrapBrokers: testEnvironment().brokers,
+/** Where a test's Kafka and registry are: the shared ones, or throwaway ones. */
+export interface Services {
+  readonly bootstrapServers: string;
+  readonly registryUrl: string;
+}
+
+const shared = (): Services => testEnvironment();
+
+export const connection = (clientId: string, services: Services = shared()): KafkaConnection => ({
+  bootstrapBrokers: services.bootstrapServers.split(","),
   clientId,
 });
 
@@ -91,9 +99,10 @@ export const deadLetter = (transactionId: string | null, reason = "ENRICHMENT_FA
 export const produce = async (
   ns: TestNamespace,
   records: readonly { topicId: TopicId; key: string; value: unknown | Buffer }[],
+  services: Services = shared(),
 ) => {
-  const codec = new RegistryCodec({ url: testEnvironment().registryUrl, names: ns.names });
-  const producer = createIdempotentProducer(connection(`${ns.namespace}-producer`));
+  const codec = new RegistryCodec({ url: services.registryUrl, names: ns.names });
+  const producer = createIdempotentProducer(connection(`${ns.namespace}-producer`, services));
   try {
     const messages = await Promise.all(
       records.map(async (r) => ({
@@ -143,9 +152,13 @@ export const readTopic = async <T>(
   return seen;
 };
 
-export const endOffsets = async (ns: TestNamespace, topicIds: readonly TopicId[]) => {
+export const endOffsets = async (
+  ns: TestNamespace,
+  topicIds: readonly TopicId[],
+  services: Services = shared(),
+) => {
   const consumer = createReadCommittedConsumer(
-    connection(`${ns.namespace}-offsets`),
+    connection(`${ns.namespace}-offsets`, services),
     `${ns.namespace}.offsets`,
   );
   try {
@@ -182,8 +195,13 @@ export const storedOffsets = async (pool: DatabasePool, ns: TestNamespace) => {
   return new Map(rows.map((r) => [`${r.topic}:${r.partition}`, r.next_offset]));
 };
 
-export const caughtUp = async (pool: DatabasePool, ns: TestNamespace, topicIds: readonly TopicId[]) => {
-  const [ends, stored] = await Promise.all([endOffsets(ns, topicIds), storedOffsets(pool, ns)]);
+export const caughtUp = async (
+  pool: DatabasePool,
+  ns: TestNamespace,
+  topicIds: readonly TopicId[],
+  services: Services = shared(),
+) => {
+  const [ends, stored] = await Promise.all([endOffsets(ns, topicIds, services), storedOffsets(pool, ns)]);
   for (const [topic, partitions] of ends) {
     for (let p = 0; p < partitions.length; p++) {
       const end = partitions[p] ?? 0n;
@@ -197,13 +215,21 @@ export const caughtUp = async (pool: DatabasePool, ns: TestNamespace, topicIds: 
 export const startSink = (
   ns: TestNamespace,
   databaseUrl: string,
-  options: { relay?: boolean; onBatch?: (result: WriteResult) => void; batchSize?: number } = {},
+  options: {
+    relay?: boolean;
+    onBatch?: (result: WriteResult) => void;
+    batchSize?: number;
+    services?: Services;
+    blockedRecheckMs?: number;
+  } = {},
 ) => {
   // In-process, like main.ts: connections terminated outside a query are not the test's failure.
   ignoreStrayConnectionErrors(() => undefined);
-  const codec = new RegistryCodec({ url: testEnvironment().registryUrl, names: ns.names });
+  const services = options.services ?? shared();
+  const codec = new RegistryCodec({ url: services.registryUrl, names: ns.names });
   const sink = runSinkPipeline({
-    connection: connection(`${ns.namespace}-sink`),
+    connection: connection(`${ns.namespace}-sink`, services),
+    blockedRecheckMs: options.blockedRecheckMs,
     names: ns.names,
     codec,
     groupId: ns.names.group("ledgerSink"),
@@ -214,7 +240,7 @@ export const startSink = (
     onBatch: options.onBatch,
   });
   const relay = runOutboxRelay({
-    connection: connection(`${ns.namespace}-relay`),
+    connection: connection(`${ns.namespace}-relay`, services),
     names: ns.names,
     codec,
     databaseUrl,
@@ -278,3 +304,22 @@ export const spawnApp = async (entry: "main.ts" | "relay.ts", env: Record<string
 };
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `ledgerline <args>` (the ops CLI) as an operator would; resolves with its exit code and output. */
+export const runOpsCli = async (args: readonly string[], env: Record<string, string>) => {
+  const { spawn } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const cli = fileURLToPath(new URL("../../../tools/ledgerline/src/main.ts", import.meta.url));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+};

@@ -7,14 +7,16 @@ import { Command } from "effect/cli";
 import { CliFailure, ExitCode } from "./CliFailure.ts";
 import { CliConfig } from "./Config.ts";
 import { dlqCommand } from "./commands/dlq.ts";
+import { outboxCommand } from "./commands/outbox.ts";
 import { seedCommand } from "./commands/seed.ts";
 import { simulateCommand } from "./commands/simulate.ts";
+import { sinkCommand } from "./commands/sink.ts";
 
 const root = Command.make("ledgerline").pipe(
   Command.withDescription(
-    "ledgerline ops toolkit: inspect and replay the DLQ, seed PaySim history, simulate traffic",
+    "ledgerline ops toolkit: inspect and replay the DLQ, seed PaySim history, simulate traffic, sink positions, parked outbox events",
   ),
-  Command.withSubcommands([dlqCommand, seedCommand, simulateCommand]),
+  Command.withSubcommands([dlqCommand, seedCommand, simulateCommand, sinkCommand, outboxCommand]),
 );
 
 const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number => {

@@ -131,7 +131,7 @@ export class ThrowawayBroker {
   /** Kills the broker process (SIGKILL: an abrupt outage). Data on disk stays for the restart. */
   async stop(): Promise<void> {
     const child = this.#process;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;
