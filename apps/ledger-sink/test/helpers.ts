@@ -125,10 +125,11 @@ export const readTopic = async <T>(
   /** A record count, or a predicate over what was read so far; reading stops there or at the timeout. */
   expected: number | ((seen: readonly { key: string; value: T }[]) => boolean),
   timeoutMs = 20_000,
+  services: Services = shared(),
 ) => {
-  const codec = new RegistryCodec({ url: testEnvironment().registryUrl, names: ns.names });
+  const codec = new RegistryCodec({ url: services.registryUrl, names: ns.names });
   const consumer = createReadCommittedConsumer(
-    connection(`${ns.namespace}-reader`),
+    connection(`${ns.namespace}-reader`, services),
     `${ns.namespace}.reader-${randomUUID()}`,
   );
   const seen: { key: string; partition: number; offset: bigint; value: T }[] = [];
@@ -280,7 +281,7 @@ export const spawnApp = async (entry: "main.ts" | "relay.ts", env: Record<string
   const { fileURLToPath } = await import("node:url");
   const script = fileURLToPath(new URL(`../src/${entry}`, import.meta.url));
   const child = spawn(process.execPath, [script], {
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, LOG_LEVEL: "warn", LEDGER_SINK_METRICS_PORT: "0", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   // A test that times out must not leave its sink running (it would hold the partitions and a port).

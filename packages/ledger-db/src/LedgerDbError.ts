@@ -90,6 +90,8 @@ export const classifySqlState = (sqlState: string | undefined, text: string): Le
     if (sqlClass === "28" || sqlState === "3D000") return "NOT_AUTHORIZED";
   }
   if (/StatementTimeoutError|StatementCancelledError/.test(text)) return "TIMEOUT";
+  // slonik refuses some values itself before sending them (a NUL byte in jsonb, an invalid input).
+  if (/InvalidInputError|DataIntegrityError/.test(text)) return "INVALID_DATA";
   if (
     /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|timeout expired|Connection timed out|cannot connect|ConnectionError|Failed to acquire/i.test(
       text,
@@ -110,7 +112,7 @@ export const classifySqlState = (sqlState: string | undefined, text: string): Le
 export const toLedgerDbError = (error: unknown, what: string): LedgerDbError => {
   if (error instanceof LedgerDbError) return error;
   const sqlState = sqlStateOf(error);
-  const text = `${(error as Error)?.name ?? ""} ${messagesOf(error)}`;
+  const text = `${(error as Error)?.constructor?.name ?? ""} ${(error as Error)?.name ?? ""} ${messagesOf(error)}`;
   return new LedgerDbError({
     reason: classifySqlState(sqlState, text),
     message: `${what}: ${messagesOf(error)}`,
