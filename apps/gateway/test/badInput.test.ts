@@ -113,6 +113,18 @@ const cases: Case[] = [
   },
   { name: "nested metadata", status: 422, body: seed({ metadata: { a: { b: 1 } } }), field: "metadata.a" },
   {
+    name: "a NUL byte in the merchant name",
+    status: 422,
+    body: seed({ merchant_name: "Chicago\u0000Retail" }),
+    field: "merchant_name",
+  },
+  {
+    name: "a control character in a metadata value",
+    status: 422,
+    body: seed({ metadata: { note: "line\u0007bell" } }),
+    field: "metadata.note",
+  },
+  {
     name: "too many metadata keys",
     status: 422,
     body: seed({ metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, "v"])) }),

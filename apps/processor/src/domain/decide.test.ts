@@ -179,4 +179,31 @@ describe("decide", () => {
       errorClass: "TypeError",
     });
   });
+
+  it("rejects text with control characters from a foreign producer, naming the fields, in a storable form", () => {
+    const decision = decide(
+      {
+        ok: true,
+        request: request({ merchant_name: "Amazon\u0000Mktp", metadata: { note: "a\u0001b", ok: "fine" } }),
+      },
+      context,
+    );
+    expect(decision._tag).toBe("Rejected");
+    if (decision._tag !== "Rejected") return;
+    expect(decision.value.reasons.map((r) => [r.code, r.field])).toEqual([
+      ["TEXT_CONTROL_CHARACTERS", "merchant_name"],
+      ["TEXT_CONTROL_CHARACTERS", "metadata.note"],
+    ]);
+    expect(decision.value.merchant_name).toBe("Amazon\ufffdMktp");
+    expect(decision.value.metadata).toEqual({ note: "a\ufffdb", ok: "fine" });
+    // The hash is the original's: a retry of the same bytes is the same transaction.
+    expect(decision.value.payload_hash).toBe(
+      payloadHash({
+        account_id: "ACC-7890",
+        amount_minor: 125_075n,
+        currency: "EUR",
+        merchant_name: "Amazon\u0000Mktp",
+      }),
+    );
+  });
 });

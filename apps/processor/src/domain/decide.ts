@@ -2,7 +2,7 @@
 import type { TransactionRejected, TransactionRequested, TransactionValidated } from "@ledgerline/contracts";
 import { payloadHash } from "@ledgerline/domain";
 import { type EnrichmentContext, enrich } from "./enrich.ts";
-import { validate } from "./validate.ts";
+import { validate, withoutControls } from "./validate.ts";
 
 /** What decoding produced: the request, or why the bytes are poison. */
 export type Decoded =
@@ -37,6 +37,18 @@ const hashOf = (request: TransactionRequested) =>
     merchant_name: request.merchant_name,
   });
 
+/** The request with its text made storable (control characters replaced); the hash stays the original's. */
+const storable = (request: TransactionRequested): TransactionRequested => ({
+  ...request,
+  account_id: withoutControls(request.account_id),
+  merchant_name: withoutControls(request.merchant_name),
+  client_id: withoutControls(request.client_id),
+  idempotency_key: request.idempotency_key === null ? null : withoutControls(request.idempotency_key),
+  metadata: Object.fromEntries(
+    Object.entries(request.metadata).map(([key, value]) => [withoutControls(key), withoutControls(value)]),
+  ),
+});
+
 export const decide = (decoded: Decoded, context: DecisionContext): Decision => {
   if (!decoded.ok) {
     return {
@@ -56,7 +68,12 @@ export const decide = (decoded: Decoded, context: DecisionContext): Decision => 
     return {
       _tag: "Rejected",
       key: request.account_id,
-      value: { ...request, reasons: [...reasons], payload_hash: hashOf(request), rejected_at: context.now },
+      value: {
+        ...storable(request),
+        reasons: [...reasons],
+        payload_hash: hashOf(request),
+        rejected_at: context.now,
+      },
     };
   }
   try {

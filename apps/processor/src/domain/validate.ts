@@ -9,7 +9,8 @@ export type ReasonCode =
   | "FX_RATE_MISSING"
   | "AMOUNT_OUT_OF_RANGE"
   | "MERCHANT_MISSING"
-  | "OCCURRED_IN_FUTURE";
+  | "OCCURRED_IN_FUTURE"
+  | "TEXT_CONTROL_CHARACTERS";
 
 export interface RejectionReason {
   readonly code: ReasonCode;
@@ -67,6 +68,15 @@ export const validate = (request: TransactionRequested, context: ValidationConte
   if (normaliseMerchantName(request.merchant_name) === "") {
     reasons.push({ code: "MERCHANT_MISSING", field: "merchant_name", message: "merchant name is empty" });
   }
+  // A foreign producer's text may carry what the gateway refuses (NUL, other controls): the ledger cannot
+  // store it, so the record is rejected with the fields named (rejectedValue makes the row storable).
+  for (const field of controlCharacterFields(request)) {
+    reasons.push({
+      code: "TEXT_CONTROL_CHARACTERS",
+      field,
+      message: `${field} contains control characters (U+0000 to U+001F, U+007F)`,
+    });
+  }
   if (request.occurred_at.getTime() > context.now.getTime() + FUTURE_SKEW_MS) {
     reasons.push({
       code: "OCCURRED_IN_FUTURE",
@@ -76,3 +86,22 @@ export const validate = (request: TransactionRequested, context: ValidationConte
   }
   return reasons;
 };
+
+const CONTROLS = /[\u0000-\u001f\u007f]/;
+
+/** The text fields of a request that hold control characters. */
+export const controlCharacterFields = (request: TransactionRequested): string[] => {
+  const fields: string[] = [];
+  for (const field of ["account_id", "merchant_name", "client_id", "idempotency_key"] as const) {
+    const value = request[field];
+    if (typeof value === "string" && CONTROLS.test(value)) fields.push(field);
+  }
+  for (const [key, value] of Object.entries(request.metadata)) {
+    if (CONTROLS.test(key) || CONTROLS.test(value))
+      fields.push(`metadata.${key.replace(/[\u0000-\u001f\u007f]/g, "?")}`);
+  }
+  return fields;
+};
+
+/** Control characters replaced by U+FFFD, so a rejected record can still be stored and shown. */
+export const withoutControls = (text: string) => text.replace(/[\u0000-\u001f\u007f]/g, "\ufffd");

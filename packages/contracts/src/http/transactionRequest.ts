@@ -11,7 +11,16 @@ export const LIMITS = {
   idempotencyKey: 200,
 } as const;
 
-const MetadataValue = z.union([z.string().max(LIMITS.metadataValue), z.number(), z.boolean()]);
+/** C0 controls and DEL (NUL among them): no ledger column can hold them, and no legitimate text needs them. */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const noControls = (text: string) => !CONTROL_CHARACTERS.test(text);
+const CONTROLS_MESSAGE = "must not contain control characters (U+0000 to U+001F, U+007F)";
+
+const MetadataValue = z.union([
+  z.string().max(LIMITS.metadataValue).refine(noControls, CONTROLS_MESSAGE),
+  z.number(),
+  z.boolean(),
+]);
 
 export const TransactionRequest = z
   .object({
@@ -33,7 +42,12 @@ export const TransactionRequest = z
       .string()
       .regex(/^[A-Z]{3}$/, "three upper-case letters (ISO 4217)")
       .meta({ description: "ISO 4217 alphabetic code", example: "USD" }),
-    merchant_name: z.string().min(1).max(LIMITS.merchantName).meta({ example: "Chicago Retail Hub" }),
+    merchant_name: z
+      .string()
+      .min(1)
+      .max(LIMITS.merchantName)
+      .refine(noControls, CONTROLS_MESSAGE)
+      .meta({ example: "Chicago Retail Hub" }),
     transaction_id: z.uuid().optional().meta({
       description:
         "Client-chosen id; retries must reuse it. Derived from Idempotency-Key when that header is sent.",
@@ -43,7 +57,7 @@ export const TransactionRequest = z
       .optional()
       .meta({ description: "RFC 3339 time the transaction happened; defaults to the time of acceptance" }),
     metadata: z
-      .record(z.string().min(1).max(LIMITS.metadataKey), MetadataValue)
+      .record(z.string().min(1).max(LIMITS.metadataKey).refine(noControls, CONTROLS_MESSAGE), MetadataValue)
       .refine(
         (value) => Object.keys(value).length <= LIMITS.metadataKeys,
         `at most ${LIMITS.metadataKeys} keys`,
