@@ -13,4 +13,10 @@ fi
 : "${KAFKA_BOOTSTRAP_SERVERS:=127.0.0.1:$KAFKA_PORT}"
 : "${SCHEMA_REGISTRY_URL:=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7}"
 : "${LEDGERLINE_STATE:=$repo_root/.ledgerline}"
-export KAFKA_PORT REGISTRY_PORT KAFKA_BOOTSTRAP_SERVERS SCHEMA_REGISTRY_URL LEDGERLINE_STATE
+# One pipeline per clone: Kafka's storage is per clone (LEDGERLINE_STATE), so the ledger is too — a ledger
+# database named after this checkout on the machine's Postgres. Two clones never share positions.
+if [ -z "${DATABASE_URL:-}" ]; then
+  clone_id=$(printf '%s' "$repo_root" | sha1sum | cut -c1-8)
+  DATABASE_URL="postgres://ledgerline:ledgerline@127.0.0.1:${PGPORT:-5432}/ledgerline_${clone_id}"
+fi
+export KAFKA_PORT REGISTRY_PORT KAFKA_BOOTSTRAP_SERVERS SCHEMA_REGISTRY_URL LEDGERLINE_STATE DATABASE_URL
