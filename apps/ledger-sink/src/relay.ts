@@ -6,10 +6,13 @@ import { Effect } from "effect";
 import { SinkConfig } from "./Config.ts";
 import { runMain } from "./main.ts";
 import { runOutboxRelay } from "./OutboxRelay.ts";
+import { countRelayPublished, sinkMetricsEndpoint } from "./sinkMetrics.ts";
 
 export const outboxRelay = Effect.gen(function* () {
   const config = yield* SinkConfig;
   const resolved = names(config.namespace);
+  // /metrics, /health, /ready on LEDGER_SINK_METRICS_PORT, as the sink serves them.
+  yield* sinkMetricsEndpoint;
   yield* runOutboxRelay({
     connection: {
       bootstrapBrokers: parseBrokers(config.bootstrapServers),
@@ -24,6 +27,7 @@ export const outboxRelay = Effect.gen(function* () {
     retentionHours: config.outboxRetentionHours,
     retryBaseMs: config.retryBaseMs,
     retryMaxMs: config.retryMaxMs,
+    afterPublish: async (count) => countRelayPublished(count),
   });
 });
 

@@ -1,24 +1,32 @@
 // Every environment variable the supervisor reads, in one place. It also reads the apps' own port
-// variables, to know where each app answers /ready and to tell the gateway where the stages are.
+// variables, to know where each instance answers /ready and to tell the gateway where the stages are.
 import { resolve } from "node:path";
 import { Config, Context, Effect, Layer } from "effect";
 import type { RestartSettings } from "./restartPolicy.ts";
 
-export const APP_NAMES = ["ledger-sink", "processor", "gateway"] as const;
+export const APP_NAMES = ["ledger-sink", "processor", "gateway", "outbox-relay"] as const;
 export type AppName = (typeof APP_NAMES)[number];
+
+/** One process the supervisor runs: an app, which instance of it, and what it needs. */
+export interface AppInstance {
+  readonly app: AppName;
+  /** "processor", or "processor-1" when there are several (logs/<instance>.log). */
+  readonly instance: string;
+  readonly entry: string;
+  /** Environment of this instance on top of the inherited one (instance id, ops port). */
+  readonly env: Readonly<Record<string, string>>;
+  /** GET answers 200 when ready. */
+  readonly readyUrl: string;
+}
 
 export interface SupervisorSettings {
   readonly repoRoot: string;
-  /** Where logs (logs/<app>.log) and the status file (run/supervisor.json) go. */
+  /** Where logs (logs/<instance>.log) and the status file (run/supervisor.json) go. */
   readonly stateDir: string;
-  readonly apps: readonly AppName[];
+  readonly instances: readonly AppInstance[];
   readonly restart: RestartSettings;
   /** How long a stopping app gets after SIGTERM before SIGKILL. */
   readonly stopTimeoutMs: number;
-  /** Each app's readiness URL (GET answers 200 when ready). */
-  readonly readyUrls: Readonly<Record<AppName, string>>;
-  /** Environment added to every app (the gateway learns where the stages' ops endpoints are). */
-  readonly appEnv: Readonly<Record<string, string>>;
   /** The environment the apps inherit. */
   readonly inherited: Readonly<Record<string, string | undefined>>;
 }
@@ -26,15 +34,25 @@ export interface SupervisorSettings {
 const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback));
 const str = (name: string, fallback: string) => Config.String(name).pipe(Config.withDefault(fallback));
 
+/** Ops ports of instance i: the configured port, then 100 apart (9464, 9564, 9664...). */
+const PORT_STEP = 100;
+
 export const supervisorSettings = (repoRoot: string) =>
   Effect.gen(function* () {
     // Per-clone state (the native stack's too): logs and pid files of this checkout.
     const stateDir = resolve(yield* str("LEDGERLINE_STATE", resolve(repoRoot, ".ledgerline")));
-    // Which apps to run (comma-separated); all three by default.
-    const apps = (yield* str("SUPERVISOR_APPS", APP_NAMES.join(",")))
-      .split(",")
-      .map((name) => name.trim())
-      .filter((name): name is AppName => (APP_NAMES as readonly string[]).includes(name));
+    // Which apps to run (comma-separated); outbox-relay runs the relay as its own process (otherwise it
+    // runs inside each ledger sink).
+    const apps = new Set(
+      (yield* str("SUPERVISOR_APPS", "ledger-sink,processor,gateway"))
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name): name is AppName => (APP_NAMES as readonly string[]).includes(name)),
+    );
+    // Instances per stage: each gets its own stable id (its index) and ops port.
+    const processors = yield* int("SUPERVISOR_PROCESSORS", 1);
+    const sinks = yield* int("SUPERVISOR_SINKS", 1);
+    const relays = apps.has("outbox-relay") ? yield* int("SUPERVISOR_RELAYS", 1) : 0;
     // Restart backoff: first delay, cap, and how long a run must last to count as stable again.
     const restart = {
       baseMs: yield* int("SUPERVISOR_RESTART_BASE_MS", 1_000),
@@ -44,32 +62,78 @@ export const supervisorSettings = (repoRoot: string) =>
     // Grace after SIGTERM: the gateway drains produces, the stages finish their batch.
     const stopTimeoutMs = yield* int("SUPERVISOR_STOP_TIMEOUT_MS", 20_000);
     // The apps' own listen settings (same variables and defaults as their Config.ts files).
-    const gatewayHost = yield* str("GATEWAY_HOST", "127.0.0.1");
+    const local = (host: string) => (host === "0.0.0.0" ? "127.0.0.1" : host);
+    const gatewayHost = local(yield* str("GATEWAY_HOST", "127.0.0.1"));
     const gatewayPort = yield* int("GATEWAY_PORT", 8000);
     const processorPort = yield* int("PROCESSOR_METRICS_PORT", 9464);
     const sinkPort = yield* int("LEDGER_SINK_METRICS_PORT", 9465);
-    const local = (host: string) => (host === "0.0.0.0" ? "127.0.0.1" : host);
     const processorHost = local(yield* str("PROCESSOR_METRICS_HOST", "127.0.0.1"));
     const sinkHost = local(yield* str("LEDGER_SINK_METRICS_HOST", "127.0.0.1"));
-    const processorUrl = `http://${processorHost}:${processorPort}`;
-    const sinkUrl = `http://${sinkHost}:${sinkPort}`;
-    // Unless set explicitly, the gateway's GET /status asks the stages this supervisor runs.
-    const stageEndpoints = yield* str(
-      "GATEWAY_STAGE_ENDPOINTS",
-      `processor=${processorUrl},ledger-sink=${sinkUrl}`,
-    );
+    // With one instance an explicit id is kept; several instances are numbered 0..n-1.
+    const processorId = yield* str("PROCESSOR_INSTANCE_ID", "0");
+    const sinkId = yield* str("LEDGER_SINK_INSTANCE_ID", "0");
+
+    const named = (app: AppName, index: number, count: number) => (count > 1 ? `${app}-${index}` : app);
+    const instances: AppInstance[] = [];
+    if (apps.has("ledger-sink")) {
+      for (let i = 0; i < sinks; i++) {
+        const port = sinkPort + i * PORT_STEP;
+        instances.push({
+          app: "ledger-sink",
+          instance: named("ledger-sink", i, sinks),
+          entry: "apps/ledger-sink/src/main.ts",
+          env: {
+            LEDGER_SINK_INSTANCE_ID: sinks > 1 ? String(i) : sinkId,
+            LEDGER_SINK_METRICS_PORT: String(port),
+            ...(relays > 0 ? { OUTBOX_RELAY_ENABLED: "false" } : {}),
+          },
+          readyUrl: `http://${sinkHost}:${port}/ready`,
+        });
+      }
+    }
+    for (let i = 0; i < relays; i++) {
+      // Ops ports after the sinks'; transactional ids of their own (outbox-relay.relay-<i>).
+      const port = sinkPort + (sinks + i) * PORT_STEP;
+      instances.push({
+        app: "outbox-relay",
+        instance: named("outbox-relay", i, relays),
+        entry: "apps/ledger-sink/src/relay.ts",
+        env: { LEDGER_SINK_INSTANCE_ID: `relay-${i}`, LEDGER_SINK_METRICS_PORT: String(port) },
+        readyUrl: `http://${sinkHost}:${port}/ready`,
+      });
+    }
+    if (apps.has("processor")) {
+      for (let i = 0; i < processors; i++) {
+        const port = processorPort + i * PORT_STEP;
+        instances.push({
+          app: "processor",
+          instance: named("processor", i, processors),
+          entry: "apps/processor/src/main.ts",
+          env: {
+            PROCESSOR_INSTANCE_ID: processors > 1 ? String(i) : processorId,
+            PROCESSOR_METRICS_PORT: String(port),
+          },
+          readyUrl: `http://${processorHost}:${port}/ready`,
+        });
+      }
+    }
+    if (apps.has("gateway")) {
+      // Unless set explicitly, the gateway's GET /status asks every stage instance this supervisor runs.
+      const endpoints = instances.map((i) => `${i.app}=${i.readyUrl.replace(/\/ready$/, "")}`).join(",");
+      instances.push({
+        app: "gateway",
+        instance: "gateway",
+        entry: "apps/gateway/src/main.ts",
+        env: { GATEWAY_STAGE_ENDPOINTS: yield* str("GATEWAY_STAGE_ENDPOINTS", endpoints) },
+        readyUrl: `http://${gatewayHost}:${gatewayPort}/ready`,
+      });
+    }
     return {
       repoRoot,
       stateDir,
-      apps,
+      instances,
       restart,
       stopTimeoutMs,
-      readyUrls: {
-        gateway: `http://${local(gatewayHost)}:${gatewayPort}/ready`,
-        processor: `${processorUrl}/ready`,
-        "ledger-sink": `${sinkUrl}/ready`,
-      },
-      appEnv: { GATEWAY_STAGE_ENDPOINTS: stageEndpoints },
       inherited: process.env,
     } satisfies SupervisorSettings;
   });

@@ -5,11 +5,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Effect } from "effect";
-import { type AppName, SupervisorConfig, type SupervisorSettings } from "./Config.ts";
+import { type AppInstance, type AppName, SupervisorConfig, type SupervisorSettings } from "./Config.ts";
 import { decideRestart } from "./restartPolicy.ts";
 
 export interface AppStatus {
   readonly app: AppName;
+  /** "processor", or "processor-1" when the stage runs several instances. */
+  readonly instance: string;
+  readonly readyUrl: string;
   state: "starting" | "running" | "restarting" | "stopped";
   pid: number | undefined;
   startedAt: string | undefined;
@@ -42,9 +45,12 @@ const stopLeftovers = (settings: SupervisorSettings) => {
     if (!app.pid) continue;
     try {
       const cmdline = readFileSync(`/proc/${app.pid}/cmdline`, "utf8");
-      if (!cmdline.includes(resolve(settings.repoRoot, `apps/${app.app}/src/main.ts`))) continue;
+      if (!cmdline.includes(resolve(settings.repoRoot, "apps/"))) continue;
       process.kill(app.pid, "SIGKILL");
-      log("WARN", `stopped ${app.app} (pid ${app.pid}) left running by a previous supervisor`);
+      log(
+        "WARN",
+        `stopped ${app.instance ?? app.app} (pid ${app.pid}) left running by a previous supervisor`,
+      );
     } catch {
       // gone already
     }
@@ -56,9 +62,11 @@ export const supervise = Effect.gen(function* () {
   mkdirSync(join(settings.stateDir, "logs"), { recursive: true });
   mkdirSync(join(settings.stateDir, "run"), { recursive: true });
   stopLeftovers(settings);
-  const statuses = settings.apps.map(
-    (app): AppStatus => ({
-      app,
+  const statuses = settings.instances.map(
+    (instance): AppStatus => ({
+      app: instance.app,
+      instance: instance.instance,
+      readyUrl: instance.readyUrl,
       state: "starting",
       pid: undefined,
       startedAt: undefined,
@@ -79,14 +87,21 @@ export const supervise = Effect.gen(function* () {
     }),
   );
   yield* Effect.all(
-    statuses.map((status) => superviseApp(settings, status, writeStatus)),
+    statuses.map((status, index) =>
+      superviseApp(settings, settings.instances[index] as AppInstance, status, writeStatus),
+    ),
     { concurrency: "unbounded", discard: true },
   );
 });
 
-const superviseApp = (settings: SupervisorSettings, status: AppStatus, writeStatus: () => void) =>
+const superviseApp = (
+  settings: SupervisorSettings,
+  instance: AppInstance,
+  status: AppStatus,
+  writeStatus: () => void,
+) =>
   Effect.gen(function* () {
-    const app = status.app;
+    const app = instance.instance;
     const logFile = createWriteStream(join(settings.stateDir, "logs", `${app}.log`), { flags: "a" });
     yield* Effect.addFinalizer(() => Effect.sync(() => logFile.end()));
     const lastLines: string[] = [];
@@ -103,7 +118,7 @@ const superviseApp = (settings: SupervisorSettings, status: AppStatus, writeStat
     for (;;) {
       const started = Date.now();
       lastLines.length = 0;
-      const exit = yield* runOnce(settings, app, keep, (child) => {
+      const exit = yield* runOnce(settings, instance, keep, (child) => {
         status.state = "running";
         status.pid = child.pid;
         status.startedAt = new Date(started).toISOString();
@@ -136,14 +151,15 @@ const superviseApp = (settings: SupervisorSettings, status: AppStatus, writeStat
 /** Starts the app and waits for it to exit; interrupted, it stops the app (SIGTERM, then SIGKILL). */
 const runOnce = (
   settings: SupervisorSettings,
-  app: AppName,
+  instance: AppInstance,
   output: (chunk: Buffer) => void,
   onStart: (child: ChildProcess) => void,
 ) =>
   Effect.callback<{ code: number | null; signal: string | null }>((resume) => {
-    const child = spawn(process.execPath, [resolve(settings.repoRoot, `apps/${app}/src/main.ts`)], {
+    const app = instance.instance;
+    const child = spawn(process.execPath, [resolve(settings.repoRoot, instance.entry)], {
       cwd: settings.repoRoot,
-      env: { ...settings.inherited, ...settings.appEnv },
+      env: { ...settings.inherited, ...instance.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout?.on("data", output);

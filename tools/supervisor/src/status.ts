@@ -22,7 +22,8 @@ for (const app of supervisor.apps) {
     `${app.app.padEnd(12)} ${app.state.padEnd(10)} pid ${String(app.pid ?? "-").padEnd(8)} restarts ${app.restarts}${exit}`,
   );
 }
-const statusUrl = settings.readyUrls.gateway.replace(/\/ready$/, "/status");
+const gateway = settings.instances.find((i) => i.app === "gateway");
+const statusUrl = (gateway?.readyUrl ?? "http://127.0.0.1:8000/ready").replace(/\/ready$/, "/status");
 try {
   const response = await fetch(statusUrl, { signal: AbortSignal.timeout(3_000) });
   const body = (await response.json()) as {

@@ -14,10 +14,11 @@ import {
   testEnvironment,
 } from "@ledgerline/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_NAMES, type AppName } from "../src/Config.ts";
+import type { AppName } from "../src/Config.ts";
 import { readStatus } from "../src/Supervisor.ts";
 
 const BACK_WITHIN_MS = 15_000;
+const APPS = ["ledger-sink", "processor", "gateway"] as const satisfies readonly AppName[];
 
 describe("supervisor", () => {
   let ns: TestNamespace;
@@ -25,9 +26,9 @@ describe("supervisor", () => {
   let stateDir: string;
   let supervisor: ChildProcess;
   let output = "";
-  const readyUrl = {} as Record<AppName, string>;
+  const readyUrl = {} as Record<(typeof APPS)[number], string>;
 
-  const ready = async (app: AppName) => {
+  const ready = async (app: (typeof APPS)[number]) => {
     try {
       const response = await fetch(readyUrl[app], { signal: AbortSignal.timeout(1_000) });
       await response.body?.cancel();
@@ -77,7 +78,7 @@ describe("supervisor", () => {
     supervisor.stderr?.on("data", keep);
     await waitUntil(
       "every app ready",
-      async () => (await Promise.all(APP_NAMES.map(ready))).every(Boolean),
+      async () => (await Promise.all(APPS.map(ready))).every(Boolean),
       90_000,
     );
   }, 150_000);
@@ -94,7 +95,7 @@ describe("supervisor", () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it.each(APP_NAMES)("brings %s back after a SIGKILL, ready within 15 s", async (app) => {
+  it.each(APPS)("brings %s back after a SIGKILL, ready within 15 s", async (app) => {
     const before = pidOf(app);
     expect(before).toBeDefined();
     const killedAt = Date.now();

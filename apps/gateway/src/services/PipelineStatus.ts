@@ -107,10 +107,11 @@ export class PipelineStatus extends Context.Service<
       const gather = async (): Promise<PipelineStatusBody> => {
         const endpointsOf = (stage: string) =>
           settings.stageEndpoints.filter((e) => e.stage === stage).map((e) => e.url);
-        const [gateway, lag, stageProbes] = await Promise.all([
+        const [gateway, lag, stageProbes, relayProbes] = await Promise.all([
           gatewayProbe(),
           lagSamples(),
           Promise.all(consuming.map((stage) => Promise.all(endpointsOf(stage.name).map(probe)))),
+          Promise.all(endpointsOf("outbox-relay").map(probe)),
         ]);
         return pipelineView(
           [
