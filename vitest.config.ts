@@ -18,6 +18,7 @@ const workspaces = [
   "ops/compose",
   "tools/ledgerline",
   "tools/supervisor",
+  "tools/chaos",
   "e2e",
 ];
 

@@ -2,11 +2,18 @@
 # Sourced by the ops/bin scripts: loads .env, then derives the client addresses from the stack's
 # ports so that changing KAFKA_PORT or REGISTRY_PORT alone moves everything consistently.
 repo_root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+# .env fills in what the environment does not set (the environment wins, as with dotenv): a script run with
+# other ports or another database, like the chaos checker's private pipeline, is not pulled back to .env's.
 if [ -f "$repo_root/.env" ]; then
-  set -a
-  # shellcheck disable=SC1091
-  . "$repo_root/.env"
-  set +a
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in '' | '#'*) continue ;; esac
+    key=${line%%=*}
+    value=${line#*=}
+    [[ $key =~ ^[A-Za-z_][A-Za-z0-9_]*$ && $line == *=* ]] || continue
+    # Surrounding quotes, if any, are not part of the value.
+    [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]] && value=${BASH_REMATCH[1]}
+    [ -n "${!key+x}" ] || export "$key=$value"
+  done <"$repo_root/.env"
 fi
 : "${KAFKA_PORT:=9092}"
 : "${REGISTRY_PORT:=8081}"

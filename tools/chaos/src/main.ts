@@ -1,0 +1,207 @@
+// `npm run chaos -- [--profile short|long] [--seed N] [--instances 1|2] [--out DIR] [--kill-every MS]
+//   [--processor-delivery at-least-once]` (the last one breaks exactly-once on purpose)
+//
+// Starts a pipeline of its own through the project's scripts, drives it with careful clients while a
+// seeded nemesis kills its parts, waits for it to drain, then proves from the outside (Postgres, and
+// Kafka read_committed) that nothing accepted was lost or doubled. Prints a table and the figures,
+// writes chaos.json and chaos.html, and exits 1 on any anomaly (2 when the run itself could not happen).
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseBrokers } from "@ledgerline/kafka";
+import { createLedgerPool, sql } from "@ledgerline/ledger-db";
+import { REPO_ROOT } from "@ledgerline/testkit";
+import { chaosSettings } from "./Config.ts";
+import { check } from "./checker.ts";
+import { runClients } from "./clients.ts";
+import { ChaosCluster } from "./cluster.ts";
+import { collect, endLag } from "./collect.ts";
+import { type Fault, faultSchedule } from "./nemesis.ts";
+import { seededRandom } from "./random.ts";
+import { type InjectedFault, longestGap, percentile, renderTable, timeline, writeReport } from "./report.ts";
+
+const settings = chaosSettings(process.argv.slice(2));
+const outDir =
+  settings.outDir ?? join(REPO_ROOT, ".ledgerline", "chaos", new Date().toISOString().replace(/[:.]/g, "-"));
+mkdirSync(outDir, { recursive: true });
+const log = (line: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+log(
+  `seed ${settings.seed}, profile ${settings.profile.name}, ${settings.instances} instance(s) per stage; starting a private pipeline`,
+);
+const cluster = await ChaosCluster.start({
+  processors: settings.instances,
+  sinks: settings.instances,
+  processorDelivery: settings.processorDelivery,
+  log,
+}).catch((error: unknown) => {
+  console.error(`chaos: the pipeline did not start: ${(error as Error).message}`);
+  process.exit(2);
+});
+let exitCode = 2;
+try {
+  const profile = settings.profile;
+  const startEpoch = Date.now();
+  const clock = () => Date.now() - startEpoch;
+  const schedule = faultSchedule({
+    seed: settings.seed,
+    startMs: 5_000,
+    endMs: profile.loadMs - 5_000,
+    instances: cluster.instances(),
+    killEveryMs: profile.killEveryMs,
+    brokerRestarts: profile.brokerRestarts,
+    postgresRestarts: profile.postgresRestarts,
+    registryStops: profile.registryStops,
+  });
+  log(
+    `${schedule.length} faults scheduled over ${profile.loadMs / 1000} s of load at ${profile.ratePerSecond} tx/s`,
+  );
+  const injected: InjectedFault[] = [];
+  const nemesis = (async () => {
+    for (const fault of schedule) {
+      const wait = fault.atMs - clock();
+      if (wait > 0) await sleep(wait);
+      await inject(fault, injected, clock);
+    }
+  })();
+  const history = await runClients({
+    gatewayUrl: cluster.gatewayUrl,
+    apiKey: "dev-key-change-me",
+    ratePerSecond: profile.ratePerSecond,
+    durationMs: profile.loadMs,
+    concurrency: profile.concurrency,
+    resendProbability: 0.03,
+    random: seededRandom(settings.seed ^ 0x5eed),
+    clock,
+    seed: settings.seed,
+  });
+  await nemesis;
+  const loadEndedMs = clock();
+  log(`load done: ${history.accepts.length} answers 202, ${history.retries} retries; draining`);
+
+  // Drain: every accepted id in the ledger, nothing left to consume, the outbox empty (bounded).
+  const acceptedIds = [...new Set([...history.answered.values()].flat())];
+  const connection = {
+    bootstrapBrokers: parseBrokers(cluster.env.KAFKA_BOOTSTRAP_SERVERS as string),
+    clientId: "ledgerline-chaos",
+  };
+  const pool = await createLedgerPool(cluster.env.DATABASE_URL as string, { maximumPoolSize: 2 });
+  const drainStarted = clock();
+  try {
+    const deadline = Date.now() + profile.drainMs;
+    for (;;) {
+      const inLedger = (await pool
+        .oneFirst(sql.unsafe`
+        SELECT count(*)::int FROM transactions WHERE transaction_id = ANY(${sql.array(acceptedIds, "uuid")})`)
+        .catch(() => -1)) as number;
+      const unpublished = (await pool
+        .oneFirst(sql.unsafe`SELECT count(*)::int FROM outbox WHERE published_at IS NULL`)
+        .catch(() => -1)) as number;
+      const lag = await endLag(connection, pool).catch(() => undefined);
+      const left = lag?.reduce((n, l) => n + l.lag, 0);
+      if (inLedger === acceptedIds.length && unpublished === 0 && left === 0) break;
+      if (Date.now() > deadline) {
+        log(
+          `drain bound reached: ${inLedger}/${acceptedIds.length} in the ledger, ${unpublished} unpublished, lag ${left ?? "?"}`,
+        );
+        break;
+      }
+      await sleep(1_000);
+    }
+  } finally {
+    await pool.end();
+  }
+  const drainMs = clock() - drainStarted;
+  log(`drained in ${(drainMs / 1000).toFixed(1)} s; checking`);
+
+  const collected = await collect({
+    connection,
+    registryUrl: cluster.env.SCHEMA_REGISTRY_URL as string,
+    databaseUrl: cluster.env.DATABASE_URL as string,
+    accepted: history.answered,
+  });
+  const invariants = check(collected.observations);
+  const toPosted = collected.timings.flatMap((t) =>
+    t.acceptedAt !== null && t.postedAt !== null ? [t.postedAt - t.acceptedAt] : [],
+  );
+  const latencies = history.accepts.map((a) => a.latencyMs);
+  const figures = {
+    seed: settings.seed,
+    profile: profile.name,
+    instances: settings.instances,
+    durationMs: profile.loadMs,
+    accepted: acceptedIds.length,
+    ledger: collected.ledgerCounts,
+    faults: injected.reduce<Record<string, number>>(
+      (counts, f) => ({ ...counts, [f.kind]: (counts[f.kind] ?? 0) + 1 }),
+      {},
+    ),
+    restarts: cluster.restarts(),
+    clientRetries: history.retries,
+    resent: history.resent,
+    abandoned: history.abandoned,
+    longestUnavailableMs: longestGap(history.accepts, 0, loadEndedMs),
+    acceptLatencyMs: {
+      p50: Math.round(percentile(latencies, 50)),
+      p99: Math.round(percentile(latencies, 99)),
+    },
+    acceptToPostedMs: {
+      p50: Math.round(percentile(toPosted, 50)),
+      p99: Math.round(percentile(toPosted, 99)),
+    },
+    drainMs,
+  };
+  console.log(`\n${renderTable(invariants, figures)}\n`);
+  writeReport(outDir, {
+    invariants,
+    figures,
+    faults: injected,
+    series: timeline(history.accepts, collected.timings, startEpoch, Math.ceil(clock() / 1000)),
+  });
+  log(`report: ${join(outDir, "chaos.html")} and chaos.json`);
+  exitCode = invariants.every((i) => i.ok) ? 0 : 1;
+  if (exitCode !== 0) log(`anomalies found; replay with --seed ${settings.seed}`);
+} catch (error) {
+  console.error(`chaos: the run failed: ${(error as Error).stack ?? String(error)}`);
+  exitCode = 2;
+} finally {
+  log("stopping the private pipeline");
+  await cluster.stop();
+}
+process.exit(exitCode);
+
+async function inject(fault: Fault, injected: InjectedFault[], clock: () => number) {
+  const atMs = clock();
+  switch (fault._tag) {
+    case "KillApp": {
+      const done = cluster.killApp(fault.target);
+      log(`SIGKILL ${fault.target}${done ? "" : " (not running: skipped)"}`);
+      if (done) injected.push({ kind: fault._tag, target: fault.target, atMs });
+      return;
+    }
+    case "KillBroker": {
+      log("SIGKILL the Kafka broker");
+      cluster.killBroker();
+      await sleep(fault.downMs);
+      await cluster.restartBroker();
+      log(`Kafka broker started again (${((clock() - atMs) / 1000).toFixed(1)} s down)`);
+      injected.push({ kind: fault._tag, target: "kafka", atMs, untilMs: clock() });
+      return;
+    }
+    case "RestartPostgres": {
+      log("pg_ctl restart -m immediate");
+      await cluster.restartPostgres();
+      injected.push({ kind: fault._tag, target: "postgres", atMs, untilMs: clock() });
+      return;
+    }
+    case "StopRegistry": {
+      log("stopping the schema registry");
+      await cluster.stopRegistry();
+      await sleep(fault.downMs);
+      await cluster.startRegistry();
+      log(`schema registry started again (${((clock() - atMs) / 1000).toFixed(1)} s down)`);
+      injected.push({ kind: fault._tag, target: "registry", atMs, untilMs: clock() });
+      return;
+    }
+  }
+}

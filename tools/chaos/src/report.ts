@@ -1,0 +1,218 @@
+// The run's outcome for people and machines: a terminal table (each invariant, pass or fail, with its
+// counts), the figures, a JSON file, and a self-contained HTML timeline of throughput, latency and the
+// injected faults (uPlot, inlined from node_modules: no request leaves the page).
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { anomalySummary, type Invariant } from "./checker.ts";
+import type { Accept } from "./clients.ts";
+import type { LedgerTiming } from "./collect.ts";
+
+export interface InjectedFault {
+  readonly kind: string;
+  readonly target?: string;
+  /** ms since the run's start; `untilMs` for an outage with an end. */
+  readonly atMs: number;
+  readonly untilMs?: number;
+}
+
+export interface RunFigures {
+  readonly seed: number;
+  readonly profile: string;
+  readonly instances: number;
+  readonly durationMs: number;
+  readonly accepted: number;
+  readonly ledger: Readonly<Record<string, number>>;
+  readonly faults: Readonly<Record<string, number>>;
+  readonly restarts: Readonly<Record<string, number>>;
+  readonly clientRetries: number;
+  readonly resent: number;
+  readonly abandoned: number;
+  readonly longestUnavailableMs: number;
+  readonly acceptLatencyMs: { readonly p50: number; readonly p99: number };
+  readonly acceptToPostedMs: { readonly p50: number; readonly p99: number };
+  readonly drainMs: number;
+}
+
+export const percentile = (values: readonly number[], p: number): number => {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+};
+
+/** The longest time without any 202 while the load ran (a stage down, the broker restarting...). */
+export const longestGap = (accepts: readonly Accept[], fromMs: number, toMs: number): number => {
+  const times = accepts
+    .map((a) => a.atMs)
+    .filter((t) => t >= fromMs && t <= toMs)
+    .sort((a, b) => a - b);
+  let longest = 0;
+  let previous = fromMs;
+  for (const t of [...times, toMs]) {
+    longest = Math.max(longest, t - previous);
+    previous = t;
+  }
+  return longest;
+};
+
+export const renderTable = (invariants: readonly Invariant[], figures: RunFigures): string => {
+  const lines: string[] = [];
+  const width = Math.max(...invariants.map((i) => i.name.length));
+  lines.push(`${"invariant".padEnd(width)}  result  counts`);
+  lines.push(`${"-".repeat(width)}  ------  ------`);
+  for (const i of invariants) {
+    const counts = Object.entries(i.counts)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ");
+    lines.push(`${i.name.padEnd(width)}  ${i.ok ? "pass  " : "FAIL  "}  ${counts}`);
+  }
+  const anomalies = anomalySummary(invariants);
+  lines.push("");
+  if (anomalies.length === 0) lines.push("anomalies: none");
+  for (const a of anomalies) {
+    lines.push(`anomaly ${a.kind}: ${a.count}`);
+    for (const e of a.examples.slice(0, 5)) lines.push(`  ${e.id ? `${e.id}: ` : ""}${e.detail}`);
+  }
+  const f = figures;
+  const kv = (o: Readonly<Record<string, number>>) =>
+    Object.entries(o)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ") || "none";
+  lines.push("");
+  lines.push(
+    `seed ${f.seed}, profile ${f.profile}, ${f.instances} instance(s) per stage, load ${Math.round(f.durationMs / 1000)} s`,
+  );
+  lines.push(`accepted ${f.accepted}; ledger: ${kv(f.ledger)}`);
+  lines.push(`faults: ${kv(f.faults)}`);
+  lines.push(`restarts (by the supervisor): ${kv(f.restarts)}`);
+  lines.push(`client retries ${f.clientRetries}, resent after a 202 ${f.resent}, abandoned ${f.abandoned}`);
+  lines.push(
+    `longest unavailability ${(f.longestUnavailableMs / 1000).toFixed(1)} s; drained in ${(f.drainMs / 1000).toFixed(1)} s`,
+  );
+  lines.push(`accept latency p50 ${f.acceptLatencyMs.p50} ms, p99 ${f.acceptLatencyMs.p99} ms`);
+  lines.push(`accept→posted p50 ${f.acceptToPostedMs.p50} ms, p99 ${f.acceptToPostedMs.p99} ms`);
+  return lines.join("\n");
+};
+
+/** Per-second series: accepted/s, posted/s, accept p99 (ms), accept→posted p99 (ms) by acceptance second. */
+export const timeline = (
+  accepts: readonly Accept[],
+  timings: readonly LedgerTiming[],
+  startEpochMs: number,
+  seconds: number,
+) => {
+  const at = Array.from({ length: seconds }, (_, s) => s);
+  const accepted = at.map(() => 0);
+  const posted = at.map(() => 0);
+  const latency: number[][] = at.map(() => []);
+  const toPosted: number[][] = at.map(() => []);
+  for (const a of accepts) {
+    const s = Math.floor(a.atMs / 1000);
+    if (s >= 0 && s < seconds) {
+      accepted[s] = (accepted[s] ?? 0) + 1;
+      latency[s]?.push(a.latencyMs);
+    }
+  }
+  for (const t of timings) {
+    if (t.postedAt !== null) {
+      const s = Math.floor((t.postedAt - startEpochMs) / 1000);
+      if (s >= 0 && s < seconds) posted[s] = (posted[s] ?? 0) + 1;
+    }
+    if (t.postedAt !== null && t.acceptedAt !== null) {
+      const s = Math.floor((t.acceptedAt - startEpochMs) / 1000);
+      if (s >= 0 && s < seconds) toPosted[s]?.push(t.postedAt - t.acceptedAt);
+    }
+  }
+  return {
+    at,
+    accepted,
+    posted,
+    acceptP99: latency.map((l) => (l.length ? percentile(l, 99) : null)),
+    toPostedP99: toPosted.map((l) => (l.length ? percentile(l, 99) : null)),
+  };
+};
+
+const uplotAssets = () => {
+  const require = createRequire(import.meta.url);
+  const dir = dirname(require.resolve("uplot/package.json"));
+  return {
+    js: readFileSync(join(dir, "dist/uPlot.iife.min.js"), "utf8"),
+    css: readFileSync(join(dir, "dist/uPlot.min.css"), "utf8"),
+  };
+};
+
+export const writeReport = (
+  outDir: string,
+  data: {
+    invariants: readonly Invariant[];
+    figures: RunFigures;
+    faults: readonly InjectedFault[];
+    series: ReturnType<typeof timeline>;
+  },
+) => {
+  const ok = data.invariants.every((i) => i.ok);
+  writeFileSync(
+    join(outDir, "chaos.json"),
+    `${JSON.stringify({ ok, figures: data.figures, invariants: data.invariants, anomalies: anomalySummary(data.invariants), faults: data.faults, timeline: data.series }, null, 2)}\n`,
+  );
+  const { js, css } = uplotAssets();
+  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const rows = data.invariants
+    .map(
+      (i) =>
+        `<tr class="${i.ok ? "pass" : "fail"}"><td>${escape(i.name)}</td><td>${i.ok ? "pass" : "FAIL"}</td><td>${escape(
+          Object.entries(i.counts)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" "),
+        )}</td></tr>`,
+    )
+    .join("\n");
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ledgerline chaos run, seed ${data.figures.seed}</title>
+<style>${css}
+body{font:14px system-ui,sans-serif;margin:24px;color:#1d2230;max-width:1100px}
+h1{font-size:20px;margin:0 0 4px}.sub{color:#5b6275;margin-bottom:16px}
+table{border-collapse:collapse;margin:12px 0}td,th{padding:4px 10px;border-bottom:1px solid #e3e6ee;text-align:left}
+tr.pass td:nth-child(2){color:#1a7f37;font-weight:600}tr.fail td:nth-child(2){color:#c62828;font-weight:700}
+.verdict{display:inline-block;padding:4px 10px;border-radius:4px;color:#fff;background:${ok ? "#1a7f37" : "#c62828"}}
+.legend span{margin-right:14px}</style></head><body>
+<h1>ledgerline chaos run <span class="verdict">${ok ? "every invariant holds" : "anomalies found"}</span></h1>
+<div class="sub">seed ${data.figures.seed} · profile ${escape(data.figures.profile)} · ${data.figures.instances} instance(s) per stage · ${data.figures.accepted} accepted · faults: ${escape(
+    Object.entries(data.figures.faults)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", "),
+  )}</div>
+<div id="throughput"></div><div id="latency"></div>
+<table><thead><tr><th>invariant</th><th>result</th><th>counts</th></tr></thead><tbody>${rows}</tbody></table>
+<pre>${escape(renderTable(data.invariants, data.figures))}</pre>
+<script>${js}</script>
+<script>
+const series = ${JSON.stringify(data.series)};
+const faults = ${JSON.stringify(data.faults)};
+const colors = { KillApp: "#8e44ad", KillBroker: "#c62828", RestartPostgres: "#e67e22", StopRegistry: "#2c7be5" };
+const faultLines = {
+  hooks: { draw: [u => {
+    const ctx = u.ctx; ctx.save(); ctx.font = "10px sans-serif";
+    for (const f of faults) {
+      const x = u.valToPos(f.atMs / 1000, "x", true);
+      const x2 = f.untilMs ? u.valToPos(f.untilMs / 1000, "x", true) : x;
+      ctx.fillStyle = (colors[f.kind] || "#555") + "22";
+      if (x2 > x) ctx.fillRect(x, u.bbox.top, x2 - x, u.bbox.height);
+      ctx.strokeStyle = colors[f.kind] || "#555"; ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+      ctx.fillStyle = colors[f.kind] || "#555"; ctx.fillText(f.target || f.kind, x + 2, u.bbox.top + 10);
+    }
+    ctx.restore();
+  }] },
+};
+const width = Math.min(1100, window.innerWidth - 48);
+new uPlot({ title: "transactions per second (faults as lines; outages shaded)", width, height: 280, plugins: [faultLines],
+  scales: { x: { time: false } }, axes: [{ label: "seconds into the run" }, { label: "tx/s" }],
+  series: [{}, { label: "accepted (202)", stroke: "#2c7be5" }, { label: "posted", stroke: "#1a7f37" }] },
+  [series.at, series.accepted, series.posted], document.getElementById("throughput"));
+new uPlot({ title: "latency p99 (ms)", width, height: 240, plugins: [faultLines],
+  scales: { x: { time: false } }, axes: [{ label: "seconds into the run" }, { label: "ms" }],
+  series: [{}, { label: "accept (client)", stroke: "#8e44ad" }, { label: "accept → posted (by second accepted)", stroke: "#e67e22" }] },
+  [series.at, series.acceptP99, series.toPostedP99], document.getElementById("latency"));
+</script></body></html>`;
+  writeFileSync(join(outDir, "chaos.html"), html);
+};

@@ -1,0 +1,57 @@
+// The short chaos profile inside npm test: a private pipeline started through the project's scripts,
+// every app SIGKILLed at least once, the broker killed and restarted, Postgres restarted immediately,
+// ~2,250 transactions from careful clients; then every invariant is checked from the outside.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { REPO_ROOT } from "@ledgerline/testkit";
+import { afterAll, describe, expect, it } from "vitest";
+
+describe("chaos (short profile)", () => {
+  const out = mkdtempSync(join(tmpdir(), "ledgerline-chaos-report-"));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it("every accepted transaction is posted exactly once through kills and restarts", {
+    timeout: 900_000,
+  }, async () => {
+    let output = "";
+    const code = await new Promise<number | null>((done) => {
+      const child = spawn(
+        process.execPath,
+        [
+          resolve(REPO_ROOT, "tools/chaos/src/main.ts"),
+          "--profile",
+          "short",
+          "--seed",
+          "20261129",
+          "--out",
+          out,
+        ],
+        {
+          cwd: REPO_ROOT,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      const keep = (chunk: Buffer) => {
+        output += chunk.toString("utf8");
+      };
+      child.stdout.on("data", keep);
+      child.stderr.on("data", keep);
+      child.once("exit", done);
+    });
+    console.log(output.slice(-6_000));
+    expect(code, output.slice(-6_000)).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, "chaos.json"), "utf8")) as {
+      ok: boolean;
+      figures: { accepted: number; faults: Record<string, number>; restarts: Record<string, number> };
+    };
+    expect(report.ok).toBe(true);
+    expect(report.figures.accepted).toBeGreaterThanOrEqual(2_000);
+    expect(report.figures.faults.KillBroker).toBeGreaterThanOrEqual(1);
+    // Every app was killed and brought back by the supervisor.
+    for (const app of ["gateway", "processor", "ledger-sink", "outbox-relay"]) {
+      expect(report.figures.restarts[app], app).toBeGreaterThanOrEqual(1);
+    }
+  });
+});
