@@ -162,8 +162,20 @@ describe("query, reports, health, docs", () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.components.schemas).toHaveProperty("Problem");
     expect(doc.components.schemas).toHaveProperty("TransactionRequest");
+    expect(Object.keys(doc.paths)).toContain("/status");
     const docs = await get("/docs", {});
     expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain("swagger");
+    const page = await docs.text();
+    expect(page).toContain("swagger-ui");
+    // Everything the page loads comes from this host: it renders without internet access.
+    const loaded = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(loaded.length).toBeGreaterThan(2);
+    for (const url of loaded) expect(url).toMatch(/^\/docs\/assets\//);
+    for (const url of loaded) {
+      const asset = await get(url, {});
+      expect(asset.status, url).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength, url).toBeGreaterThan(100);
+    }
+    expect((await get("/docs/assets/../../package.json", {})).status).toBe(404);
   });
 });
