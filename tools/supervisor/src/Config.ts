@@ -57,7 +57,7 @@ export const supervisorSettings = (repoRoot: string) =>
     const restart = {
       baseMs: yield* int("SUPERVISOR_RESTART_BASE_MS", 1_000),
       maxMs: yield* int("SUPERVISOR_RESTART_MAX_MS", 30_000),
-      stableAfterMs: yield* int("SUPERVISOR_STABLE_AFTER_MS", 60_000),
+      stableAfterMs: yield* int("SUPERVISOR_STABLE_AFTER_MS", 10_000),
     };
     // Grace after SIGTERM: the gateway drains produces, the stages finish their batch.
     const stopTimeoutMs = yield* int("SUPERVISOR_STOP_TIMEOUT_MS", 20_000);

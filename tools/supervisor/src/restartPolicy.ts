@@ -1,5 +1,6 @@
 // When a supervised app exits, how long to wait before starting it again: exponential from `baseMs`,
-// capped at `maxMs`; a run that lasted `stableAfterMs` starts the count again. It never gives up: the
+// capped at `maxMs`, while it keeps exiting within `stableAfterMs` of its start (a crash loop: a bad
+// setting); a run that lasted longer (it was killed, or met a fatal fault later) starts the count again. It never gives up: the
 // stages retry their own faults, so an app that exits is either misconfigured (the log says how to fix
 // it, and the restart picks up the fix) or was killed. Pure, unit-tested.
 
