@@ -1,3 +1,4 @@
+export * from "./browser.ts";
 export * from "./database.ts";
 export * from "./environment.ts";
 export * from "./ledgerInvariants.ts";
