@@ -95,6 +95,27 @@ describe("supervisor", () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
+  it("GET /status on the gateway shows every stage it runs, each ready", async () => {
+    const statusUrl = readyUrl.gateway.replace(/\/ready$/, "/status");
+    let body:
+      | { status: string; stages: { stage: string; state: string; instances: unknown[] }[] }
+      | undefined;
+    await waitUntil(
+      "the pipeline flowing",
+      async () => {
+        const response = await fetch(statusUrl, { signal: AbortSignal.timeout(3_000) }).catch(() => null);
+        body = response?.ok ? ((await response.json()) as typeof body) : undefined;
+        return body?.status === "flowing";
+      },
+      30_000,
+    );
+    expect(body?.stages.map((s) => [s.stage, s.state, s.instances.length])).toEqual([
+      ["gateway", "ready", 1],
+      ["processor", "ready", 1],
+      ["ledger-sink", "ready", 1],
+    ]);
+  });
+
   it.each(APPS)("brings %s back after a SIGKILL, ready within 15 s", async (app) => {
     const before = pidOf(app);
     expect(before).toBeDefined();

@@ -123,6 +123,8 @@ export class PipelineStatus extends Context.Service<
                 lag === null ? null : (lag.get(stage.groupId) ?? []),
               ),
             ),
+            // The relay runs alongside the sink (in it, unless started on its own): shown when it has an endpoint.
+            ...(relayProbes.length > 0 ? [stageView("outbox-relay", relayProbes, null)] : []),
           ],
           new Date(),
         );
