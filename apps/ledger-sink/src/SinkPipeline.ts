@@ -218,7 +218,9 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
           .use("store idle positions", (pool) => storePositions(pool, options.groupId, positions))
           .pipe(
             Effect.tap(() =>
-              Effect.sync(() => moved.forEach(([key, offset]) => idleStored.set(key, offset))),
+              Effect.sync(() => {
+                for (const [key, offset] of moved) idleStored.set(key, offset);
+              }),
             ),
             Effect.catch(() => Effect.void),
           );

@@ -8,7 +8,6 @@ import {
   createTestDatabase,
   createTestNamespace,
   type TestDatabase,
-  type TestNamespace,
   ThrowawayRegistry,
   testEnvironment,
 } from "@ledgerline/testkit";

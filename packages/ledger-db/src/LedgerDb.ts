@@ -1,6 +1,6 @@
 // The ledger database as an Effect service: a slonik pool with exact money parsing, and typed errors.
 import { componentHealth } from "@ledgerline/observability";
-import { retryTransient, type StageFault } from "@ledgerline/resilience";
+import { retryTransient } from "@ledgerline/resilience";
 import { Context, Effect, Layer } from "effect";
 import type { DatabasePool, DatabaseTransactionConnection } from "slonik";
 import { type LedgerDbError, toLedgerDbError } from "./LedgerDbError.ts";

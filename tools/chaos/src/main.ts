@@ -25,6 +25,11 @@ const outDir =
 mkdirSync(outDir, { recursive: true });
 const log = (line: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const countBy = <T>(items: readonly T[], key: (item: T) => string) => {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+};
 
 log(
   `seed ${settings.seed}, profile ${settings.profile.name}, ${settings.instances} instance(s) per stage; starting a private pipeline`,
@@ -132,10 +137,7 @@ try {
     durationMs: profile.loadMs,
     accepted: acceptedIds.length,
     ledger: collected.ledgerCounts,
-    faults: injected.reduce<Record<string, number>>(
-      (counts, f) => ({ ...counts, [f.kind]: (counts[f.kind] ?? 0) + 1 }),
-      {},
-    ),
+    faults: countBy(injected, (f) => f.kind),
     restarts: cluster.restarts(),
     clientRetries: history.retries,
     resent: history.resent,

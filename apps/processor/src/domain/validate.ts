@@ -1,5 +1,5 @@
 // Validation rules: each failure is a machine-readable code, the field and a message. Pure.
-import type { TransactionRequested } from "@ledgerline/contracts";
+import { CONTROL_CHARACTERS, CONTROL_CHARACTERS_ALL, type TransactionRequested } from "@ledgerline/contracts";
 import { exponentOf, formatMinor, isSupportedCurrency } from "@ledgerline/domain";
 import { normaliseMerchantName } from "./merchants.ts";
 
@@ -87,21 +87,19 @@ export const validate = (request: TransactionRequested, context: ValidationConte
   return reasons;
 };
 
-const CONTROLS = /[\u0000-\u001f\u007f]/;
-
 /** The text fields of a request that hold control characters. */
 export const controlCharacterFields = (request: TransactionRequested): string[] => {
   const fields: string[] = [];
   for (const field of ["account_id", "merchant_name", "client_id", "idempotency_key"] as const) {
     const value = request[field];
-    if (typeof value === "string" && CONTROLS.test(value)) fields.push(field);
+    if (typeof value === "string" && CONTROL_CHARACTERS.test(value)) fields.push(field);
   }
   for (const [key, value] of Object.entries(request.metadata)) {
-    if (CONTROLS.test(key) || CONTROLS.test(value))
-      fields.push(`metadata.${key.replace(/[\u0000-\u001f\u007f]/g, "?")}`);
+    if (CONTROL_CHARACTERS.test(key) || CONTROL_CHARACTERS.test(value))
+      fields.push(`metadata.${key.replace(CONTROL_CHARACTERS_ALL, "?")}`);
   }
   return fields;
 };
 
 /** Control characters replaced by U+FFFD, so a rejected record can still be stored and shown. */
-export const withoutControls = (text: string) => text.replace(/[\u0000-\u001f\u007f]/g, "\ufffd");
+export const withoutControls = (text: string) => text.replace(CONTROL_CHARACTERS_ALL, "\ufffd");

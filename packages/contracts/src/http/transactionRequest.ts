@@ -12,7 +12,10 @@ export const LIMITS = {
 } as const;
 
 /** C0 controls and DEL (NUL among them): no ledger column can hold them, and no legitimate text needs them. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+/** The same class, global: for replacing every control character in a text. */
+export const CONTROL_CHARACTERS_ALL = new RegExp(CONTROL_CHARACTERS.source, "g");
 const noControls = (text: string) => !CONTROL_CHARACTERS.test(text);
 const CONTROLS_MESSAGE = "must not contain control characters (U+0000 to U+001F, U+007F)";
 
