@@ -156,11 +156,11 @@ export const writeReport = (
     `${JSON.stringify({ ok, figures: data.figures, invariants: data.invariants, anomalies: anomalySummary(data.invariants), faults: data.faults, timeline: data.series }, null, 2)}\n`,
   );
   const { js, css } = uplotAssets();
-  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const rows = data.invariants
     .map(
       (i) =>
-        `<tr class="${i.ok ? "pass" : "fail"}"><td>${escape(i.name)}</td><td>${i.ok ? "pass" : "FAIL"}</td><td>${escape(
+        `<tr class="${i.ok ? "pass" : "fail"}"><td>${escapeHtml(i.name)}</td><td>${i.ok ? "pass" : "FAIL"}</td><td>${escapeHtml(
           Object.entries(i.counts)
             .map(([k, v]) => `${k}=${v}`)
             .join(" "),
@@ -177,29 +177,35 @@ tr.pass td:nth-child(2){color:#1a7f37;font-weight:600}tr.fail td:nth-child(2){co
 .verdict{display:inline-block;padding:4px 10px;border-radius:4px;color:#fff;background:${ok ? "#1a7f37" : "#c62828"}}
 .legend span{margin-right:14px}</style></head><body>
 <h1>ledgerline chaos run <span class="verdict">${ok ? "every invariant holds" : "anomalies found"}</span></h1>
-<div class="sub">seed ${data.figures.seed} · profile ${escape(data.figures.profile)} · ${data.figures.instances} instance(s) per stage · ${data.figures.accepted} accepted · faults: ${escape(
+<div class="sub">seed ${data.figures.seed} · profile ${escapeHtml(data.figures.profile)} · ${data.figures.instances} instance(s) per stage · ${data.figures.accepted} accepted · faults: ${escapeHtml(
     Object.entries(data.figures.faults)
       .map(([k, v]) => `${k} ${v}`)
       .join(", "),
   )}</div>
+<div class="legend"><span style="color:#8e44ad">│ app SIGKILL</span><span style="color:#c62828">█ broker down</span><span style="color:#e67e22">█ Postgres restart</span><span style="color:#2c7be5">█ registry stopped</span></div>
 <div id="throughput"></div><div id="latency"></div>
 <table><thead><tr><th>invariant</th><th>result</th><th>counts</th></tr></thead><tbody>${rows}</tbody></table>
-<pre>${escape(renderTable(data.invariants, data.figures))}</pre>
+<pre>${escapeHtml(renderTable(data.invariants, data.figures))}</pre>
 <script>${js}</script>
 <script>
 const series = ${JSON.stringify(data.series)};
 const faults = ${JSON.stringify(data.faults)};
 const colors = { KillApp: "#8e44ad", KillBroker: "#c62828", RestartPostgres: "#e67e22", StopRegistry: "#2c7be5" };
+const labels = { KillBroker: "broker", RestartPostgres: "postgres", StopRegistry: "registry" };
 const faultLines = {
   hooks: { draw: [u => {
-    const ctx = u.ctx; ctx.save(); ctx.font = "10px sans-serif";
+    const ctx = u.ctx; ctx.save(); ctx.font = "11px sans-serif"; ctx.textAlign = "left"; ctx.textBaseline = "alphabetic";
     for (const f of faults) {
       const x = u.valToPos(f.atMs / 1000, "x", true);
       const x2 = f.untilMs ? u.valToPos(f.untilMs / 1000, "x", true) : x;
       ctx.fillStyle = (colors[f.kind] || "#555") + "22";
       if (x2 > x) ctx.fillRect(x, u.bbox.top, x2 - x, u.bbox.height);
+      // App kills are frequent: thin faint lines. Broker, Postgres and registry outages get a label.
+      const isKill = f.kind === "KillApp";
+      ctx.globalAlpha = isKill ? 0.35 : 1; ctx.lineWidth = isKill ? 1 : 2;
       ctx.strokeStyle = colors[f.kind] || "#555"; ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
-      ctx.fillStyle = colors[f.kind] || "#555"; ctx.fillText(f.target || f.kind, x + 2, u.bbox.top + 10);
+      ctx.globalAlpha = 1;
+      if (!isKill) { ctx.fillStyle = colors[f.kind] || "#555"; ctx.fillText(labels[f.kind] || f.kind, x + 3, u.bbox.top + 12); }
     }
     ctx.restore();
   }] },
