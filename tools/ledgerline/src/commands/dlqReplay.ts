@@ -13,7 +13,7 @@ import { canonicalFilter, coordinatesOf } from "../dlq/filter.ts";
 import { planReplay, type ReplayOptions, replayTargets } from "../dlq/plan.ts";
 import { committedOffsets, groupIdFor, runReplay } from "../dlq/replayRun.ts";
 import { scanDlq } from "../dlq/scan.ts";
-import { progressBar } from "../progress.ts";
+import { progress, progressMode } from "../progress.ts";
 import { renderTable, toJson } from "../table.ts";
 import { filterFlags, toFilter } from "./dlqFlags.ts";
 import { attempt, jsonFlag } from "./shared.ts";
@@ -208,11 +208,7 @@ export const replayCommand = Command.make(
         );
     }
     yield* audit(false);
-    const bar = progressBar(
-      plan.counts.replay,
-      "replaying {bar} {value}/{total}",
-      !input.json && process.stderr.isTTY === true,
-    );
+    const bar = progress("replaying", plan.counts.replay, progressMode(input.json));
     const outcome = yield* attempt("replay", () =>
       runReplay(plan, snapshot, {
         ...options,

@@ -4,7 +4,7 @@ import { Command, Flag } from "effect/cli";
 import { CliFailure } from "../CliFailure.ts";
 import { CliConfig } from "../Config.ts";
 import { loadPaysim } from "../paysim/load.ts";
-import { progressBar } from "../progress.ts";
+import { progress, progressMode } from "../progress.ts";
 import { countHistorical, insertHistorical } from "../seed/historicalRows.ts";
 import { toJson } from "../table.ts";
 import { attempt, currencyFlag, fileFlag, jsonFlag, parseCurrency } from "./shared.ts";
@@ -35,11 +35,7 @@ export const seedCommand = Command.make(
       );
     }
     const transactions = mapped.flatMap((row) => (row.ok ? [row.transaction] : []));
-    const bar = progressBar(
-      transactions.length,
-      "seeding {bar} {value}/{total} rows",
-      !json && process.stderr.isTTY === true,
-    );
+    const bar = progress("seeding rows", transactions.length, progressMode(json));
     const result = yield* attempt("seed the ledger database", () =>
       insertHistorical(config.databaseUrl, transactions, (done) => bar.update(done)),
     ).pipe(Effect.ensuring(Effect.sync(() => bar.stop())));

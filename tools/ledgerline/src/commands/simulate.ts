@@ -5,7 +5,7 @@ import { Command, Flag } from "effect/cli";
 import { CliFailure } from "../CliFailure.ts";
 import { CliConfig } from "../Config.ts";
 import { loadPaysim } from "../paysim/load.ts";
-import { progressBar } from "../progress.ts";
+import { progress, progressMode } from "../progress.ts";
 import { waitForFinalStates } from "../simulate/finalStates.ts";
 import { type SendResult, sendAll } from "../simulate/send.ts";
 import { formatMs, parseDuration, parseRate, summarise } from "../simulate/stats.ts";
@@ -86,24 +86,16 @@ export const simulateCommand = Command.make(
     const results: SendResult[] = [];
     const tally = { accepted: 0, rejected: 0, error: 0 };
     const started = performance.now();
-    const live = !input.json && process.stderr.isTTY === true;
-    const bar = progressBar(
-      count ?? Math.ceil(((durationMs ?? 0) / 1000) * (rate || 1)),
-      "{bar} sent {value}/{total} | accepted {accepted} rejected {rejected} errors {errors} | {rate}/s | p50 {p50} p99 {p99}",
-      live,
-      { accepted: 0, rejected: 0, errors: 0, rate: 0, p50: "-", p99: "-" },
+    const mode = progressMode(input.json);
+    const bar = progress("sent", count ?? Math.ceil(((durationMs ?? 0) / 1000) * (rate || 1)), mode);
+    const outcomes = (latencies: number[]) => {
+      const s = summarise(latencies);
+      return `accepted ${tally.accepted} rejected ${tally.rejected} errors ${tally.error}, p50 ${formatMs(s.p50)} p99 ${formatMs(s.p99)}`;
+    };
+    const refresh = setInterval(
+      () => bar.update(results.length, outcomes(results.slice(-2000).map((r) => r.latencyMs))),
+      250,
     );
-    const refresh = setInterval(() => {
-      const s = summarise(results.slice(-2000).map((r) => r.latencyMs));
-      const elapsed = (performance.now() - started) / 1000;
-      bar.update(results.length, {
-        ...tally,
-        errors: tally.error,
-        rate: (results.length / Math.max(elapsed, 0.001)).toFixed(0),
-        p50: formatMs(s.p50),
-        p99: formatMs(s.p99),
-      });
-    }, 250);
     const firstErrors: string[] = [];
     yield* Effect.promise(() =>
       sendAll({
@@ -125,14 +117,7 @@ export const simulateCommand = Command.make(
     );
     const sendSeconds = (performance.now() - started) / 1000;
     clearInterval(refresh);
-    const sent = summarise(results.map((r) => r.latencyMs));
-    bar.update(results.length, {
-      ...tally,
-      errors: tally.error,
-      rate: (results.length / sendSeconds).toFixed(0),
-      p50: formatMs(sent.p50),
-      p99: formatMs(sent.p99),
-    });
+    bar.update(results.length, outcomes(results.map((r) => r.latencyMs)));
     bar.stop();
 
     const acceptedIds = results.filter((r) => r.outcome === "accepted").map((r) => r.transactionId);
@@ -140,7 +125,7 @@ export const simulateCommand = Command.make(
       yield* Console.error(
         `sent ${results.length} in ${sendSeconds.toFixed(1)}s; waiting for ${acceptedIds.length} accepted transaction(s) to reach the ledger…`,
       );
-    const waitBar = progressBar(acceptedIds.length, "in the ledger {bar} {value}/{total}", live);
+    const waitBar = progress("in the ledger", acceptedIds.length, mode);
     const finals = yield* attempt("poll the ledger", () =>
       waitForFinalStates(config.databaseUrl, acceptedIds, {
         timeoutMs: waitMs,

@@ -163,9 +163,11 @@ export const runReplay = async (
     },
   }).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Warn"));
 
-  // Done when the group's committed DLQ position covers every record of the snapshot.
+  // Done when the group's committed DLQ position covers every record of the snapshot. While the broker is
+  // away the question has no answer yet: ask again (the runner itself retries its own faults forever).
   const covered = async () => {
-    const committed = await committedOffsets(options.connection, topic, groupId);
+    const committed = await committedOffsets(options.connection, topic, groupId).catch(() => null);
+    if (committed === null) return false;
     return snapshot.lastOffsets.every(
       (last, partition) => last < 0n || (committed.get(partition) ?? 0n) > last,
     );
