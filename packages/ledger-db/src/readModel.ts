@@ -70,6 +70,17 @@ export const decodeCursor = (token: string): { recordedAt: string; transactionId
   return { recordedAt, transactionId };
 };
 
+/** The WHERE conditions of a filter: one place, so a page, its totals and its CSV select the same rows. */
+const filterConditions = (filters: TransactionFilters) => {
+  const conditions = [sql.fragment`TRUE`];
+  if (filters.accountId) conditions.push(sql.fragment`account_id = ${filters.accountId}`);
+  if (filters.status) conditions.push(sql.fragment`status = ${filters.status}`);
+  if (filters.currency) conditions.push(sql.fragment`currency = ${filters.currency}`);
+  if (filters.from) conditions.push(sql.fragment`occurred_at >= ${filters.from}::timestamptz`);
+  if (filters.to) conditions.push(sql.fragment`occurred_at < ${filters.to}::timestamptz`);
+  return conditions;
+};
+
 /** Newest first by (recorded_at, transaction_id); `limit + 1` rows are read to know if a next page exists. */
 export const listTransactions = async (
   db: CommonQueryMethods,
@@ -77,12 +88,7 @@ export const listTransactions = async (
   limit: number,
   after?: { recordedAt: string; transactionId: string },
 ): Promise<{ rows: TransactionRow[]; nextCursor: string | null }> => {
-  const conditions = [sql.fragment`TRUE`];
-  if (filters.accountId) conditions.push(sql.fragment`account_id = ${filters.accountId}`);
-  if (filters.status) conditions.push(sql.fragment`status = ${filters.status}`);
-  if (filters.currency) conditions.push(sql.fragment`currency = ${filters.currency}`);
-  if (filters.from) conditions.push(sql.fragment`occurred_at >= ${filters.from}::timestamptz`);
-  if (filters.to) conditions.push(sql.fragment`occurred_at < ${filters.to}::timestamptz`);
+  const conditions = filterConditions(filters);
   if (after) {
     conditions.push(
       sql.fragment`(recorded_at, transaction_id) < (${after.recordedAt}::timestamptz, ${after.transactionId}::uuid)`,
@@ -91,7 +97,7 @@ export const listTransactions = async (
   const rows = (await db.any(sql.unsafe`
     SELECT ${COLUMNS} FROM transactions
     WHERE ${sql.join(conditions, sql.fragment` AND `)}
-    ORDER BY recorded_at DESC, transaction_id DESC
+    ORDER BY transactions.recorded_at DESC, transactions.transaction_id DESC
     LIMIT ${limit + 1}`)) as readonly TransactionRow[];
   const page = rows.slice(0, limit);
   return { rows: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.cursor) : null };
@@ -104,14 +110,38 @@ export interface ReportTotalRow {
   readonly amount_minor: bigint;
 }
 
-/** Totals by status and currency over the whole ledger (dead letters without money are skipped). */
-export const reportTotals = async (db: CommonQueryMethods): Promise<readonly ReportTotalRow[]> =>
+/** Totals by status and currency of the rows a filter selects (dead letters without money are skipped). */
+export const reportTotals = async (
+  db: CommonQueryMethods,
+  filters: TransactionFilters = {},
+): Promise<readonly ReportTotalRow[]> =>
   (await db.any(sql.unsafe`
     SELECT status, trim(currency) AS currency, count(*)::int AS count, sum(amount_minor) AS amount_minor
-    FROM transactions WHERE currency IS NOT NULL
+    FROM transactions WHERE currency IS NOT NULL AND ${sql.join(filterConditions(filters), sql.fragment` AND `)}
     GROUP BY status, currency ORDER BY status, currency`)) as readonly ReportTotalRow[];
 
-/** The most recent `limit` transactions for the report table. */
-export const reportRows = async (db: CommonQueryMethods, limit: number): Promise<readonly TransactionRow[]> =>
-  (await db.any(sql.unsafe`
-    SELECT ${COLUMNS} FROM transactions ORDER BY recorded_at DESC, transaction_id DESC LIMIT ${limit}`)) as readonly TransactionRow[];
+export interface DeadLetterSummary {
+  readonly byReason: readonly { readonly reason: string; readonly count: number }[];
+  readonly newest: readonly {
+    readonly transaction_id: string;
+    readonly reason: string;
+    readonly recorded_at: string;
+  }[];
+}
+
+/** Dead-lettered rows by reason code (the reason's first word) and the newest few, for the console. */
+export const deadLetterSummary = async (db: CommonQueryMethods, newest = 5): Promise<DeadLetterSummary> => {
+  const [byReason, latest] = await Promise.all([
+    db.any(sql.unsafe`
+      SELECT coalesce(nullif(split_part(dead_letter_reason, ' ', 1), ''), 'UNKNOWN') AS reason, count(*)::int AS count
+      FROM transactions WHERE status = 'dead_lettered' GROUP BY 1 ORDER BY 2 DESC, 1`),
+    db.any(sql.unsafe`
+      SELECT transaction_id::text AS transaction_id, coalesce(dead_letter_reason, '') AS reason,
+             ${iso("recorded_at")} AS recorded_at
+      FROM transactions WHERE status = 'dead_lettered' ORDER BY transactions.recorded_at DESC LIMIT ${newest}`),
+  ]);
+  return {
+    byReason: byReason as DeadLetterSummary["byReason"],
+    newest: latest as DeadLetterSummary["newest"],
+  };
+};
