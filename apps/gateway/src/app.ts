@@ -2,6 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { problemResponse, RequestRejected, toProblem } from "./errors.ts";
+import { assetRoutes } from "./routes/assets.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -45,5 +46,6 @@ export const buildApp = (services: GatewayServices): OpenAPIHono => {
   reportRoutes(app, services);
   healthRoutes(app, services);
   docsRoutes(app);
+  assetRoutes(app);
   return app;
 };

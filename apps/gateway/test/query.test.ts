@@ -101,6 +101,69 @@ describe("query, reports, health, docs", () => {
     const text = await html.text();
     expect(text).toContain("Historical");
     expect(text).toContain("1250.75");
+    expect(text).toContain('<script src="/assets/chart.umd.min.js">');
+    const chartJs = await get("/assets/chart.umd.min.js", {});
+    expect(chartJs.status).toBe(200);
+    expect((await chartJs.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it("filters the report like GET /v1/transactions, totals the whole selection and pages by cursor", async () => {
+    type R = {
+      rows: { account_id: string; status: string }[];
+      totals: { status: string; count: number }[];
+      next_cursor: string | null;
+    };
+    const acc2 = (await (await get("/reports?account_id=ACC-2")).json()) as R;
+    expect(acc2.rows.map((r) => r.account_id)).toEqual(["ACC-2", "ACC-2"]);
+    expect(acc2.totals.map((t) => [t.status, t.count])).toEqual([
+      ["Completed", 1],
+      ["Completed", 1],
+    ]);
+    // The page's form sends dates, and empty fields for filters not used.
+    const january = (await (
+      await get("/reports?status=&currency=usd&from=2024-01-01&to=2024-01-31")
+    ).json()) as R;
+    expect(january.rows.map((r) => r.status)).toEqual(["Historical"]);
+    // One row per page; the totals still cover all five rows.
+    const first = (await (await get("/reports?limit=1")).json()) as R;
+    expect(first.rows).toHaveLength(1);
+    expect(first.totals.reduce((n, t) => n + t.count, 0)).toBe(5);
+    const seen = [...first.rows];
+    let cursor = first.next_cursor;
+    while (cursor) {
+      const page = (await (await get(`/reports?limit=1&cursor=${encodeURIComponent(cursor)}`)).json()) as R;
+      seen.push(...page.rows);
+      cursor = page.next_cursor;
+    }
+    expect(seen).toHaveLength(5);
+    const bad = await get("/reports?currency=dollars&limit=0");
+    expect(bad.status).toBe(422);
+    const problem = (await bad.json()) as { errors: { field: string }[] };
+    expect(problem.errors.map((e) => e.field).sort()).toEqual(["currency", "limit"]);
+  });
+
+  it("downloads the selection as CSV, with formula-like text neutralised", async () => {
+    const csv = await get("/reports.csv?account_id=ACC-1", {});
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
+    expect(csv.headers.get("content-disposition")).toMatch(
+      /attachment; filename="ledgerline-transactions-.*\.csv"/,
+    );
+    const lines = (await csv.text()).trim().split("\n");
+    expect(lines[0]).toBe("transaction_id,account_id,amount,currency,merchant_name,status,occurred_at");
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(",").slice(1, 4).join(","))
+        .sort(),
+    ).toEqual(["ACC-1,1250.75,USD", "ACC-1,500,JPY"]);
+    const all = (await (await get("/reports.csv", {})).text()).trim().split("\n");
+    expect(all).toHaveLength(6);
+    await h.db.pool.query(sql.unsafe`
+      INSERT INTO transactions (transaction_id, account_id, amount_minor, currency, merchant_name, status, source, occurred_at)
+      VALUES (${randomUUID()}, 'ACC-9', 250, 'USD', '=HYPERLINK("http://x")', 'historical', 'historical', now())`);
+    const risky = (await (await get("/reports.csv?account_id=ACC-9", {})).text()).trim().split("\n");
+    expect(risky[1]).toContain(`ACC-9,2.50,USD,"'=HYPERLINK(""http://x"")",Historical`);
   });
 
   it("health is dependency-free; ready checks Kafka, registry and Postgres", async () => {
@@ -155,6 +218,7 @@ describe("query, reports, health, docs", () => {
         "/v1/transactions:batch",
         "/v1/transactions/{id}",
         "/reports",
+        "/reports.csv",
         "/health",
         "/ready",
       ]),

@@ -1,22 +1,68 @@
-// GET /reports: seed 002's report — transactions with their status plus totals; JSON or HTML.
-
+// GET /reports (seed 002's report: transactions with their status plus totals, JSON or a page) and
+// GET /reports.csv (the same selection as a file). Filters and paging are GET /v1/transactions' own.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { Problem, Report } from "@ledgerline/contracts";
+import { Problem, Report, ReportQuery, TransactionListQuery } from "@ledgerline/contracts";
+import type { TransactionFilters } from "@ledgerline/ledger-db";
+import { stringify } from "csv-stringify/sync";
 import { Effect } from "effect";
-import { html, raw } from "hono/html";
 import { z } from "zod";
+import { invalidFields } from "../errors.ts";
+import { zodFieldErrors } from "../ingest/toRequested.ts";
+import { type ReportForm, reportPage } from "../pages/reportPage.ts";
 import type { GatewayServices } from "../services/index.ts";
 import { decimalText, STATUS_LABELS, toReportRow } from "../views.ts";
 
-const ReportQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
+
+/** The page's form sends dates (YYYY-MM-DD) and empty fields; the API takes RFC 3339 and absent fields.
+ *  `to` as a date includes that whole day (UTC). Pure. */
+export const reportQueryInput = (raw: Record<string, string>): Record<string, string> => {
+  const input: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) if (value !== "") input[key] = value.trim();
+  if (input.currency) input.currency = input.currency.toUpperCase();
+  if (input.from && DAY.test(input.from)) input.from = `${input.from}T00:00:00Z`;
+  if (input.to && DAY.test(input.to) && !Number.isNaN(Date.parse(`${input.to}T00:00:00Z`)))
+    input.to = nextDay(input.to);
+  return input;
+};
+
+const filtersOf = (q: ReportQuery): TransactionFilters => ({
+  accountId: q.account_id,
+  status: q.status,
+  currency: q.currency,
+  from: q.from,
+  to: q.to,
+});
+
+const parse = (raw: Record<string, string>, schema: typeof ReportQuery) => {
+  const parsed = schema.safeParse(reportQueryInput(raw));
+  if (!parsed.success) throw invalidFields(zodFieldErrors(parsed.error));
+  return parsed.data;
+};
+
+/** A spreadsheet runs a cell that starts with one of these as a formula: neutralise text fields. */
+const FORMULA = /^[=+\-@\t\r]/;
+const textCell = (value: string | null) => (value && FORMULA.test(value) ? `'${value}` : (value ?? ""));
+const CSV_COLUMNS = [
+  "transaction_id",
+  "account_id",
+  "amount",
+  "currency",
+  "merchant_name",
+  "status",
+  "occurred_at",
+];
+const CSV_PAGE = 1000;
 
 export const reportRoutes = (app: OpenAPIHono, services: GatewayServices): void => {
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/reports",
     summary:
-      "Report: recent transactions with status (Historical / Completed / Rejected / Dead-lettered) and totals",
-    description: "JSON by default; an HTML page when the client sends Accept: text/html.",
+      "Report: transactions with status (Historical / Completed / Rejected / Dead-lettered) and totals, filtered and paged",
+    description:
+      "JSON by default; an HTML page with a chart when the client sends Accept: text/html. The filters and the cursor are those of GET /v1/transactions; the totals cover every row the filters select.",
     tags: ["query"],
     request: { query: ReportQuery },
     responses: {
@@ -24,6 +70,22 @@ export const reportRoutes = (app: OpenAPIHono, services: GatewayServices): void 
         description: "The report",
         content: { "application/json": { schema: Report }, "text/html": { schema: z.string() } },
       },
+      422: { description: "Invalid filters", content: { "application/problem+json": { schema: Problem } } },
+      503: {
+        description: "Ledger unavailable",
+        content: { "application/problem+json": { schema: Problem } },
+      },
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/reports.csv",
+    summary: "Every transaction the filters select, as CSV (newest first)",
+    tags: ["query"],
+    request: { query: TransactionListQuery.omit({ limit: true, cursor: true }) },
+    responses: {
+      200: { description: "CSV with a header row", content: { "text/csv": { schema: z.string() } } },
+      422: { description: "Invalid filters", content: { "application/problem+json": { schema: Problem } } },
       503: {
         description: "Ledger unavailable",
         content: { "application/problem+json": { schema: Problem } },
@@ -32,34 +94,71 @@ export const reportRoutes = (app: OpenAPIHono, services: GatewayServices): void 
   });
 
   app.get("/reports", async (c) => {
-    const { limit } = ReportQuery.parse({ limit: c.req.query("limit") ?? undefined });
-    const { rows, totals } = await Effect.runPromise(services.ledger.report(limit));
+    const raw = c.req.query();
+    const query = parse(raw, ReportQuery);
+    const filters = filtersOf(query);
+    const [page, totals] = await Effect.runPromise(
+      Effect.all(
+        [services.ledger.list(filters, query.limit, query.cursor), services.ledger.totals(filters)],
+        {
+          concurrency: 2,
+        },
+      ),
+    );
     const report: Report = {
       generated_at: new Date().toISOString(),
-      rows: rows.map(toReportRow),
+      rows: page.rows.map(toReportRow),
       totals: totals.map((t) => ({
         status: STATUS_LABELS[t.status],
         currency: t.currency,
         count: t.count,
         amount: decimalText(t.amount_minor, t.currency),
       })),
+      next_cursor: page.nextCursor,
     };
     const accept = c.req.header("accept") ?? "";
     if (!/text\/html/i.test(accept) || /application\/json/i.test(accept.split(",")[0] ?? ""))
       return c.json(report);
-    return c.html(html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ledgerline report</title>
-<style>body{font:14px system-ui,sans-serif;margin:2rem}table{border-collapse:collapse;margin-bottom:2rem}
-th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.Completed{color:#070}.Historical{color:#555}.Rejected,.Dead-lettered{color:#a00}</style></head>
-<body><h1>Transactions report</h1><p>Generated ${report.generated_at}; newest ${report.rows.length} shown.</p>
-<h2>Totals by status and currency</h2>
-<table><tr><th>Status</th><th>Currency</th><th>Count</th><th>Amount</th></tr>
-${report.totals.map((t) => html`<tr><td class="${t.status}">${t.status}</td><td>${t.currency}</td><td class="n">${t.count}</td><td class="n">${t.amount}</td></tr>`)}
-</table>
-<h2>Transactions</h2>
-<table><tr><th>Transaction</th><th>Account</th><th>Amount</th><th>Currency</th><th>Merchant</th><th>Status</th><th>Occurred</th></tr>
-${report.rows.map((r) => html`<tr><td><code>${r.transaction_id}</code></td><td>${r.account_id}</td><td class="n">${r.amount}</td><td>${r.currency}</td><td>${r.merchant_name ?? ""}</td><td class="${r.status}">${r.status}</td><td>${r.occurred_at ?? ""}</td></tr>`)}
-</table>${raw("")}</body></html>`);
+    const form: ReportForm = { from: raw.from, to: raw.to, limit: raw.limit };
+    return c.html(reportPage(report, query, form));
+  });
+
+  app.get("/reports.csv", async (c) => {
+    const query = parse(c.req.query(), ReportQuery);
+    const filters = filtersOf(query);
+    // The first page is read before answering, so a database outage is a 503, not a broken download.
+    const first = await Effect.runPromise(services.ledger.list(filters, CSV_PAGE, undefined));
+    const encoder = new TextEncoder();
+    const lines = (rows: typeof first.rows, header: boolean) =>
+      encoder.encode(
+        stringify(
+          rows
+            .map(toReportRow)
+            .map((r) => [
+              r.transaction_id,
+              textCell(r.account_id),
+              r.amount,
+              r.currency,
+              textCell(r.merchant_name),
+              r.status,
+              r.occurred_at ?? "",
+            ]),
+          { header, columns: CSV_COLUMNS },
+        ),
+      );
+    async function* pages() {
+      yield lines(first.rows, true);
+      let cursor = first.nextCursor;
+      while (cursor) {
+        const page = await Effect.runPromise(services.ledger.list(filters, CSV_PAGE, cursor));
+        yield lines(page.rows, false);
+        cursor = page.nextCursor;
+      }
+    }
+    const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, "");
+    return c.body(ReadableStream.from(pages()), 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="ledgerline-transactions-${stamp}Z.csv"`,
+    });
   });
 };

@@ -1,11 +1,12 @@
 // The ledger's read side as an Effect service (over @ledgerline/ledger-db's pool and read model).
 import {
+  type DeadLetterSummary,
+  deadLetterSummary,
   decodeCursor,
   getTransaction,
   LedgerDb,
   listTransactions,
   type ReportTotalRow,
-  reportRows,
   reportTotals,
   sql,
   type TransactionFilters,
@@ -27,12 +28,10 @@ export class LedgerReads extends Context.Service<
       { rows: TransactionRow[]; nextCursor: string | null },
       LedgerUnavailable | RequestRejected
     >;
-    report(
-      limit: number,
-    ): Effect.Effect<
-      { rows: readonly TransactionRow[]; totals: readonly ReportTotalRow[] },
-      LedgerUnavailable
-    >;
+    /** Totals by status and currency of what `filters` selects (the report's table and chart). */
+    totals(filters: TransactionFilters): Effect.Effect<readonly ReportTotalRow[], LedgerUnavailable>;
+    /** Dead-lettered rows by reason and the newest few (the console). */
+    deadLetters: Effect.Effect<DeadLetterSummary, LedgerUnavailable>;
     /** Readiness: SELECT 1 within the ready timeout. */
     check: Effect.Effect<void, LedgerUnavailable>;
   }
@@ -67,14 +66,8 @@ export class LedgerReads extends Context.Service<
           }
           return use("list transactions", (pool) => listTransactions(pool, filters, limit, after));
         },
-        report: (limit) =>
-          Effect.all(
-            {
-              rows: use("report rows", (pool) => reportRows(pool, limit)),
-              totals: use("report totals", (pool) => reportTotals(pool)),
-            },
-            { concurrency: 2 },
-          ),
+        deadLetters: use("dead letter summary", (pool) => deadLetterSummary(pool)),
+        totals: (filters) => use("report totals", (pool) => reportTotals(pool, filters)),
         check: use("ready", (pool) => pool.oneFirst(sql.unsafe`SELECT 1`)).pipe(
           Effect.timeoutOrElse({
             duration: Duration.millis(settings.readyTimeoutMs),

@@ -70,8 +70,21 @@ export const ReportTotal = z
   .meta({ id: "ReportTotal" });
 
 export const Report = z
-  .object({ generated_at: z.string(), rows: z.array(ReportRow), totals: z.array(ReportTotal) })
+  .object({
+    generated_at: z.string(),
+    rows: z.array(ReportRow),
+    totals: z
+      .array(ReportTotal)
+      .meta({ description: "Totals by status and currency of every row the filters select" }),
+    next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next (older) rows" }),
+  })
   .meta({ id: "Report" });
+
+/** GET /reports and /reports.csv: the filters and paging of GET /v1/transactions; a longer default page. */
+export const ReportQuery = TransactionListQuery.extend({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type ReportQuery = z.infer<typeof ReportQuery>;
 
 export type ReportRow = z.infer<typeof ReportRow>;
 export type ReportTotal = z.infer<typeof ReportTotal>;
