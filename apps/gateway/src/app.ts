@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { problemResponse, RequestRejected, toProblem } from "./errors.ts";
 import { assetRoutes } from "./routes/assets.ts";
+import { consoleRoutes } from "./routes/console.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -47,5 +48,6 @@ export const buildApp = (services: GatewayServices): OpenAPIHono => {
   healthRoutes(app, services);
   docsRoutes(app);
   assetRoutes(app);
+  consoleRoutes(app, services);
   return app;
 };

@@ -2,6 +2,7 @@
 import { LedgerDb } from "@ledgerline/ledger-db";
 import { Effect, Layer, ManagedRuntime } from "effect";
 import { GatewayConfig } from "./Config.ts";
+import { ConsoleFeed } from "./services/ConsoleFeed.ts";
 import type { GatewayServices } from "./services/index.ts";
 import { LedgerReads } from "./services/LedgerReads.ts";
 import { PipelineStatus } from "./services/PipelineStatus.ts";
@@ -21,11 +22,16 @@ const ledgerDbLayer = Layer.unwrap(
 
 /** Everything the gateway needs, given a GatewayConfig layer. */
 export const gatewayLayer = <E>(config: Layer.Layer<GatewayConfig, E>) =>
-  Layer.mergeAll(
-    Registry.layer,
-    PipelineStatus.layer.pipe(Layer.provideMerge(RequestedProducer.layer)),
-    LedgerReads.layer.pipe(Layer.provide(ledgerDbLayer)),
-  ).pipe(Layer.provideMerge(config));
+  ConsoleFeed.layer.pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        Registry.layer,
+        PipelineStatus.layer.pipe(Layer.provideMerge(RequestedProducer.layer)),
+        LedgerReads.layer.pipe(Layer.provide(ledgerDbLayer)),
+      ),
+    ),
+    Layer.provideMerge(config),
+  );
 
 export interface GatewayRuntime {
   readonly services: GatewayServices;
@@ -44,6 +50,7 @@ export const startGateway = async <E>(config: Layer.Layer<GatewayConfig, E>): Pr
         producer: yield* RequestedProducer,
         ledger: yield* LedgerReads,
         pipeline: yield* PipelineStatus,
+        console: yield* ConsoleFeed,
       } satisfies GatewayServices;
     }),
   );

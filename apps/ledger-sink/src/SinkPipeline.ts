@@ -29,7 +29,7 @@ import { caughtUpPositions, offsetsToCommit } from "./commitPosition.ts";
 import { decodeBatch } from "./decodeBatch.ts";
 import type { DecodedRecord, RecordDecision, WriteResult } from "./domain/planBatch.ts";
 import { type BlockedPartition, blockedKey, planResume } from "./resumePlan.ts";
-import { countSinkBatch, countSinkDeadLetters } from "./sinkMetrics.ts";
+import { countSinkBatch, countSinkDeadLetters, observeAcceptToPosted } from "./sinkMetrics.ts";
 import { traceSinkBatch } from "./sinkTracing.ts";
 import { writeBatch } from "./writeBatch.ts";
 
@@ -339,6 +339,7 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
         options.onBatch?.(result);
         countSinkBatch(records, result, (topic) => options.names.topicIdOf(topic) ?? topic);
         countSinkDeadLetters(decisions);
+        observeAcceptToPosted(decisions);
         yield* Effect.logInfo("ledger-sink batch committed").pipe(
           Effect.annotateLogs({ records: records.length, ...result, durationMs: Date.now() - started }),
         );

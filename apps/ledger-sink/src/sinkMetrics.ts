@@ -30,6 +30,16 @@ export const countSinkBatch = (
   for (const [outcome, n] of Object.entries(outcomes)) if (n > 0) metrics.ledgerPosted.inc({ outcome }, n);
 };
 
+/** Accepted → posted, for each transaction this batch posted (its row carries the gateway's accepted_at). */
+export const observeAcceptToPosted = (decisions: readonly RecordDecision[], committedAt = Date.now()) => {
+  for (const decision of decisions) {
+    if (decision._tag !== "Apply" || decision.entry.row.status !== "posted") continue;
+    const accepted = decision.entry.row.accepted_at ? Date.parse(decision.entry.row.accepted_at) : Number.NaN;
+    if (Number.isFinite(accepted))
+      metrics.acceptToPosted.observe(Math.max(0, committedAt - accepted) / 1_000);
+  }
+};
+
 /** Dead letters the sink itself raised (written to the outbox for the DLQ), by reason code. */
 export const countSinkDeadLetters = (decisions: readonly RecordDecision[]) => {
   for (const decision of decisions) {

@@ -145,6 +145,12 @@ export const metrics = {
     labelNames: ["stage"] as const,
     registers,
   }),
+  acceptToPosted: new Histogram({
+    name: "ledgerline_accept_to_posted_seconds",
+    help: "From the gateway's 202 (accepted_at) to the ledger sink's commit of the posted row.",
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers,
+  }),
   stageFaults: new Counter({
     name: "ledgerline_stage_faults_total",
     help: "Faults a stage's loop met and recovered from (or stopped on), by stage and fault reason.",
@@ -152,6 +158,11 @@ export const metrics = {
     registers,
   }),
 } as const;
+
+/** This process's ledgerline metrics (not the process defaults) as prom-client's JSON: GET /metrics.json,
+ *  which the gateway's console reads instead of parsing the text format. */
+export const metricsSnapshot = () => Promise.all(Object.values(metrics).map((metric) => metric.get()));
+export type MetricsSnapshot = Awaited<ReturnType<typeof metricsSnapshot>>;
 
 /** The Prometheus text exposition of this process's metrics. */
 export const metricsText = (): Promise<string> => metricsRegistry.metrics();

@@ -4,7 +4,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { Effect } from "effect";
 import { readinessReport } from "./health.ts";
-import { collectProcessMetrics, METRICS_CONTENT_TYPE, metricsText } from "./metrics.ts";
+import { collectProcessMetrics, METRICS_CONTENT_TYPE, metricsSnapshot, metricsText } from "./metrics.ts";
 
 export interface OpsServerOptions {
   readonly service: string;
@@ -30,6 +30,12 @@ const listen = (options: OpsServerOptions): Promise<Server> =>
             (error: unknown) => response.writeHead(500, { "content-type": "text/plain" }).end(String(error)),
           );
           return;
+        case "/metrics.json":
+          metricsSnapshot().then(
+            (snapshot) => json(response, 200, snapshot),
+            (error: unknown) => response.writeHead(500, { "content-type": "text/plain" }).end(String(error)),
+          );
+          return;
         case "/health": {
           // Alive: the event loop answers. What each component is doing is in the body, not the status.
           const report = readinessReport();
@@ -42,7 +48,9 @@ const listen = (options: OpsServerOptions): Promise<Server> =>
           return;
         }
         default:
-          response.writeHead(404, { "content-type": "text/plain" }).end("GET /metrics, /health or /ready\n");
+          response
+            .writeHead(404, { "content-type": "text/plain" })
+            .end("GET /metrics, /metrics.json, /health or /ready\n");
       }
     });
     server.once("error", reject);

@@ -17,6 +17,8 @@ import {
 import { RequestedProducer } from "./RequestedProducer.ts";
 
 const CACHE_MS = 1_000;
+/** When this gateway process started (a restart shows as a new pid and start time). */
+const STARTED_AT = new Date(Date.now() - process.uptime() * 1_000).toISOString();
 
 export class PipelineStatus extends Context.Service<
   PipelineStatus,
@@ -99,6 +101,7 @@ export class PipelineStatus extends Context.Service<
           report: {
             status: kafka === undefined ? "ready" : "not_ready",
             pid: process.pid,
+            startedAt: STARTED_AT,
             components: { gateway: component },
           },
         };

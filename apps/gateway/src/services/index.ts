@@ -1,5 +1,6 @@
 // The service instances the HTTP app runs on (resolved from the Effect layers in main.ts / tests).
 import type { GatewaySettings } from "../settings.ts";
+import type { ConsoleFeed } from "./ConsoleFeed.ts";
 import type { LedgerReads } from "./LedgerReads.ts";
 import type { PipelineStatus } from "./PipelineStatus.ts";
 import type { Registry } from "./Registry.ts";
@@ -11,4 +12,5 @@ export interface GatewayServices {
   readonly producer: RequestedProducer["Service"];
   readonly ledger: LedgerReads["Service"];
   readonly pipeline: PipelineStatus["Service"];
+  readonly console: ConsoleFeed["Service"];
 }

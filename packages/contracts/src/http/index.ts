@@ -1,3 +1,4 @@
+export * from "./consoleData.ts";
 export * from "./pipelineStatus.ts";
 export * from "./problem.ts";
 export * from "./transactionRequest.ts";
