@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname -- "$0")/../.."
 bash ops/bin/setup.sh
+# The page tests need a browser; without one they fail and say why, the other tests still run.
+bash ops/bin/browser.sh || true
 . ops/bin/env.sh
 . ops/bin/node-env.sh
 mkdir -p .ledgerline

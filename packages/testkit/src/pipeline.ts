@@ -53,6 +53,10 @@ export interface Pipeline {
   awaitReady(timeoutMs?: number): Promise<void>;
   /** SIGKILLs an app and starts it again with the same environment. */
   restart(app: AppName): Promise<void>;
+  /** SIGKILLs an app and leaves it stopped (start() brings it back). */
+  kill(app: AppName): Promise<void>;
+  /** Starts an app that kill() stopped, with the same environment. */
+  start(app: AppName): void;
   pid(app: AppName): number | undefined;
   stop(): Promise<void>;
 }
@@ -202,6 +206,13 @@ export const startPipeline = async (
       await new Promise((r) => setTimeout(r, 250));
     }
   };
+  const kill = async (app: AppName) => {
+    const child = children.get(app);
+    if (child) {
+      killedByTest.add(child);
+      await terminate(child, "SIGKILL");
+    }
+  };
   try {
     if (apps.includes("gateway")) {
       const gateway = children.get("gateway")!;
@@ -228,11 +239,14 @@ export const startPipeline = async (
     awaitReady,
     pid: (app) => children.get(app)?.pid,
     restart: async (app) => {
+      await kill(app);
+      launch(app);
+    },
+    kill,
+    start: (app) => {
       const child = children.get(app);
-      if (child) {
-        killedByTest.add(child);
-        await terminate(child, "SIGKILL");
-      }
+      if (child && child.exitCode === null && child.signalCode === null)
+        throw new Error(`${app} is running; kill() it first`);
       launch(app);
     },
     stop,

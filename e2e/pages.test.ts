@@ -1,0 +1,201 @@
+// The gateway's pages in a real browser (Debian's Chromium through playwright-core) against the running
+// pipeline, with every request that would leave the host refused: /docs renders and "Try it out" posts a
+// transaction; /reports shows seeded Historical rows, a live Completed one and its chart; /console shows
+// every stage ready, and the processor down within seconds of its SIGKILL. Screenshots of each page go
+// to .ledgerline/screenshots/.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  CHROMIUM,
+  chromiumAvailable,
+  launchBrowser,
+  type Pipeline,
+  REPO_ROOT,
+  startPipeline,
+} from "@ledgerline/testkit";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const SHOTS = join(REPO_ROOT, ".ledgerline/screenshots");
+// Run in the page (as text: this file is compiled without the DOM's types).
+const CHART_RENDERED = `document.body.dataset.chart === "rendered"`;
+const CHART_DATA = `(() => {
+  const canvas = document.getElementById("totals-chart");
+  const chart = window.Chart.getChart(canvas);
+  return chart ? { labels: chart.data.labels, datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })), width: canvas.width } : null;
+})()`;
+const auth = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
+
+const runCli = (args: string[], env: Record<string, string>) =>
+  new Promise<{ code: number | null; output: string }>((done, reject) => {
+    const child = spawn(process.execPath, [resolve(REPO_ROOT, "tools/ledgerline/src/main.ts"), ...args], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => (output += c.toString("utf8")));
+    child.once("error", reject);
+    child.once("exit", (code) => done({ code, output }));
+  });
+
+describe("the gateway's pages in a browser", () => {
+  let pipeline: Pipeline;
+  let browser: Browser;
+  let context: BrowserContext;
+  /** Requests the page tried to send off the host (refused). */
+  const offHost: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!chromiumAvailable())
+      throw new Error(`Chromium not found at ${CHROMIUM}: run bash ops/bin/browser.sh (npm test does)`);
+    mkdirSync(SHOTS, { recursive: true });
+    [pipeline, browser] = await Promise.all([
+      startPipeline("pages", undefined, { opsEndpoints: true }),
+      launchBrowser(),
+    ]);
+    await pipeline.awaitReady();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const origin = new URL(pipeline.gatewayUrl).origin;
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${origin}/`)) return route.continue();
+      offHost.push(url);
+      return route.abort("blockedbyclient");
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await pipeline?.stop();
+  });
+
+  const open = async (path: string): Promise<Page> => {
+    const page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(`${path}: ${error.message}`));
+    await page.goto(`${pipeline.gatewayUrl}${path}`, { waitUntil: "load" });
+    return page;
+  };
+
+  const posted = async (id: string) => {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const response = await fetch(`${pipeline.gatewayUrl}/v1/transactions/${id}`, { headers: auth });
+      if (response.status === 200 && ((await response.json()) as { status: string }).status === "posted")
+        return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${id} not posted within 30 s`);
+  };
+
+  it("/docs renders without the internet and 'Try it out' posts a transaction (202)", async () => {
+    const page = await open("/docs");
+    await page.locator(".swagger-ui .info .title").waitFor({ timeout: 15_000 });
+    expect(await page.locator(".swagger-ui .info .title").textContent()).toContain("ledgerline gateway");
+
+    await page.locator("button.authorize").first().click();
+    const dialog = page.locator(".dialog-ux");
+    await dialog.locator("input").first().fill("dev-key-change-me");
+    await dialog.locator("button.authorize").click();
+    await dialog.locator("button.close-modal").click();
+
+    const operation = page.locator(".opblock-post", {
+      has: page.locator('.opblock-summary-path[data-path="/v1/transactions"]'),
+    });
+    await operation.locator(".opblock-summary").click();
+    const body = operation.locator("textarea.body-param__text");
+    await body.waitFor();
+    await body.fill(
+      JSON.stringify({
+        account_id: "ACC-4242",
+        amount: "42.00",
+        currency: "USD",
+        merchant_name: "Docs Page Cafe",
+      }),
+    );
+    await operation.locator("button.execute").click();
+    const status = operation.locator(".live-responses-table tbody .response-col_status").first();
+    await status.waitFor({ timeout: 15_000 });
+    expect((await status.textContent())?.trim()).toBe("202");
+    const answer = JSON.parse(
+      (await operation.locator(".live-responses-table tbody .microlight").first().textContent()) ?? "{}",
+    ) as { transaction_id?: string };
+    expect(answer.transaction_id).toMatch(/^[0-9a-f-]{36}$/);
+    await posted(answer.transaction_id!);
+    await page.screenshot({ path: join(SHOTS, "docs.png"), fullPage: false });
+    expect(offHost).toEqual([]);
+  });
+
+  it("/reports shows the seeded Historical rows and a live Completed one, with its chart", async () => {
+    const seeded = await runCli(["seed", "--count", "20"], pipeline.env);
+    expect(seeded.code, seeded.output).toBe(0);
+    const response = await fetch(`${pipeline.gatewayUrl}/v1/transactions`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({
+        account_id: "ACC-7890",
+        amount: 1250.75,
+        currency: "USD",
+        merchant_name: "Chicago Retail Hub",
+      }),
+    });
+    expect(response.status).toBe(202);
+    const { transaction_id } = (await response.json()) as { transaction_id: string };
+    await posted(transaction_id);
+
+    const page = await open("/reports");
+    await page.waitForFunction(CHART_RENDERED);
+    const statuses = await page.locator("#rows tbody tr td:nth-child(6)").allTextContents();
+    expect(statuses.filter((s) => s === "Historical").length).toBeGreaterThanOrEqual(20);
+    const live = page.locator("#rows tbody tr", { hasText: transaction_id });
+    expect(await live.locator("td:nth-child(6)").textContent()).toBe("Completed");
+    // The chart drew bars for the totals: one dataset per status, one bar per currency.
+    const chart = (await page.evaluate(CHART_DATA)) as {
+      labels: string[];
+      datasets: { label: string; data: number[] }[];
+      width: number;
+    } | null;
+    expect(chart?.width).toBeGreaterThan(100);
+    expect(chart?.datasets.map((d) => d.label)).toEqual(expect.arrayContaining(["Historical", "Completed"]));
+    expect(chart?.labels).toContain("USD");
+
+    // Filter to the live row's account: the table and the totals follow, and the CSV link carries the filter.
+    await page.locator('input[name="account_id"]').fill("ACC-7890");
+    await Promise.all([
+      page.waitForURL(/account_id=ACC-7890/),
+      page.locator('#filters button[type="submit"]').click(),
+    ]);
+    expect(await page.locator("#rows tbody tr").count()).toBe(1);
+    expect(await page.locator("#csv").getAttribute("href")).toContain("account_id=ACC-7890");
+    await page.goto(`${pipeline.gatewayUrl}/reports`);
+    await page.waitForFunction(CHART_RENDERED);
+    await page.screenshot({ path: join(SHOTS, "reports.png"), fullPage: true });
+    expect(offHost).toEqual([]);
+  });
+
+  it("/console shows every stage ready, and the processor down within seconds of its SIGKILL", async () => {
+    const page = await open("/console");
+    for (const stage of ["gateway", "processor", "ledger-sink"])
+      await page.locator(`[data-stage="${stage}"][data-state="ready"]`).waitFor({ timeout: 20_000 });
+    await page.waitForFunction(CHART_RENDERED);
+    expect(await page.locator("#overall").textContent()).toBe("flowing");
+    await page.screenshot({ path: join(SHOTS, "console.png"), fullPage: true });
+
+    const killedAt = Date.now();
+    await pipeline.kill("processor");
+    await page.locator('[data-stage="processor"][data-state="down"]').waitFor({ timeout: 10_000 });
+    console.log(`console: processor shown down ${Date.now() - killedAt} ms after its SIGKILL`);
+    expect(await page.locator("#overall").textContent()).toBe("degraded");
+    await page.screenshot({ path: join(SHOTS, "console-processor-down.png"), fullPage: true });
+
+    pipeline.start("processor");
+    await page.locator('[data-stage="processor"][data-state="ready"]').waitFor({ timeout: 60_000 });
+    // The console noticed the new process.
+    await page.locator("#restarts tbody tr", { hasText: "processor" }).waitFor({ timeout: 10_000 });
+    expect(offHost).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
