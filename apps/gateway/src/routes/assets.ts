@@ -1,5 +1,5 @@
-// GET /assets/:file: the browser libraries the gateway's pages use, served from our own pinned
-// dependencies (nothing is loaded from outside the host). Only the files listed here are served.
+// Static files the gateway's pages load, served from our own pinned dependencies (nothing is loaded
+// from outside the host): Chart.js under /assets, Swagger UI under /docs/assets. Only listed files.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -13,15 +13,22 @@ const packageFile = (pkg: string, file: string) => {
   return readFileSync(join(root, file));
 };
 
-const ASSETS = new Map(
-  [{ name: "chart.umd.min.js", pkg: "chart.js", file: "dist/chart.umd.min.js", type: "text/javascript" }].map(
-    (a) => [a.name, { type: `${a.type}; charset=utf-8`, body: packageFile(a.pkg, a.file) }] as const,
-  ),
-);
+export interface PackageAsset {
+  /** The name in the URL. */
+  readonly name: string;
+  readonly pkg: string;
+  /** The path inside the package. */
+  readonly file: string;
+  readonly type: string;
+}
 
-export const assetRoutes = (app: OpenAPIHono): void => {
-  app.get("/assets/:file", (c) => {
-    const asset = ASSETS.get(c.req.param("file"));
+/** GET `${path}/:file` for the listed files, read once at start. */
+export const serveAssets = (app: OpenAPIHono, path: string, list: readonly PackageAsset[]): void => {
+  const assets = new Map(
+    list.map((a) => [a.name, { type: a.type, body: packageFile(a.pkg, a.file) }] as const),
+  );
+  app.get(`${path}/:file`, (c) => {
+    const asset = assets.get(c.req.param("file"));
     if (!asset) return c.notFound();
     return c.body(new Uint8Array(asset.body), 200, {
       "content-type": asset.type,
@@ -29,3 +36,13 @@ export const assetRoutes = (app: OpenAPIHono): void => {
     });
   });
 };
+
+export const assetRoutes = (app: OpenAPIHono): void =>
+  serveAssets(app, "/assets", [
+    {
+      name: "chart.umd.min.js",
+      pkg: "chart.js",
+      file: "dist/chart.umd.min.js",
+      type: "text/javascript; charset=utf-8",
+    },
+  ]);

@@ -1,23 +1,16 @@
 // GET /openapi.json (OpenAPI 3.1, generated from the zod schemas that validate) and GET /docs (Swagger UI).
 // Swagger UI comes from our own dependency (swagger-ui-dist, pinned): the page loads nothing from outside
 // the host, so it renders on a machine without internet access and under a strict CSP.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Problem } from "@ledgerline/contracts";
+import { serveAssets } from "./assets.ts";
 
-const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
-
-/** The files the page needs, read once: nothing else under /docs/assets is served. */
-const ASSETS: Readonly<Record<string, string>> = {
-  "swagger-ui.css": "text/css; charset=utf-8",
-  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
-  "favicon-32x32.png": "image/png",
-};
-const assets = new Map(
-  Object.entries(ASSETS).map(([name, type]) => [name, { type, body: readFileSync(join(swaggerDir, name)) }]),
-);
+/** The files the page needs: nothing else under /docs/assets is served. */
+const SWAGGER_ASSETS = [
+  { name: "swagger-ui.css", file: "swagger-ui.css", type: "text/css; charset=utf-8" },
+  { name: "swagger-ui-bundle.js", file: "swagger-ui-bundle.js", type: "text/javascript; charset=utf-8" },
+  { name: "favicon-32x32.png", file: "favicon-32x32.png", type: "image/png" },
+].map((asset) => ({ ...asset, pkg: "swagger-ui-dist" }));
 
 const INIT = `window.onload = () => {
   window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true, tryItOutEnabled: true,
@@ -62,12 +55,5 @@ export const docsRoutes = (app: OpenAPIHono): void => {
   app.get("/docs/assets/init.js", (c) =>
     c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" }),
   );
-  app.get("/docs/assets/:file", (c) => {
-    const asset = assets.get(c.req.param("file"));
-    if (!asset) return c.notFound();
-    return c.body(new Uint8Array(asset.body), 200, {
-      "content-type": asset.type,
-      "cache-control": "public, max-age=86400",
-    });
-  });
+  serveAssets(app, "/docs/assets", SWAGGER_ASSETS);
 };
