@@ -1,9 +1,7 @@
-// GET /metrics (Prometheus text format) and the per-request HTTP metrics middleware; plus the gateway's
-// produce and registry counters, called from the services. Route labels are templates, never raw paths.
+// GET /metrics (Prometheus text format) and the per-request HTTP metrics middleware. Route labels are
+// templates, never raw paths. The produce and registry counters are in ../gatewayMetrics.ts.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { isFencedOrFatal } from "@ledgerline/kafka";
 import { METRICS_CONTENT_TYPE, metrics, metricsText } from "@ledgerline/observability";
-import { RegistryError } from "@ledgerline/schema-registry";
 import { routePath } from "hono/route";
 
 type LabelledChildren = {
@@ -44,26 +42,4 @@ export const metricsRoutes = (app: OpenAPIHono): void => {
   app.get("/metrics", async (c) =>
     c.body(await metricsText(), 200, { "content-type": METRICS_CONTENT_TYPE }),
   );
-};
-
-/** Records acknowledged by the broker in one produce call. */
-export const countProduced = (records: number): void => {
-  metrics.recordsProduced.inc({ stage: "gateway", topic: "requested" }, records);
-  metrics.batchSize.observe({ stage: "gateway" }, records);
-};
-
-export const countProduceError = (error: unknown): void => {
-  metrics.dependencyErrors.inc({
-    dependency: "broker",
-    kind: isFencedOrFatal(error) ? "FATAL" : "SEND_FAILED",
-  });
-};
-
-/** Counts a registry failure; returns undefined so the caller builds its own error. */
-export const countRegistryError = (error: unknown): undefined => {
-  metrics.dependencyErrors.inc({
-    dependency: "registry",
-    kind: error instanceof RegistryError ? error.reason : "UNKNOWN",
-  });
-  return undefined;
 };

@@ -5,7 +5,7 @@ import { names } from "@ledgerline/topology";
 import { Context, Effect, Layer } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import { PublishError } from "../errors.ts";
-import { countRegistryError } from "../routes/metrics.ts";
+import { countRegistryError } from "../gatewayMetrics.ts";
 
 export class Registry extends Context.Service<
   Registry,

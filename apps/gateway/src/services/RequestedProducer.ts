@@ -11,8 +11,8 @@ import { names } from "@ledgerline/topology";
 import { Context, Effect, Layer } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import { PublishError } from "../errors.ts";
+import { countProduced, countProduceError } from "../gatewayMetrics.ts";
 import { BatcherError, type OutgoingRecord, ProduceBatcher } from "../ProduceBatcher.ts";
-import { countProduced, countProduceError } from "../routes/metrics.ts";
 
 const REASONS = {
   BUFFER_FULL: "BUFFER_FULL",
