@@ -86,7 +86,7 @@ nav{margin:12px 0;display:flex;gap:10px}
   <label>Rows<input type="number" name="limit" value="${form.limit ?? ""}" placeholder="100" min="1" max="1000" size="5"></label>
   <button type="submit">Apply</button>
   <a class="button secondary" href="/reports">Clear</a>
-  <a class="button secondary" id="csv" href="/reports.csv${raw(queryString({ ...selection, limit: undefined }))}" download>Download CSV</a>
+  <a class="button secondary" id="csv" href="/reports.csv${queryString({ ...selection, limit: undefined })}" download>Download CSV</a>
 </form>
 <h2>Totals by status and currency</h2>
 <div class="totals">
@@ -99,9 +99,9 @@ nav{margin:12px 0;display:flex;gap:10px}
 <table id="rows"><thead><tr><th>Transaction</th><th>Account</th><th>Amount</th><th>Currency</th><th>Merchant</th><th>Status</th><th>Occurred</th></tr></thead><tbody>
 ${report.rows.map((r) => html`<tr><td><code>${r.transaction_id}</code></td><td>${r.account_id}</td><td class="n">${r.amount}</td><td>${r.currency}</td><td>${r.merchant_name ?? ""}</td><td class="${r.status}">${r.status}</td><td>${r.occurred_at ?? ""}</td></tr>`)}
 </tbody></table>
-<nav>${query.cursor ? html`<a class="button secondary" href="/reports${raw(queryString(selection))}">↑ Newest</a>` : ""}${
+<nav>${query.cursor ? html`<a class="button secondary" href="/reports${queryString(selection)}">↑ Newest</a>` : ""}${
     report.next_cursor
-      ? html`<a class="button secondary" id="next" href="/reports${raw(queryString({ ...selection, cursor: report.next_cursor }))}">Older →</a>`
+      ? html`<a class="button secondary" id="next" href="/reports${queryString({ ...selection, cursor: report.next_cursor })}">Older →</a>`
       : ""
   }</nav>
 <script src="/assets/chart.umd.min.js"></script>
