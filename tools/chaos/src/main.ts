@@ -9,11 +9,11 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseBrokers } from "@ledgerline/kafka";
 import { createLedgerPool, sql } from "@ledgerline/ledger-db";
-import { REPO_ROOT } from "@ledgerline/testkit";
+import { REPO_ROOT, ScriptedPipeline } from "@ledgerline/testkit";
 import { chaosSettings } from "./Config.ts";
 import { check } from "./checker.ts";
 import { runClients } from "./clients.ts";
-import { ChaosCluster } from "./cluster.ts";
+
 import { collect, endLag } from "./collect.ts";
 import { type Fault, faultSchedule } from "./nemesis.ts";
 import { seededRandom } from "./random.ts";
@@ -34,7 +34,7 @@ const countBy = <T>(items: readonly T[], key: (item: T) => string) => {
 log(
   `seed ${settings.seed}, profile ${settings.profile.name}, ${settings.instances} instance(s) per stage; starting a private pipeline`,
 );
-const cluster = await ChaosCluster.start({
+const cluster = await ScriptedPipeline.start({
   processors: settings.instances,
   sinks: settings.instances,
   processorDelivery: settings.processorDelivery,

@@ -1,5 +1,5 @@
 // The nemesis's schedule: which fault, when, against what. Pure and seeded, so a failing run is replayed
-// with the same --seed. The executor (cluster.ts) carries the faults out; the project's own supervision
+// with the same --seed. The executor (ScriptedPipeline in @ledgerline/testkit) carries the faults out; the project's own supervision
 // restarts the killed apps, the checker never does.
 import { Data } from "effect";
 import { seededRandom } from "./random.ts";

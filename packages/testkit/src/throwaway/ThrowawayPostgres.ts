@@ -75,11 +75,22 @@ export class ThrowawayPostgres {
     return join(this.dir, "postgres.log");
   }
 
+  /** The postmaster's process id (its backends are its children), or undefined when it is down. */
+  pid(): number | undefined {
+    try {
+      const pid = Number(readFileSync(join(this.#data, "postmaster.pid"), "utf8").split("\n")[0]);
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   url(database: string = DATABASE): string {
     return `postgres://${ROLE}:${PASSWORD}@127.0.0.1:${this.port}/${encodeURIComponent(database)}`;
   }
 
-  static async create(): Promise<ThrowawayPostgres> {
+  /** `settings`: extra postgresql.conf lines, after this fixture's own (later lines win). */
+  static async create(options: { readonly settings?: readonly string[] } = {}): Promise<ThrowawayPostgres> {
     const dir = mkdtempSync(join(tmpdir(), "ledgerline-pg-"));
     const pg = new ThrowawayPostgres(dir, await freePort());
     try {
@@ -115,6 +126,7 @@ export class ThrowawayPostgres {
           "full_page_writes = on",
           "max_wal_size = 256MB",
           "logging_collector = off",
+          ...(options.settings ?? []),
           "",
         ].join("\n"),
       );

@@ -1,27 +1,33 @@
-// A pipeline of its own, started through the project's scripts: a private Postgres cluster (it gets
-// restarted), then `npm start`'s script (ops/bin/start.sh: native Kafka and registry in a private state
-// dir, topology, migrations, FX rates, the apps under the supervisor) on free ports. The nemesis acts on
-// it: SIGKILL an app instance or the broker, restart Postgres, stop the registry. The project's own
-// supervision and scripts bring things back; this module never restarts an app itself.
+// A whole pipeline of its own, started through the project's scripts: a private Postgres cluster, then
+// `npm start`'s script (ops/bin/start.sh: native Kafka and registry in a private state dir, topology,
+// migrations, FX rates, the apps under the supervisor) on free ports. The chaos checker's nemesis acts on
+// it (SIGKILL an app instance or the broker, restart Postgres, stop the registry) and the end-to-end
+// benchmark reads its processes' CPU. The project's own supervision and scripts bring things back; this
+// module never restarts an app itself.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, REPO_ROOT, ThrowawayPostgres } from "@ledgerline/testkit";
+import { freePort, REPO_ROOT } from "./pipeline.ts";
+import { ThrowawayPostgres } from "./throwaway/ThrowawayPostgres.ts";
 
-export interface ClusterOptions {
+export interface ScriptedPipelineOptions {
   readonly processors: number;
   readonly sinks: number;
+  /** Extra postgresql.conf lines for the private cluster (a benchmark wants the stock buffers). */
+  readonly postgresSettings?: readonly string[];
+  /** Environment for the scripts and apps, over this module's defaults. */
+  readonly env?: Readonly<Record<string, string>>;
   /** PROCESSOR_DELIVERY: "at-least-once" breaks exactly-once on purpose (to see the checker catch it). */
   readonly processorDelivery: "exactly-once" | "at-least-once";
   readonly log: (line: string) => void;
 }
 
-interface SupervisorStatus {
+export interface SupervisorStatus {
   readonly apps: readonly { instance: string; app: string; pid?: number; restarts: number; state: string }[];
 }
 
-export class ChaosCluster {
+export class ScriptedPipeline {
   readonly stateDir: string;
   readonly env: Record<string, string>;
   readonly postgres: ThrowawayPostgres;
@@ -41,9 +47,9 @@ export class ChaosCluster {
     this.#log = log;
   }
 
-  static async start(options: ClusterOptions): Promise<ChaosCluster> {
+  static async start(options: ScriptedPipelineOptions): Promise<ScriptedPipeline> {
     const stateDir = mkdtempSync(join(tmpdir(), "ledgerline-chaos-"));
-    const postgres = await ThrowawayPostgres.create();
+    const postgres = await ThrowawayPostgres.create({ settings: options.postgresSettings ?? [] });
     const port = () => freePort();
     const [kafka, controller, registry, management, gateway] = await Promise.all([
       port(),
@@ -85,9 +91,10 @@ export class ChaosCluster {
       KAFKA_HEAP: "-Xms128m -Xmx384m",
       REGISTRY_HEAP: "-Xms64m -Xmx256m",
       LEDGERLINE_START_TIMEOUT: "180",
+      ...options.env,
     };
     delete env.GATEWAY_STAGE_ENDPOINTS; // the supervisor derives it from the instances it runs
-    const cluster = new ChaosCluster(stateDir, env, postgres, options.log);
+    const cluster = new ScriptedPipeline(stateDir, env, postgres, options.log);
     try {
       await cluster.#script("ops/bin/start.sh", 300_000);
     } catch (error) {
@@ -139,7 +146,8 @@ export class ChaosCluster {
     return Object.fromEntries(this.status().apps.map((a) => [a.instance, a.restarts]));
   }
 
-  #pidFile(service: "kafka" | "registry"): number | undefined {
+  /** The broker's or the registry's process id, from the stack's pid file. */
+  pidOf(service: "kafka" | "registry"): number | undefined {
     try {
       return Number(readFileSync(join(this.stateDir, "run", `${service}.pid`), "utf8").trim());
     } catch {
@@ -160,7 +168,7 @@ export class ChaosCluster {
 
   /** SIGKILL the broker; `restartBroker` brings it back with the stack's own script. */
   killBroker(): void {
-    const pid = this.#pidFile("kafka");
+    const pid = this.pidOf("kafka");
     if (pid) process.kill(pid, "SIGKILL");
   }
 
@@ -169,7 +177,7 @@ export class ChaosCluster {
   }
 
   async stopRegistry(): Promise<void> {
-    const pid = this.#pidFile("registry");
+    const pid = this.pidOf("registry");
     if (!pid) return;
     process.kill(pid, "SIGTERM");
     const deadline = Date.now() + 30_000;
