@@ -12,6 +12,7 @@ import {
   type RecordConsumer,
   type RecordProducer,
 } from "../clients.ts";
+import { type Membership, membershipOf } from "./ownership.ts";
 import type { ExactlyOnceRunnerOptions } from "./types.ts";
 
 type ClientOptions = Pick<
@@ -32,6 +33,8 @@ export class RunnerClients {
   readonly admin: Admin;
   /** Sum of the consumer lag over assigned partitions at the last sample (-1 before the first). */
   lag = -1;
+  /** The current consumer's last reported join: what a batch must come from to be committed. */
+  membership: Membership | undefined;
   /** The current consumer failed on its own (outside any call of ours): renew it before the next session. */
   consumerFault: unknown;
   readonly #options: ClientOptions;
@@ -58,12 +61,16 @@ export class RunnerClients {
       groupInstanceId: options.groupInstanceId,
     });
     this.consumerFault = undefined;
+    this.membership = undefined;
     consumer.on("error", (error: unknown) => {
       if (this.consumer !== consumer) return;
       this.consumerFault = error;
       this.#onConsumerFault(error);
     });
-    consumer.on("consumer:group:join", () => markJoined(options.health));
+    consumer.on("consumer:group:join", (event) => {
+      if (this.consumer === consumer) this.membership = membershipOf(event, consumer.generationId);
+      markJoined(options.health);
+    });
     consumer.on("consumer:lag", (lag) => {
       let total = 0n;
       for (const partitions of lag.values()) for (const value of partitions) if (value > 0n) total += value;

@@ -6,6 +6,7 @@ import { Effect } from "effect";
 import type { ConsumedRecord } from "../BatchReader.ts";
 import type { RecordProducer } from "../clients.ts";
 import { describeError } from "../kafkaErrors.ts";
+import { batchOwnership } from "./ownership.ts";
 import type { RunnerClients } from "./RunnerClients.ts";
 import type { EncodedMessage } from "./types.ts";
 
@@ -44,6 +45,28 @@ export const beginTransaction = async (producer: RecordProducer) => {
 
 const generationOf = (record: ConsumedRecord): number =>
   Number((record.metadata as { consumer?: { generationId?: number } }).consumer?.generationId ?? -1);
+
+/**
+ * Every record of the batch was read in the consumer's current generation from a partition assigned to it
+ * (see ownership.ts). Otherwise the session ends and a new stream starts from the committed offsets.
+ */
+export const verifyOwnership = (clients: RunnerClients, batch: readonly ConsumedRecord[]) =>
+  Effect.suspend(() => {
+    const ownership = batchOwnership(
+      clients.membership,
+      clients.consumer.generationId,
+      batch.map((record) => ({
+        topic: record.topic,
+        partition: record.partition,
+        generation: generationOf(record),
+      })),
+    );
+    return ownership._tag === "Owned"
+      ? Effect.void
+      : Effect.fail(
+          new StageFault({ reason: "StaleOffsets", message: `batch not ours: ${ownership.reason}` }),
+        );
+  });
 
 /**
  * The stream starts from offsets read without require_stable; a previous owner's transaction may have been

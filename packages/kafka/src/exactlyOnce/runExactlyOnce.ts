@@ -14,7 +14,13 @@ import {
 } from "@ledgerline/resilience";
 import { Effect, Fiber, References } from "effect";
 import { BatchReader } from "../BatchReader.ts";
-import { beginTransaction, commitAtLeastOnce, commitTransaction, verifyStableStart } from "./commitBatch.ts";
+import {
+  beginTransaction,
+  commitAtLeastOnce,
+  commitTransaction,
+  verifyOwnership,
+  verifyStableStart,
+} from "./commitBatch.ts";
 import { recordProcessor } from "./processRecord.ts";
 import { RunnerClients } from "./RunnerClients.ts";
 import type { BatchStats, ExactlyOnceRunnerOptions, PreparedBatch } from "./types.ts";
@@ -53,7 +59,10 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
 
     const commitBatch = ({ batch, results, started }: PreparedBatch) =>
       Effect.gen(function* () {
-        if (mode === "exactly-once") yield* verifyStableStart(clients, options.groupId, verified, batch);
+        if (mode === "exactly-once") {
+          yield* verifyOwnership(clients, batch);
+          yield* verifyStableStart(clients, options.groupId, verified, batch);
+        }
         const messages = results.flatMap((result) => result.messages);
         const txStarted = performance.now();
         yield* (mode === "exactly-once" ? commitTransaction : commitAtLeastOnce)(
