@@ -19,6 +19,7 @@ const workspaces = [
   "tools/ledgerline",
   "tools/supervisor",
   "tools/chaos",
+  "tools/bench",
   "e2e",
 ];
 
@@ -40,9 +41,9 @@ export default defineConfig({
           name: root.split("/").pop()!,
           root,
           include: ["src/**/*.test.ts", "test/**/*.test.ts", "*.test.ts"],
-          // The chaos run brings up a whole pipeline of its own and kills it for minutes: it runs after
-          // every other test has finished, alone, so neither disturbs the other.
-          sequence: { groupOrder: root === "tools/chaos" ? 1 : 0 },
+          // The chaos run and the end-to-end benchmark each bring up a whole pipeline of their own and
+          // load it: they run after every other test has finished, one after the other, alone.
+          sequence: { groupOrder: root === "tools/chaos" ? 1 : root === "tools/bench" ? 2 : 0 },
         },
       })),
   },

@@ -1,0 +1,73 @@
+// What a benchmark run is told: its command-line flags (no environment is read: the run starts a pipeline
+// of its own and sets that pipeline's environment itself).
+import { parseArgs } from "node:util";
+
+export type Kind = "single" | "batch";
+
+/** One rung of the ladder: an offered rate of requests, each carrying `batchSize` transactions. */
+export interface Step {
+  readonly kind: Kind;
+  readonly requestsPerSecond: number;
+  readonly batchSize: number;
+}
+
+export interface BenchSettings {
+  readonly steps: readonly Step[];
+  readonly seconds: number;
+  /** How long a step's backlog may take to drain before the step counts as not sustained. */
+  readonly drainLimitMs: number;
+  /** Stop a kind's ladder after this many steps in a row that were not sustained. */
+  readonly stopAfterUnsustained: number;
+  readonly outDir?: string;
+  readonly profile: string;
+}
+
+const PROFILES: Readonly<Record<string, { steps: string; seconds: number; drainLimitMs: number }>> = {
+  // About 10 minutes on a 2-core machine.
+  full: {
+    steps: "single:1000,2000,3000,4000,5000,6000;batch:40,70,100,130,160,200",
+    seconds: 20,
+    drainLimitMs: 90_000,
+  },
+  // A smoke run of the whole path (about 2 minutes with the start).
+  quick: { steps: "single:300,600;batch:10,20", seconds: 5, drainLimitMs: 30_000 },
+};
+
+/** "single:1000,2000;batch:40,70" with batch requests of `batchSize` transactions. */
+export const parseSteps = (text: string, batchSize: number): Step[] =>
+  text
+    .split(";")
+    .filter((part) => part.trim() !== "")
+    .flatMap((part) => {
+      const [kind, rates] = part.split(":");
+      if (kind !== "single" && kind !== "batch") throw new Error(`unknown step kind "${kind}" in --steps`);
+      return (rates ?? "").split(",").map((rate) => {
+        const requestsPerSecond = Number(rate);
+        if (!Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0)
+          throw new Error(`bad rate "${rate}" in --steps`);
+        return { kind, requestsPerSecond, batchSize: kind === "batch" ? batchSize : 1 };
+      });
+    });
+
+export const benchSettings = (argv: readonly string[]): BenchSettings => {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      profile: { type: "string", default: "full" },
+      steps: { type: "string" },
+      seconds: { type: "string" },
+      "batch-size": { type: "string", default: "100" },
+      out: { type: "string" },
+    },
+  });
+  const profile = PROFILES[values.profile];
+  if (!profile) throw new Error(`unknown profile "${values.profile}" (full or quick)`);
+  return {
+    profile: values.profile,
+    steps: parseSteps(values.steps ?? profile.steps, Number(values["batch-size"])),
+    seconds: values.seconds ? Number(values.seconds) : profile.seconds,
+    drainLimitMs: profile.drainLimitMs,
+    stopAfterUnsustained: 2,
+    ...(values.out ? { outDir: values.out } : {}),
+  };
+};

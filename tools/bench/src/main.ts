@@ -1,0 +1,144 @@
+// `npm run bench:e2e -- [--profile full|quick] [--steps "single:1000,2000;batch:40,70"] [--seconds N]
+//   [--batch-size N] [--out DIR]`
+//
+// Starts a pipeline of its own through the project's scripts (Postgres with its stock buffers, Kafka, the
+// registry, the apps under the supervisor, as `npm start` runs them), then climbs a ladder of offered
+// rates with k6: single POSTs, then batch POSTs. Each step runs for --seconds, then waits until every
+// transaction it got accepted is in the ledger. For each step it prints the offered, accepted and posted
+// rates, accept and accept→posted latency, and the CPU µs each process spent per posted transaction
+// (from /proc, over the load and the drain). Writes bench.json, bench.html and, when Chromium is
+// there, bench.png into --out (default .ledgerline/bench/<time>/).
+import { mkdirSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createLedgerPool } from "@ledgerline/ledger-db";
+import { chromiumAvailable, REPO_ROOT, ScriptedPipeline, screenshot } from "@ledgerline/testkit";
+import { benchSettings, type Kind } from "./Config.ts";
+import { cpuSeconds } from "./cpu.ts";
+import { offeredRate, PROCESSES, renderTable, renderVerdict, type StepResult, sustained } from "./ladder.ts";
+import { k6Binary, runLoad } from "./load.ts";
+import { acceptToPosted, recordedSince } from "./measure.ts";
+import { writeReport } from "./report.ts";
+
+const settings = benchSettings(process.argv.slice(2));
+const startedAt = new Date().toISOString();
+const outDir = settings.outDir ?? join(REPO_ROOT, ".ledgerline", "bench", startedAt.replace(/[:.]/g, "-"));
+mkdirSync(outDir, { recursive: true });
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const k6 = k6Binary();
+log(
+  `profile ${settings.profile}: ${settings.steps.length} steps of ${settings.seconds} s; starting a private pipeline`,
+);
+const pipeline = await ScriptedPipeline.start({
+  processors: 1,
+  sinks: 1,
+  processorDelivery: "exactly-once",
+  log,
+  // The stock server's settings (Debian's postgresql.conf), not the small test fixture's.
+  postgresSettings: ["shared_buffers = 128MB", "max_wal_size = 1GB"],
+  // As `npm start` runs it: the relay inside the sink, the stack's default heaps.
+  env: {
+    SUPERVISOR_APPS: "ledger-sink,processor,gateway",
+    KAFKA_HEAP: "-Xms256m -Xmx512m",
+    REGISTRY_HEAP: "-Xms64m -Xmx384m",
+  },
+});
+
+/** Root pids of each process group; Postgres is the postmaster and its backends. */
+const processGroups = (): Record<string, number[]> => {
+  const apps = pipeline.status().apps;
+  const pidsOf = (app: string) => apps.filter((a) => a.app === app && a.pid).map((a) => a.pid as number);
+  const one = (pid: number | undefined) => (pid ? [pid] : []);
+  return {
+    gateway: pidsOf("gateway"),
+    processor: pidsOf("processor"),
+    "ledger-sink": pidsOf("ledger-sink"),
+    kafka: one(pipeline.pidOf("kafka")),
+    postgres: one(pipeline.postgres.pid()),
+    registry: one(pipeline.pidOf("registry")),
+    k6: [process.pid],
+  };
+};
+
+const pool = await createLedgerPool(pipeline.env.DATABASE_URL as string, { maximumPoolSize: 1 });
+const results: StepResult[] = [];
+let exitCode = 0;
+try {
+  // Warm-up (not reported): JIT, connections, the schema caches, Kafka's first segments.
+  log("warm-up: 10 s of single POSTs at 300/s");
+  const warmStart = new Date();
+  const warm = await runLoad(
+    k6,
+    pipeline.gatewayUrl,
+    { kind: "single", requestsPerSecond: 300, batchSize: 1 },
+    10,
+  );
+  const warmDeadline = Date.now() + settings.drainLimitMs;
+  while ((await recordedSince(pool, warmStart)) < warm.accepted && Date.now() < warmDeadline)
+    await sleep(250);
+
+  const unsustainedInARow: Record<Kind, number> = { single: 0, batch: 0 };
+  for (const step of settings.steps) {
+    if (unsustainedInARow[step.kind] >= settings.stopAfterUnsustained) continue;
+    const groups = processGroups();
+    await sleep(1_000); // let the previous step's tail (relay, Kafka flushes) settle
+    const before = cpuSeconds(groups);
+    const started = new Date();
+    const load = await runLoad(k6, pipeline.gatewayUrl, step, settings.seconds);
+    const loadEnded = new Date();
+    const drainDeadline = Date.now() + settings.drainLimitMs;
+    let recorded = await recordedSince(pool, started);
+    while (recorded < load.accepted && Date.now() < drainDeadline) {
+      await sleep(100);
+      recorded = await recordedSince(pool, started);
+    }
+    const drainedAt = Date.now();
+    const after = cpuSeconds(groups);
+    const perTransaction = (name: string) =>
+      recorded > 0 ? (((after[name] ?? 0) - (before[name] ?? 0)) * 1e6) / recorded : 0;
+    const result: StepResult = {
+      kind: step.kind,
+      batchSize: step.batchSize,
+      offered: offeredRate(step),
+      seconds: settings.seconds,
+      accepted: load.accepted,
+      acceptedRate: load.accepted / settings.seconds,
+      postedRate: recorded / ((drainedAt - started.getTime()) / 1_000),
+      drainMs: drainedAt - loadEnded.getTime(),
+      drained: recorded >= load.accepted,
+      dropped: load.dropped,
+      failed: load.failed,
+      acceptMs: load.acceptMs,
+      toPostedMs: await acceptToPosted(pool, started),
+      cpuMicros: Object.fromEntries(PROCESSES.map((name) => [name, perTransaction(name)])),
+      loadToolMicros: perTransaction("k6"),
+    };
+    results.push(result);
+    unsustainedInARow[step.kind] = sustained(result) ? 0 : unsustainedInARow[step.kind] + 1;
+    log(
+      `${step.kind} ${result.offered}/s offered: accepted ${result.acceptedRate.toFixed(0)}/s, posted ` +
+        `${result.postedRate.toFixed(0)}/s, p99 accept→posted ${result.toPostedMs.p99.toFixed(0)} ms, ` +
+        `drain ${(result.drainMs / 1_000).toFixed(1)} s${result.dropped ? `, k6 dropped ${result.dropped}` : ""}` +
+        `${result.failed ? `, ${result.failed} failed` : ""}${result.drained ? "" : " (NOT drained)"}`,
+    );
+    if (!result.drained) break; // the next step's rows would mix with this one's
+  }
+  console.log(`\n${renderTable(results)}\n\n${renderVerdict(results)}\n`);
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"})`;
+  writeReport(outDir, { startedAt, machine, profile: settings.profile, seconds: settings.seconds }, results);
+  if (chromiumAvailable())
+    await screenshot(pathToFileURL(join(outDir, "bench.html")).href, join(outDir, "bench.png"), 1220);
+  log(`report: ${outDir}/bench.html${chromiumAvailable() ? " and bench.png" : ""}`);
+} catch (error) {
+  console.error(
+    `bench:e2e failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  exitCode = 2;
+} finally {
+  await pool.end();
+  await pipeline.stop();
+}
+process.exit(exitCode);
