@@ -12,7 +12,7 @@ const BATCH_SIZE = Number(__ENV.BATCH_SIZE || 10);
 const BASE_MS = Date.parse("2024-01-01T00:00:00Z");
 
 // PaySim columns: step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud
-const rows = new SharedArray("paysim", () => {
+export const rows = new SharedArray("paysim", () => {
   const lines = open(__ENV.PAYSIM_FILE || "../../../data/paysim-sample.csv").split(/\r?\n/);
   const header = lines[0].split(",");
   const at = (name) => header.indexOf(name);
@@ -48,8 +48,8 @@ export const uuid = () => {
   return out;
 };
 
-const body = (row) => ({
-  transaction_id: uuid(),
+/** A transaction's fields from a PaySim row, without an id (the gateway then assigns one). */
+export const transactionFields = (row) => ({
   account_id: row.account,
   amount: row.amount,
   currency: CURRENCY,
@@ -62,6 +62,8 @@ const body = (row) => ({
     paysim_is_flagged_fraud: row.isFlaggedFraud,
   },
 });
+
+const body = (row) => ({ transaction_id: uuid(), ...transactionFields(row) });
 
 const params = (kind) => ({
   headers: { "content-type": "application/json", authorization: `Bearer ${API_KEY}` },

@@ -20,12 +20,14 @@ export interface BenchSettings {
   readonly stopAfterUnsustained: number;
   readonly outDir?: string;
   readonly profile: string;
+  /** Load pg_stat_statements and report, per step, the statements Postgres spent its time on. */
+  readonly statements: boolean;
 }
 
 const PROFILES: Readonly<Record<string, { steps: string; seconds: number; drainLimitMs: number }>> = {
   // About 10 minutes on a 2-core machine.
   full: {
-    steps: "single:1000,2000,3000,4000,5000,6000;batch:40,70,100,130,160,200",
+    steps: "single:500,1000,1500,2000,2500,3000;batch:20,40,60,80,100,130",
     seconds: 20,
     drainLimitMs: 90_000,
   },
@@ -58,6 +60,7 @@ export const benchSettings = (argv: readonly string[]): BenchSettings => {
       seconds: { type: "string" },
       "batch-size": { type: "string", default: "100" },
       out: { type: "string" },
+      statements: { type: "boolean", default: false },
     },
   });
   const profile = PROFILES[values.profile];
@@ -68,6 +71,7 @@ export const benchSettings = (argv: readonly string[]): BenchSettings => {
     seconds: values.seconds ? Number(values.seconds) : profile.seconds,
     drainLimitMs: profile.drainLimitMs,
     stopAfterUnsustained: 2,
+    statements: values.statements,
     ...(values.out ? { outDir: values.out } : {}),
   };
 };

@@ -9,7 +9,7 @@ export interface StepResult {
   readonly seconds: number;
   readonly accepted: number;
   readonly acceptedRate: number;
-  /** Everything the step got accepted, per second from its start until the last of it was in the ledger. */
+  /** The step's transactions per second, from the first accepted until the last was in the ledger. */
   readonly postedRate: number;
   /** From the end of the load until the last accepted transaction was in the ledger. */
   readonly drainMs: number;
@@ -23,6 +23,12 @@ export interface StepResult {
   readonly cpuMicros: Readonly<Record<string, number>>;
   /** The load tool's own CPU µs per transaction (not part of the pipeline's total). */
   readonly loadToolMicros: number;
+  /** With --statements: where Postgres spent its time, per posted transaction. */
+  readonly statements?: readonly {
+    readonly query: string;
+    readonly calls: number;
+    readonly micros: number;
+  }[];
 }
 
 /** The pipeline's processes, in the order of the table. The registry is there to show it costs nothing. */

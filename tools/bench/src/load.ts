@@ -27,7 +27,7 @@ export const readSummary = (summary: K6Summary): LoadFigures => {
   return {
     accepted: m.ledgerline_accepted?.count ?? 0,
     dropped: m.dropped_iterations?.count ?? 0,
-    failed: m.checks?.fails ?? 0,
+    failed: m.ledgerline_failed?.count ?? 0,
     acceptMs: { p50: m.http_req_duration?.["p(50)"] ?? 0, p99: m.http_req_duration?.["p(99)"] ?? 0 },
   };
 };
@@ -59,8 +59,8 @@ export const runLoad = (
           RATE: String(step.requestsPerSecond),
           SECONDS: String(seconds),
           BATCH_SIZE: String(step.batchSize),
-          // Enough VUs for the rate at ~100 ms per request; k6 adds more up to MAX_VUS.
-          VUS: String(Math.max(20, Math.ceil(step.requestsPerSecond / 10))),
+          // Enough VUs for the rate at ~200 ms per request; k6 adds more (slowly) up to MAX_VUS.
+          VUS: String(Math.max(50, Math.ceil(step.requestsPerSecond / 5))),
           MAX_VUS: String(Math.max(200, step.requestsPerSecond)),
         },
         maxBuffer: 16 * 1024 * 1024,

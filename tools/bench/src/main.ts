@@ -18,7 +18,7 @@ import { benchSettings, type Kind } from "./Config.ts";
 import { cpuSeconds } from "./cpu.ts";
 import { offeredRate, PROCESSES, renderTable, renderVerdict, type StepResult, sustained } from "./ladder.ts";
 import { k6Binary, runLoad } from "./load.ts";
-import { acceptToPosted, recordedSince } from "./measure.ts";
+import { recordedSince, resetStatements, stepTimings, topStatements } from "./measure.ts";
 import { writeReport } from "./report.ts";
 
 const settings = benchSettings(process.argv.slice(2));
@@ -38,7 +38,13 @@ const pipeline = await ScriptedPipeline.start({
   processorDelivery: "exactly-once",
   log,
   // The stock server's settings (Debian's postgresql.conf), not the small test fixture's.
-  postgresSettings: ["shared_buffers = 128MB", "max_wal_size = 1GB"],
+  postgresSettings: [
+    "shared_buffers = 128MB",
+    "max_wal_size = 1GB",
+    ...(settings.statements
+      ? ["shared_preload_libraries = 'pg_stat_statements'", "pg_stat_statements.track_planning = on"]
+      : []),
+  ],
   // As `npm start` runs it: the relay inside the sink, the stack's default heaps.
   env: {
     SUPERVISOR_APPS: "ledger-sink,processor,gateway",
@@ -64,6 +70,14 @@ const processGroups = (): Record<string, number[]> => {
 };
 
 const pool = await createLedgerPool(pipeline.env.DATABASE_URL as string, { maximumPoolSize: 1 });
+// pg_stat_statements: created by the superuser; the benchmark's own connection may read and reset it.
+if (settings.statements)
+  await pipeline.postgres.asSuperuser(
+    "ledgerline",
+    "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; GRANT pg_read_all_stats TO ledgerline; " +
+      "GRANT EXECUTE ON FUNCTION pg_stat_statements_reset(oid, oid, bigint) TO ledgerline",
+  );
+const statementsPool = settings.statements ? pool : undefined;
 const results: StepResult[] = [];
 let exitCode = 0;
 try {
@@ -85,6 +99,7 @@ try {
     if (unsustainedInARow[step.kind] >= settings.stopAfterUnsustained) continue;
     const groups = processGroups();
     await sleep(1_000); // let the previous step's tail (relay, Kafka flushes) settle
+    if (statementsPool) await resetStatements(statementsPool);
     const before = cpuSeconds(groups);
     const started = new Date();
     const load = await runLoad(k6, pipeline.gatewayUrl, step, settings.seconds);
@@ -97,6 +112,7 @@ try {
     }
     const drainedAt = Date.now();
     const after = cpuSeconds(groups);
+    const timings = await stepTimings(pool, started);
     const perTransaction = (name: string) =>
       recorded > 0 ? (((after[name] ?? 0) - (before[name] ?? 0)) * 1e6) / recorded : 0;
     const result: StepResult = {
@@ -106,15 +122,16 @@ try {
       seconds: settings.seconds,
       accepted: load.accepted,
       acceptedRate: load.accepted / settings.seconds,
-      postedRate: recorded / ((drainedAt - started.getTime()) / 1_000),
+      postedRate: timings.spanMs > 0 ? recorded / (timings.spanMs / 1_000) : 0,
       drainMs: drainedAt - loadEnded.getTime(),
       drained: recorded >= load.accepted,
       dropped: load.dropped,
       failed: load.failed,
       acceptMs: load.acceptMs,
-      toPostedMs: await acceptToPosted(pool, started),
+      toPostedMs: { p50: timings.p50, p99: timings.p99 },
       cpuMicros: Object.fromEntries(PROCESSES.map((name) => [name, perTransaction(name)])),
       loadToolMicros: perTransaction("k6"),
+      ...(statementsPool ? { statements: await topStatements(statementsPool, recorded) } : {}),
     };
     results.push(result);
     unsustainedInARow[step.kind] = sustained(result) ? 0 : unsustainedInARow[step.kind] + 1;
@@ -124,6 +141,10 @@ try {
         `drain ${(result.drainMs / 1_000).toFixed(1)} s${result.dropped ? `, k6 dropped ${result.dropped}` : ""}` +
         `${result.failed ? `, ${result.failed} failed` : ""}${result.drained ? "" : " (NOT drained)"}`,
     );
+    for (const statement of result.statements ?? [])
+      log(
+        `  postgres ${statement.micros.toFixed(1).padStart(6)} µs/tx  ${String(statement.calls).padStart(6)} calls  ${statement.query}`,
+      );
     if (!result.drained) break; // the next step's rows would mix with this one's
   }
   console.log(`\n${renderTable(results)}\n\n${renderVerdict(results)}\n`);

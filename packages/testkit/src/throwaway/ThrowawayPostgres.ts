@@ -231,7 +231,12 @@ export class ThrowawayPostgres {
     await execFileAsync(command, argv, { cwd: this.dir, env: cleanEnv(), timeout: 120_000 });
   }
 
-  async #psql(args: string[]): Promise<void> {
+  /** Runs SQL as the superuser, over the private socket, in `database`. */
+  async asSuperuser(database: string, statements: string): Promise<void> {
+    await this.#psql(["-c", statements], database);
+  }
+
+  async #psql(args: string[], database = "postgres"): Promise<void> {
     await execFileAsync(
       join(PG_BIN, "psql"),
       [
@@ -246,7 +251,7 @@ export class ThrowawayPostgres {
         "-U",
         "postgres",
         "-d",
-        "postgres",
+        database,
         ...args,
       ],
       { env: cleanEnv(), timeout: 30_000 },
