@@ -1,6 +1,7 @@
 export * from "./browser.ts";
 export * from "./database.ts";
 export * from "./environment.ts";
+export * from "./freePort.ts";
 export * from "./ledgerInvariants.ts";
 export * from "./namespace.ts";
 export * from "./pipeline.ts";

@@ -2,11 +2,11 @@
 // namespace and database schema, stopped (and cleaned up) after the test. Fault tests point it at
 // throwaway services and check that no app exited.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { testEnvironment } from "./environment.ts";
+import { freePort } from "./freePort.ts";
 import { createTestNamespace, type TestNamespace } from "./namespace.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -60,17 +60,6 @@ export interface Pipeline {
   pid(app: AppName): number | undefined;
   stop(): Promise<void>;
 }
-
-export const freePort = (): Promise<number> =>
-  new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 
 const waitForHttp = async (url: string, timeoutMs: number, alive: () => boolean): Promise<void> => {
   const deadline = Date.now() + timeoutMs;

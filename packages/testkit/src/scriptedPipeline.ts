@@ -8,7 +8,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, REPO_ROOT } from "./pipeline.ts";
+import { freePort } from "./freePort.ts";
+import { REPO_ROOT } from "./pipeline.ts";
 import { ThrowawayPostgres } from "./throwaway/ThrowawayPostgres.ts";
 
 export interface ScriptedPipelineOptions {

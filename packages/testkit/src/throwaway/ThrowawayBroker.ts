@@ -4,24 +4,15 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "../freePort.ts";
 
 const KAFKA_HOME =
   process.env.KAFKA_HOME ?? join(process.env.LEDGERLINE_CACHE ?? "/root/.cache/ledgerline", "kafka-4.2.1");
 const JAVA = process.env.KAFKA_JAVA_HOME ? join(process.env.KAFKA_JAVA_HOME, "bin/java") : "java";
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 
 const portOpen = (port: number): Promise<boolean> =>
   new Promise((resolve) => {

@@ -15,10 +15,10 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "../freePort.ts";
 
 const PG_BIN = process.env.LEDGERLINE_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const OS_USER = "postgres";
@@ -28,16 +28,6 @@ const DATABASE = "ledgerline";
 const READY_TIMEOUT_MS = 60_000;
 
 const execFileAsync = promisify(execFile);
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 
 // PGPORT, PGHOST, PGDATA... from the caller's environment would otherwise leak into the server
 // (PGPORT is its default port) and the clients.

@@ -13,9 +13,9 @@ import {
   realpathSync,
   rmSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { freePort } from "../freePort.ts";
 
 const REGISTRY_HOME =
   process.env.REGISTRY_HOME ??
@@ -25,16 +25,6 @@ const REGISTRY_HOME =
   );
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 20_000;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 
 const tail = (file: string, lines = 30): string => {
   try {
