@@ -69,3 +69,14 @@ export const cpuSeconds = (groups: Readonly<Record<string, readonly number[]>>):
     ]),
   );
 };
+
+/** CPU seconds of this process's children that have exited and been waited for (k6, run one step at a time). */
+export const reapedChildrenSeconds = (): number => {
+  const line = readFileSync("/proc/self/stat", "utf8");
+  // After ")": state is field 0, so cutime and cstime are 13 and 14.
+  const fields = line
+    .slice(line.lastIndexOf(")") + 2)
+    .trim()
+    .split(/\s+/);
+  return (Number(fields[13]) + Number(fields[14])) / clockTicksPerSecond();
+};

@@ -1,5 +1,5 @@
 // `npm run bench:e2e -- [--profile full|quick] [--steps "single:1000,2000;batch:40,70"] [--seconds N]
-//   [--batch-size N] [--out DIR]`
+//   [--batch-size N] [--statements] [--out DIR]`
 //
 // Starts a pipeline of its own through the project's scripts (Postgres with its stock buffers, Kafka, the
 // registry, the apps under the supervisor, as `npm start` runs them), then climbs a ladder of offered
@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import { createLedgerPool } from "@ledgerline/ledger-db";
 import { chromiumAvailable, REPO_ROOT, ScriptedPipeline, screenshot } from "@ledgerline/testkit";
 import { benchSettings, type Kind } from "./Config.ts";
-import { cpuSeconds } from "./cpu.ts";
+import { cpuSeconds, reapedChildrenSeconds } from "./cpu.ts";
 import { offeredRate, PROCESSES, renderTable, renderVerdict, type StepResult, sustained } from "./ladder.ts";
 import { k6Binary, runLoad } from "./load.ts";
 import { recordedSince, resetStatements, stepTimings, topStatements } from "./measure.ts";
@@ -65,7 +65,6 @@ const processGroups = (): Record<string, number[]> => {
     kafka: one(pipeline.pidOf("kafka")),
     postgres: one(pipeline.postgres.pid()),
     registry: one(pipeline.pidOf("registry")),
-    k6: [process.pid],
   };
 };
 
@@ -100,7 +99,7 @@ try {
     const groups = processGroups();
     await sleep(1_000); // let the previous step's tail (relay, Kafka flushes) settle
     if (statementsPool) await resetStatements(statementsPool);
-    const before = cpuSeconds(groups);
+    const before: Record<string, number> = { ...cpuSeconds(groups), k6: reapedChildrenSeconds() };
     const started = new Date();
     const load = await runLoad(k6, pipeline.gatewayUrl, step, settings.seconds);
     const loadEnded = new Date();
@@ -111,7 +110,7 @@ try {
       recorded = await recordedSince(pool, started);
     }
     const drainedAt = Date.now();
-    const after = cpuSeconds(groups);
+    const after: Record<string, number> = { ...cpuSeconds(groups), k6: reapedChildrenSeconds() };
     const timings = await stepTimings(pool, started);
     const perTransaction = (name: string) =>
       recorded > 0 ? (((after[name] ?? 0) - (before[name] ?? 0)) * 1e6) / recorded : 0;
