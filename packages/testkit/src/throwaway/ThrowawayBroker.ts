@@ -30,6 +30,17 @@ const portOpen = (port: number): Promise<boolean> =>
     socket.connect(port, "127.0.0.1");
   });
 
+/**
+ * 16 random bytes in base64url, as Kafka's own `random-uuid` makes them, and like it never starting with
+ * "-": kafka-storage would read such an id as an option ("argument --cluster-id/-t: expected one argument").
+ */
+const newClusterId = (): string => {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+};
+
 export class ThrowawayBroker {
   readonly dir: string;
   readonly port: number;
@@ -71,7 +82,7 @@ export class ThrowawayBroker {
         "num.io.threads=2",
       ].join("\n"),
     );
-    const clusterId = randomBytes(16).toString("base64url");
+    const clusterId = newClusterId();
     await promisify(execFile)(
       JAVA,
       [
