@@ -59,8 +59,9 @@ export class ScriptedPipeline {
       port(),
       port(),
     ]);
-    // Ops ports: instance i of a stage listens on base + 100 i; pick bases with room above them.
-    const processorBase = 20_000 + Math.floor(Math.random() * 20_000);
+    // Ops ports: instance i of a stage listens on base + 100 i; pick bases with room above them, below
+    // the kernel's ephemeral range (32768+), where any outgoing connection may hold a port.
+    const processorBase = 20_000 + Math.floor(Math.random() * 12_000);
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       LEDGERLINE_STATE: stateDir,
