@@ -1,8 +1,9 @@
 // The ops endpoint of a stage without an HTTP API of its own (processor, ledger sink, relay):
 // GET /metrics (Prometheus), GET /health (the process answers) and GET /ready (every component ready).
-// Port 0 disables it; a port already in use is logged and skipped: it must never stop a stage running.
+// Port 0 disables it; a port already in use is logged and tried again in the background: it must never
+// stop a stage running.
 import { createServer, type Server, type ServerResponse } from "node:http";
-import { Effect } from "effect";
+import { Effect, Schedule } from "effect";
 import { readinessReport } from "./health.ts";
 import { collectProcessMetrics, METRICS_CONTENT_TYPE, metricsSnapshot, metricsText } from "./metrics.ts";
 
@@ -57,12 +58,19 @@ const listen = (options: OpsServerOptions): Promise<Server> =>
     server.listen(options.port, options.host, () => resolve(server));
   });
 
-/** Serves /metrics, /health and /ready for the life of the scope. */
+/** How often a stage tries its ops port again while something else holds it. */
+const REBIND_EVERY = "2 seconds";
+
+/**
+ * Serves /metrics, /health and /ready for the life of the scope. A port already in use (often a client
+ * connection's ephemeral port) is logged once and tried again in the background until it is free: the
+ * stage runs meanwhile, and its supervisor sees it ready as soon as the port is bound.
+ */
 export const serveOpsEndpoints = (options: OpsServerOptions) =>
   Effect.gen(function* () {
     if (options.port === 0) return;
     collectProcessMetrics(options.service);
-    yield* Effect.acquireRelease(
+    const bind = Effect.acquireRelease(
       Effect.tryPromise({ try: () => listen(options), catch: (error) => error }),
       (server) =>
         Effect.promise(
@@ -81,9 +89,16 @@ export const serveOpsEndpoints = (options: OpsServerOptions) =>
           }),
         ),
       ),
+    );
+    yield* bind.pipe(
       Effect.catch((error: unknown) =>
-        Effect.logWarning("ops endpoint not started").pipe(
+        Effect.logWarning("ops endpoint not started; trying again while the port is taken").pipe(
           Effect.annotateLogs({ port: options.port, error: String(error) }),
+          Effect.andThen(
+            Effect.forkScoped(
+              bind.pipe(Effect.retry(Schedule.spaced(REBIND_EVERY)), Effect.delay(REBIND_EVERY)),
+            ),
+          ),
         ),
       ),
     );

@@ -1,0 +1,42 @@
+// The ops endpoint of a stage whose port is taken (an ephemeral client port, another instance): the
+// stage runs on, and the endpoint answers once the port is free. Real sockets, no stage needed.
+import { createServer } from "node:net";
+import { freePort } from "@ledgerline/testkit";
+import { Effect } from "effect";
+import { describe, expect, it } from "vitest";
+import { serveOpsEndpoints } from "../src/opsServer.ts";
+
+const answers = async (url: string) => {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(500) })).status;
+  } catch {
+    return 0;
+  }
+};
+
+describe("ops endpoint", () => {
+  it("binds its port once another process lets it go", { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    // Holds the port; refuses to talk (closes every connection at once).
+    const holder = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => holder.listen(port, "127.0.0.1", resolve));
+    const statuses = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          yield* serveOpsEndpoints({ service: "ops-test", host: "127.0.0.1", port });
+          const whileTaken = yield* Effect.promise(() => answers(`http://127.0.0.1:${port}/health`));
+          yield* Effect.promise(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+          let after = 0;
+          for (let i = 0; i < 100 && after !== 200; i++) {
+            yield* Effect.sleep("100 millis");
+            after = yield* Effect.promise(() => answers(`http://127.0.0.1:${port}/health`));
+          }
+          return { whileTaken, after };
+        }),
+      ),
+    );
+    // While held, the holder answers: no 200 from us.
+    expect(statuses.whileTaken).not.toBe(200);
+    expect(statuses.after).toBe(200);
+  });
+});
