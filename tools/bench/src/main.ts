@@ -68,18 +68,20 @@ const processGroups = (): Record<string, number[]> => {
   };
 };
 
-const pool = await createLedgerPool(pipeline.env.DATABASE_URL as string, { maximumPoolSize: 1 });
-// pg_stat_statements: created by the superuser; the benchmark's own connection may read and reset it.
-if (settings.statements)
-  await pipeline.postgres.asSuperuser(
-    "ledgerline",
-    "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; GRANT pg_read_all_stats TO ledgerline; " +
-      "GRANT EXECUTE ON FUNCTION pg_stat_statements_reset(oid, oid, bigint) TO ledgerline",
-  );
-const statementsPool = settings.statements ? pool : undefined;
 const results: StepResult[] = [];
 let exitCode = 0;
+// Everything after the pipeline's start runs inside this try, so any failure still stops the pipeline.
+let pool: Awaited<ReturnType<typeof createLedgerPool>> | undefined;
 try {
+  pool = await createLedgerPool(pipeline.env.DATABASE_URL as string, { maximumPoolSize: 1 });
+  // pg_stat_statements: created by the superuser; the benchmark's own connection may read and reset it.
+  if (settings.statements)
+    await pipeline.postgres.asSuperuser(
+      "ledgerline",
+      "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; GRANT pg_read_all_stats TO ledgerline; " +
+        "GRANT EXECUTE ON FUNCTION pg_stat_statements_reset(oid, oid, bigint) TO ledgerline",
+    );
+  const statementsPool = settings.statements ? pool : undefined;
   // Warm-up (not reported): JIT, connections, the schema caches, Kafka's first segments.
   log("warm-up: 10 s of single POSTs at 300/s");
   const warmStart = new Date();
@@ -158,7 +160,7 @@ try {
   );
   exitCode = 2;
 } finally {
-  await pool.end();
+  await pool?.end();
   await pipeline.stop();
 }
 process.exit(exitCode);
