@@ -58,7 +58,12 @@ describe("the gateway's pages in a browser", () => {
       launchBrowser(),
     ]);
     await pipeline.awaitReady();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // /reports and /console are ops pages: the browser answers their Basic challenge with the
+    // development key (any user name, the key as password), as a person does in the sign-in dialog.
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      httpCredentials: { username: "ops", password: "dev-key-change-me" },
+    });
     const origin = new URL(pipeline.gatewayUrl).origin;
     await context.route("**/*", (route) => {
       const url = route.request().url();
@@ -97,9 +102,10 @@ describe("the gateway's pages in a browser", () => {
     expect(await page.locator(".swagger-ui .info .title").textContent()).toContain("ledgerline gateway");
 
     await page.locator("button.authorize").first().click();
+    const bearer = page.locator(".dialog-ux .auth-container", { hasText: "bearerAuth" });
+    await bearer.locator("input").first().fill("dev-key-change-me");
+    await bearer.locator("button.authorize").click();
     const dialog = page.locator(".dialog-ux");
-    await dialog.locator("input").first().fill("dev-key-change-me");
-    await dialog.locator("button.authorize").click();
     await dialog.locator("button.close-modal").click();
 
     const operation = page.locator(".opblock-post", {

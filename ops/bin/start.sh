@@ -8,6 +8,10 @@ cd "$(dirname -- "$0")/../.."
 bash ops/bin/setup.sh
 . ops/bin/node-env.sh
 . ops/bin/env.sh
+# npm start runs a development pipeline: with no GATEWAY_API_KEYS, the gateway accepts the development key
+# (client "dev", every scope). Anywhere LEDGERLINE_ENV is not development, the gateway refuses to start
+# without configured keys.
+export LEDGERLINE_ENV="${LEDGERLINE_ENV:-development}"
 
 run_dir="$LEDGERLINE_STATE/run"
 log_dir="$LEDGERLINE_STATE/logs"
@@ -43,6 +47,14 @@ echo "› waiting for every app to be ready"
 node tools/supervisor/src/waitReady.ts --timeout "${LEDGERLINE_START_TIMEOUT:-120}"
 
 gateway_url="http://${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8000}"
+if [ -n "${GATEWAY_API_KEYS:-}" ]; then
+  key_line="API keys     from GATEWAY_API_KEYS (pages ask for an ops key as the password)"
+  key='<your API key>'
+else
+  key_line="dev API key  dev-key-change-me   (client \"dev\", scopes ingest+read+ops; LEDGERLINE_ENV=development only;
+               the pages ask for it as the password, with any user name)"
+  key=dev-key-change-me
+fi
 cat <<INFO
 
 ledgerline is running
@@ -51,10 +63,10 @@ ledgerline is running
   registry     ${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}
   Postgres     ${DATABASE_URL:-postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline}
   logs         $log_dir   (npm run status, npm run stack:logs)
-  dev API key  ${GATEWAY_DEV_API_KEY:-dev-key-change-me}   (client "dev"; development only)
+  $key_line
 
 try:
-  curl -s -X POST $gateway_url/v1/transactions -H 'Authorization: Bearer ${GATEWAY_DEV_API_KEY:-dev-key-change-me}' \\
+  curl -s -X POST $gateway_url/v1/transactions -H "Authorization: Bearer $key" \\
     -H 'Content-Type: application/json' \\
     -d '{"account_id":"ACC-7890","amount":1250.75,"currency":"USD","merchant_name":"Chicago Retail Hub"}'
 stop with: npm run stop

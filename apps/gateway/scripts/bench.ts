@@ -105,6 +105,7 @@ const main = async () => {
     GATEWAY_RATE_LIMIT_PER_SECOND: "1000000",
     GATEWAY_RATE_LIMIT_BURST: "1000000",
     LOG_LEVEL: "warn",
+    LEDGERLINE_ENV: "development",
   });
   const bare = start(here("./bareServer.ts"), { PORT: String(barePort) });
   const realUrl = `http://127.0.0.1:${realPort}/v1/transactions`;

@@ -54,6 +54,7 @@ const main = async () => {
         GATEWAY_RATE_LIMIT_PER_SECOND: "1000000",
         GATEWAY_RATE_LIMIT_BURST: "1000000",
         LOG_LEVEL: "warn",
+        LEDGERLINE_ENV: "development",
         GATEWAY_METRICS_ENABLED: String(observed),
         OTEL_EXPORTER_OTLP_ENDPOINT: observed ? `http://127.0.0.1:${collectorPort}` : "",
       },

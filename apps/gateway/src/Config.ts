@@ -1,11 +1,12 @@
 // The gateway's configuration, read once from the environment (Effect Config) into GatewaySettings.
+
+import { StageFault } from "@ledgerline/resilience";
 import { Config, Context, Effect, Layer } from "effect";
+import { decideApiKeys } from "./access/apiKeys.ts";
 import {
-  DEFAULT_API_KEYS,
   DEFAULT_STAGE_ENDPOINTS,
   defaultSettings,
   type GatewaySettings,
-  parseApiKeys,
   parseStageEndpoints,
 } from "./settings.ts";
 
@@ -33,7 +34,16 @@ export class GatewayConfig extends Context.Service<
         // The ledger, read by the query endpoints and by idempotent retries.
         databaseUrl: yield* str("DATABASE_URL", "postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
       };
-      const apiKeys = yield* str("GATEWAY_API_KEYS", DEFAULT_API_KEYS);
+      // Upstream identities: client, scopes and the sha256 of each API key (never the key itself). The
+      // development key works only when LEDGERLINE_ENV=development (npm start sets it) and no key is set.
+      const keys = decideApiKeys(
+        yield* Config.String("GATEWAY_API_KEYS").pipe(Config.withDefault("")),
+        yield* str("LEDGERLINE_ENV", "production"),
+      );
+      if (keys.kind === "refused")
+        return yield* Effect.fail(
+          new StageFault({ reason: "Misconfigured", message: keys.message, fix: keys.fix }),
+        );
       const settings: GatewaySettings = {
         // HTTP listen port; 8000 so the seed demos' URLs work as written.
         port: yield* int("GATEWAY_PORT", d.port),
@@ -41,9 +51,8 @@ export class GatewayConfig extends Context.Service<
         host: yield* str("GATEWAY_HOST", d.host),
         // Prefix for topics and subjects: isolates tests and parallel environments.
         namespace: yield* str("LEDGERLINE_NAMESPACE", d.namespace),
-        // Upstream identities: client id → sha256 of its API key (never the key itself).
-        apiKeyHashes: parseApiKeys(apiKeys),
-        developmentKey: apiKeys === DEFAULT_API_KEYS,
+        apiKeys: keys.keys,
+        developmentKey: keys.kind === "development",
         // Largest amount accepted, in minor units: a fat-finger guard far inside a 64-bit long.
         maxAmountMinor: BigInt(yield* str("GATEWAY_MAX_AMOUNT_MINOR", d.maxAmountMinor.toString())),
         // Request body caps (413 beyond): single and batch requests.
@@ -56,6 +65,12 @@ export class GatewayConfig extends Context.Service<
         // Per-client token bucket: sustained rate and burst size (429 beyond).
         rateLimitPerSecond: yield* int("GATEWAY_RATE_LIMIT_PER_SECOND", d.rateLimitPerSecond),
         rateLimitBurst: yield* int("GATEWAY_RATE_LIMIT_BURST", d.rateLimitBurst),
+        // The same per client for GET /reports and /reports.csv, whose totals scan what the filters select.
+        reportRateLimitPerSecond: yield* int(
+          "GATEWAY_REPORT_RATE_LIMIT_PER_SECOND",
+          d.reportRateLimitPerSecond,
+        ),
+        reportRateLimitBurst: yield* int("GATEWAY_REPORT_RATE_LIMIT_BURST", d.reportRateLimitBurst),
         // Produce coalescing: wait this long for company, up to this many records per produce call.
         lingerMs: yield* int("GATEWAY_LINGER_MS", d.lingerMs),
         produceMaxBatch: yield* int("GATEWAY_PRODUCE_MAX_BATCH", d.produceMaxBatch),

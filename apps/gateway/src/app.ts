@@ -1,6 +1,7 @@
 // Builds the Hono app from one file per resource, with the one onError mapping errors to problem+json.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
+import { authenticator } from "./auth.ts";
 import { problemResponse, RequestRejected, toProblem } from "./errors.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { consoleRoutes } from "./routes/console.ts";
@@ -15,8 +16,9 @@ import { traceRequests } from "./tracing.ts";
 export const buildApp = (services: GatewayServices): OpenAPIHono => {
   const app = new OpenAPIHono();
   const retryAfter = services.settings.retryAfterSeconds;
+  const access = authenticator(services.settings.apiKeys);
   app.use("*", traceRequests);
-  if (services.settings.metricsEnabled) metricsRoutes(app);
+  if (services.settings.metricsEnabled) metricsRoutes(app, access);
 
   app.onError((error, c) => {
     // hono's own HTTP errors (e.g. a malformed request) keep their status, in our shape.
@@ -43,11 +45,11 @@ export const buildApp = (services: GatewayServices): OpenAPIHono => {
     ),
   );
 
-  transactionRoutes(app, services);
-  reportRoutes(app, services);
-  healthRoutes(app, services);
+  transactionRoutes(app, services, access);
+  reportRoutes(app, services, access);
+  healthRoutes(app, services, access);
   docsRoutes(app);
   assetRoutes(app);
-  consoleRoutes(app, services);
+  consoleRoutes(app, services, access);
   return app;
 };

@@ -12,6 +12,7 @@ export class RequestRejected extends Schema.TaggedError<RequestRejected>()("Requ
     "PAYLOAD_TOO_LARGE",
     "INVALID_FIELDS",
     "UNAUTHORIZED",
+    "FORBIDDEN",
     "RATE_LIMITED",
     "IDEMPOTENCY_CONFLICT",
     "NOT_FOUND",
@@ -19,6 +20,8 @@ export class RequestRejected extends Schema.TaggedError<RequestRejected>()("Requ
   detail: Schema.String,
   errors: Schema.optional(Schema.Array(FieldErrorSchema)),
   retryAfterSeconds: Schema.optional(Schema.Number),
+  /** UNAUTHORIZED: the WWW-Authenticate challenge (Bearer for the API, Basic for pages a browser opens). */
+  challenge: Schema.optional(Schema.String),
 }) {}
 
 /** The record could not be made durable now; the client should retry later (503). */
@@ -48,6 +51,7 @@ export const invalidFields = (errors: readonly FieldError[]): RequestRejected =>
 const REJECTED: Record<RequestRejected["reason"], { status: number; title: string; slug: string }> = {
   UNREADABLE_BODY: { status: 400, title: "Unreadable body", slug: "unreadable-body" },
   UNAUTHORIZED: { status: 401, title: "Missing or invalid API key", slug: "unauthorized" },
+  FORBIDDEN: { status: 403, title: "The API key lacks the scope this needs", slug: "forbidden" },
   NOT_FOUND: { status: 404, title: "Not found", slug: "not-found" },
   IDEMPOTENCY_CONFLICT: {
     status: 409,
@@ -74,7 +78,8 @@ export const toProblem = (error: unknown, instance: string, retryAfterSeconds: n
     const headers: Record<string, string> = {};
     if (error.retryAfterSeconds !== undefined)
       headers["Retry-After"] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
-    if (error.reason === "UNAUTHORIZED") headers["WWW-Authenticate"] = 'Bearer realm="ledgerline"';
+    if (error.reason === "UNAUTHORIZED")
+      headers["WWW-Authenticate"] = error.challenge ?? 'Bearer realm="ledgerline"';
     return {
       problem: {
         type: TYPE_BASE + kind.slug,

@@ -1,3 +1,4 @@
+export * from "./access/apiKeys.ts";
 export * from "./app.ts";
 export * from "./Config.ts";
 export * from "./layers.ts";

@@ -3,10 +3,10 @@ import { serve } from "@hono/node-server";
 import { isConnectionTermination } from "@ledgerline/ledger-db";
 import { fatalLine, installProcessGuards } from "@ledgerline/resilience";
 import { Cause } from "effect";
+import { DEV_API_KEY, DEV_CLIENT_ID } from "./access/apiKeys.ts";
 import { buildApp } from "./app.ts";
 import { GatewayConfig } from "./Config.ts";
 import { startGateway } from "./layers.ts";
-import { DEV_API_KEY, DEV_CLIENT_ID } from "./settings.ts";
 
 // Tracing first (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set); its flush runs at exit. A Postgres
 // restart can terminate a connection the pool had already released: harmless, so it is not a crash.
@@ -29,7 +29,9 @@ const server = serve({ fetch: app.fetch, port: settings.port, hostname: settings
     }),
   );
   if (settings.developmentKey) {
-    console.log(`gateway: development API key for client "${DEV_CLIENT_ID}": ${DEV_API_KEY}`);
+    console.log(
+      `gateway: LEDGERLINE_ENV=development: the development API key for client "${DEV_CLIENT_ID}" (scopes ingest, read, ops) is ${DEV_API_KEY}; pages (${base}/reports, ${base}/console) ask for it as the password`,
+    );
     console.log(`  curl -H 'Authorization: Bearer ${DEV_API_KEY}' -H 'Content-Type: application/json' \\`);
     console.log(
       `    -d '{"account_id":"ACC-7890","amount":1250.75,"currency":"USD","merchant_name":"Chicago Retail Hub"}' ${base}/v1/transactions`,

@@ -1,12 +1,12 @@
 // Everything the HTTP app needs to know, as plain data (Config.ts fills it from the environment).
-import { createHash } from "node:crypto";
+import { type ApiKeys, DEV_API_KEYS, parseApiKeys } from "./access/apiKeys.ts";
 
 export interface GatewaySettings {
   readonly port: number;
   readonly host: string;
   readonly namespace: string;
-  /** sha256(key) hex → client id. */
-  readonly apiKeyHashes: ReadonlyMap<string, string>;
+  /** sha256(key) hex → the client that holds the key and its scopes. */
+  readonly apiKeys: ApiKeys;
   readonly maxAmountMinor: bigint;
   readonly bodyLimitBytes: number;
   readonly batchBodyLimitBytes: number;
@@ -14,6 +14,9 @@ export interface GatewaySettings {
   readonly maxJsonDepth: number;
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
+  /** GET /reports and /reports.csv per client (each runs a GROUP BY over what it selects). */
+  readonly reportRateLimitPerSecond: number;
+  readonly reportRateLimitBurst: number;
   readonly lingerMs: number;
   readonly produceMaxBatch: number;
   readonly maxInFlight: number;
@@ -26,7 +29,7 @@ export interface GatewaySettings {
   readonly metricsEnabled: boolean;
   /** Where GET /status asks each stage instance for its readiness (its ops endpoint). */
   readonly stageEndpoints: readonly StageEndpoint[];
-  /** The development key is in use (GATEWAY_API_KEYS unset): the start-up banner says so. */
+  /** The development key is in use (LEDGERLINE_ENV=development, no keys configured): the banner says so. */
   readonly developmentKey: boolean;
 }
 
@@ -55,37 +58,17 @@ export const parseStageEndpoints = (value: string): StageEndpoint[] =>
 
 export const DEFAULT_STAGE_ENDPOINTS = "processor=http://127.0.0.1:9464,ledger-sink=http://127.0.0.1:9465";
 
-export const DEV_CLIENT_ID = "dev";
-export const DEV_API_KEY = "dev-key-change-me";
-
-export const sha256Hex = (text: string): string => createHash("sha256").update(text).digest("hex");
-
-/** "client:hexhash,other:hexhash" → map of hash → client id. */
-export const parseApiKeys = (value: string): Map<string, string> => {
-  const map = new Map<string, string>();
-  for (const entry of value.split(",").map((part) => part.trim())) {
-    if (!entry) continue;
-    const separator = entry.lastIndexOf(":");
-    const client = entry.slice(0, separator).trim();
-    const hash = entry
-      .slice(separator + 1)
-      .trim()
-      .toLowerCase();
-    if (separator <= 0 || !/^[0-9a-f]{64}$/.test(hash)) {
-      throw new Error(`GATEWAY_API_KEYS entry "${entry}" must be <client-id>:<sha256 hex of the key>`);
-    }
-    map.set(hash, client);
-  }
-  return map;
+const devKeys = (): ApiKeys => {
+  const parsed = parseApiKeys(DEV_API_KEYS);
+  if (parsed.kind !== "keys") throw new Error(parsed.problem);
+  return parsed.keys;
 };
-
-export const DEFAULT_API_KEYS = `${DEV_CLIENT_ID}:${sha256Hex(DEV_API_KEY)}`;
 
 export const defaultSettings = (overrides: Partial<GatewaySettings> = {}): GatewaySettings => ({
   port: 8000,
   host: "127.0.0.1",
   namespace: "",
-  apiKeyHashes: parseApiKeys(DEFAULT_API_KEYS),
+  apiKeys: devKeys(),
   maxAmountMinor: 100_000_000_000_00n,
   bodyLimitBytes: 64 * 1024,
   batchBodyLimitBytes: 2 * 1024 * 1024,
@@ -93,6 +76,8 @@ export const defaultSettings = (overrides: Partial<GatewaySettings> = {}): Gatew
   maxJsonDepth: 8,
   rateLimitPerSecond: 20_000,
   rateLimitBurst: 40_000,
+  reportRateLimitPerSecond: 2,
+  reportRateLimitBurst: 10,
   lingerMs: 0,
   produceMaxBatch: 500,
   maxInFlight: 20_000,

@@ -12,10 +12,11 @@ import {
   testEnvironment,
 } from "@ledgerline/testkit";
 import { provisionNamespace } from "@ledgerline/topology";
+import { DEV_API_KEY } from "../src/access/apiKeys.ts";
 import { buildApp } from "../src/app.ts";
 import { gatewayConfigFrom } from "../src/Config.ts";
 import { type GatewayRuntime, startGateway } from "../src/layers.ts";
-import { DEV_API_KEY, defaultSettings, type GatewaySettings } from "../src/settings.ts";
+import { defaultSettings, type GatewaySettings } from "../src/settings.ts";
 
 export interface Harness {
   readonly app: OpenAPIHono;

@@ -36,6 +36,7 @@ describe("graceful shutdown", () => {
         GATEWAY_RATE_LIMIT_PER_SECOND: "100000",
         GATEWAY_RATE_LIMIT_BURST: "100000",
         LOG_LEVEL: "warn",
+        LEDGERLINE_ENV: "development",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

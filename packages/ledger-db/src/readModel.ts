@@ -42,15 +42,21 @@ const COLUMNS = sql.fragment`
   ${iso("posted_at")} AS posted_at, ${iso("recorded_at")} AS recorded_at,
   recorded_at::text || '|' || transaction_id::text AS cursor`;
 
+/** One transaction by id; with `clientId`, only if that client submitted it. */
 export const getTransaction = async (
   db: CommonQueryMethods,
   transactionId: string,
+  clientId?: string,
 ): Promise<TransactionRow | null> =>
   (await db.maybeOne(
-    sql.unsafe`SELECT ${COLUMNS} FROM transactions WHERE transaction_id = ${transactionId}::uuid`,
+    sql.unsafe`SELECT ${COLUMNS} FROM transactions WHERE transaction_id = ${transactionId}::uuid${
+      clientId === undefined ? sql.fragment`` : sql.fragment` AND client_id = ${clientId}`
+    }`,
   )) as TransactionRow | null;
 
 export interface TransactionFilters {
+  /** Only what this client submitted (an API key with the read scope sees nothing else). */
+  readonly clientId?: string;
   readonly accountId?: string;
   readonly status?: TransactionStatus;
   readonly currency?: string;
@@ -73,6 +79,7 @@ export const decodeCursor = (token: string): { recordedAt: string; transactionId
 /** The WHERE conditions of a filter: one place, so a page, its totals and its CSV select the same rows. */
 const filterConditions = (filters: TransactionFilters) => {
   const conditions = [sql.fragment`TRUE`];
+  if (filters.clientId !== undefined) conditions.push(sql.fragment`client_id = ${filters.clientId}`);
   if (filters.accountId) conditions.push(sql.fragment`account_id = ${filters.accountId}`);
   if (filters.status) conditions.push(sql.fragment`status = ${filters.status}`);
   if (filters.currency) conditions.push(sql.fragment`currency = ${filters.currency}`);

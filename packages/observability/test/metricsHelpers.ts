@@ -4,7 +4,11 @@ import { sampleSum } from "../src/metricsText.ts";
 export const AUTH = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
 
 export const scrape = async (url: string): Promise<string> => {
-  const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  // The gateway's /metrics needs an ops key (the development key has it); the stages' ignore it.
+  const response = await fetch(url, {
+    headers: { Authorization: AUTH.Authorization },
+    signal: AbortSignal.timeout(2_000),
+  });
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
   return response.text();
 };

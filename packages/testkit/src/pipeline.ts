@@ -110,6 +110,8 @@ export const startPipeline = async (
     GATEWAY_PORT: String(port),
     LEDGERLINE_GATEWAY_URL: gatewayUrl,
     LOG_LEVEL: "warn",
+    // Test pipelines are development pipelines: the gateway takes the development key (every scope).
+    LEDGERLINE_ENV: "development",
     // The simulator and k6 send from one client: the per-client limit must not shape the test.
     GATEWAY_RATE_LIMIT_PER_SECOND: "100000",
     GATEWAY_RATE_LIMIT_BURST: "100000",

@@ -64,6 +64,8 @@ export class ScriptedPipeline {
     const processorBase = 20_000 + Math.floor(Math.random() * 12_000);
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
+      // A development pipeline: the gateway takes the development key (every scope).
+      LEDGERLINE_ENV: "development",
       LEDGERLINE_STATE: stateDir,
       KAFKA_PORT: String(kafka),
       KAFKA_CONTROLLER_PORT: String(controller),

@@ -19,7 +19,7 @@ describe("ledgerline against the running pipeline", () => {
     const seeded = await runCli(["seed", "--count", "100"], pipeline.env);
     expect(seeded.code, seeded.stderr).toBe(0);
     const response = await fetch(`${pipeline.gatewayUrl}/reports?limit=500`, {
-      headers: { accept: "application/json" },
+      headers: { accept: "application/json", authorization: "Bearer dev-key-change-me" },
     });
     expect(response.status).toBe(200);
     const report = (await response.json()) as {

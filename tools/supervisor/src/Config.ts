@@ -27,6 +27,8 @@ export interface SupervisorSettings {
   readonly restart: RestartSettings;
   /** How long a stopping app gets after SIGTERM before SIGKILL. */
   readonly stopTimeoutMs: number;
+  /** Sent with readiness probes: with the ops scope, the gateway's /ready names what is down. */
+  readonly apiKey: string | undefined;
   /** The environment the apps inherit. */
   readonly inherited: Readonly<Record<string, string | undefined>>;
 }
@@ -134,6 +136,8 @@ export const supervisorSettings = (repoRoot: string) =>
       instances,
       restart,
       stopTimeoutMs,
+      // The ops tools' API key (the CLI's too): an ops key makes `npm start`'s failure say what is down.
+      apiKey: (yield* str("LEDGERLINE_API_KEY", "")) || undefined,
       inherited: process.env,
     } satisfies SupervisorSettings;
   });

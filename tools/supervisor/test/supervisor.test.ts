@@ -68,6 +68,7 @@ describe("supervisor", () => {
         PROCESSOR_METRICS_PORT: String(processor),
         LEDGER_SINK_METRICS_PORT: String(sink),
         LOG_LEVEL: "warn",
+        LEDGERLINE_ENV: "development",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -103,7 +104,10 @@ describe("supervisor", () => {
     await waitUntil(
       "the pipeline flowing",
       async () => {
-        const response = await fetch(statusUrl, { signal: AbortSignal.timeout(3_000) }).catch(() => null);
+        const response = await fetch(statusUrl, {
+          headers: { Authorization: "Bearer dev-key-change-me" },
+          signal: AbortSignal.timeout(3_000),
+        }).catch(() => null);
         body = response?.ok ? ((await response.json()) as typeof body) : undefined;
         return body?.status === "flowing";
       },

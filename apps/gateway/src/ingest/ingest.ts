@@ -13,11 +13,11 @@ export type IngestOutcome =
   | { readonly kind: "existing"; readonly row: TransactionRow };
 
 /**
- * Looks the id up in the ledger (bounded: a slow database never slows ingest; on timeout or error
+ * Looks the id up among this client's transactions in the ledger (bounded: a slow database never slows ingest; on timeout or error
  * we produce anyway and downstream stages deduplicate on the id).
  */
-const lookupExisting = (services: GatewayServices, id: string) =>
-  services.ledger.get(id).pipe(
+const lookupExisting = (services: GatewayServices, id: string, clientId: string) =>
+  services.ledger.get(id, clientId).pipe(
     Effect.timeoutOption(Duration.millis(services.settings.ledgerLookupTimeoutMs)),
     Effect.map(Option.getOrNull),
     Effect.orElseSucceed(() => null),
@@ -45,7 +45,7 @@ export const ingestOne = async (
   if (!decision.ok) throw invalidFields(decision.errors);
   const { record } = decision;
   if (decision.clientChosenId) {
-    const existing = await Effect.runPromise(lookupExisting(services, record.transaction_id));
+    const existing = await Effect.runPromise(lookupExisting(services, record.transaction_id, clientId));
     if (existing) {
       if (existing.payload_hash !== null && existing.payload_hash !== decision.hash) {
         throw new RequestRejected({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseJsonBody } from "./parseBody.ts";
 import { decideIngest, type IngestContext } from "./toRequested.ts";
-import { idFromIdempotencyKey } from "./transactionId.ts";
+import { idFromClientChosenId, idFromIdempotencyKey } from "./transactionId.ts";
 
 const context: IngestContext = {
   clientId: "dev",
@@ -71,5 +71,18 @@ describe("decideIngest", () => {
       { idempotencyKey: "k" },
     );
     expect(!decision.ok && decision.errors[0]?.code).toBe("ID_MISMATCH");
+  });
+
+  it("namespaces a client-chosen transaction_id per client: two clients never share a ledger id", () => {
+    const chosen = crypto.randomUUID();
+    const withId = `{"account_id":"A","amount":1,"currency":"USD","merchant_name":"M","transaction_id":"${chosen}"}`;
+    const mine = decide(withId);
+    const again = decide(withId.replace(chosen, chosen.toUpperCase()));
+    const theirs = decide(withId, { clientId: "other" });
+    expect(mine.ok && mine.record.transaction_id).toBe(idFromClientChosenId("dev", chosen));
+    expect(again.ok && again.record.transaction_id).toBe(mine.ok && mine.record.transaction_id);
+    expect(theirs.ok && theirs.record.transaction_id).not.toBe(mine.ok && mine.record.transaction_id);
+    expect(mine.ok && mine.record.transaction_id).not.toBe(chosen);
+    expect(mine.ok && mine.clientChosenId).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import type { TransactionRequested } from "@ledgerline/contracts";
 import { type FieldError, LIMITS, TransactionRequest } from "@ledgerline/contracts";
 import { isSupportedCurrency, payloadHash, toMinorUnits } from "@ledgerline/domain";
 import type { z } from "zod";
-import { idFromIdempotencyKey, newTransactionId } from "./transactionId.ts";
+import { idFromClientChosenId, idFromIdempotencyKey, newTransactionId } from "./transactionId.ts";
 
 export interface IngestContext {
   readonly clientId: string;
@@ -101,7 +101,11 @@ export const decideIngest = (body: unknown, context: IngestContext): IngestDecis
     clientChosenId,
     record: {
       ...content,
-      transaction_id: derived ?? request.transaction_id?.toLowerCase() ?? newTransactionId(),
+      transaction_id:
+        derived ??
+        (request.transaction_id === undefined
+          ? newTransactionId()
+          : idFromClientChosenId(context.clientId, request.transaction_id)),
       occurred_at: request.occurred_at ? new Date(request.occurred_at) : context.now,
       accepted_at: context.now,
       client_id: context.clientId,

@@ -10,3 +10,13 @@ export const idFromIdempotencyKey = (clientId: string, key: string): string =>
   uuidv5(`${clientId}\n${key}`, IDEMPOTENCY_NAMESPACE);
 
 export const newTransactionId = (): string => randomUUID();
+
+/** Fixed namespace for client-chosen ids (never change it): another namespace than the keys' own. */
+export const CLIENT_ID_NAMESPACE = "0b8f3f57-4c1e-5a35-8d2b-91f0a7c6e2d4";
+
+/**
+ * A `transaction_id` a client chose, as the ledger stores it: namespaced to the client (UUIDv5 of client
+ * and id), so two clients choosing the same id never collide, and no client can probe another's ids.
+ */
+export const idFromClientChosenId = (clientId: string, chosen: string): string =>
+  uuidv5(`${clientId}\n${chosen.toLowerCase()}`, CLIENT_ID_NAMESPACE);

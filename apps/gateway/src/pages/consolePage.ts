@@ -2,7 +2,8 @@
 // comes from /assets (our own pinned dependency); nothing is loaded from outside the host.
 export const CONSOLE_REFRESH_MS = 2_000;
 
-export const consolePage = () => `<!doctype html>
+/** `nonce`: the response's CSP nonce, which lets the page's inline script run. */
+export const consolePage = (nonce: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ledgerline console</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
@@ -41,7 +42,7 @@ th{background:var(--bg);font-weight:600}td.parts{font:12px ui-monospace,monospac
   <div class="panel"><h3>Recent restarts</h3><table id="restarts"><thead><tr><th>Stage</th><th>Instance</th><th>pid</th><th>Seen</th></tr></thead><tbody></tbody></table></div>
 </div>
 <script src="/assets/chart.umd.min.js"></script>
-<script>
+<script nonce="${nonce}">
 const COLORS = { "gateway": "#2c7be5", "processor": "#8250df", "ledger-sink": "#1a7f37", "outbox-relay": "#bc4c00" };
 const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "");

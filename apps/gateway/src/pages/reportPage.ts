@@ -31,7 +31,8 @@ const STATUS_COLORS: Record<string, string> = {
   "Dead-lettered": "#bc4c00",
 };
 
-export const reportPage = (report: Report, query: ReportQuery, form: ReportForm) => {
+/** `nonce`: the response's CSP nonce, which lets the page's one inline script run. */
+export const reportPage = (report: Report, query: ReportQuery, form: ReportForm, nonce = "") => {
   const selection = {
     status: query.status,
     currency: query.currency,
@@ -105,7 +106,7 @@ ${report.rows.map((r) => html`<tr><td><code>${r.transaction_id}</code></td><td>$
       : ""
   }</nav>
 <script src="/assets/chart.umd.min.js"></script>
-<script>
+<script nonce="${nonce}">
 const data = ${raw(inlineJson(chart))};
 new Chart(document.getElementById("totals-chart"), {
   type: "bar",

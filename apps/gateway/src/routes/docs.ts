@@ -3,6 +3,7 @@
 // the host, so it renders on a machine without internet access and under a strict CSP.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Problem } from "@ledgerline/contracts";
+import { securePage } from "../securePage.ts";
 import { serveAssets } from "./assets.ts";
 
 /** The files the page needs: nothing else under /docs/assets is served. */
@@ -38,7 +39,13 @@ export const docsRoutes = (app: OpenAPIHono): void => {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "Per-upstream API key: `Authorization: Bearer <key>` (development: dev-key-change-me)",
+    description:
+      "API key: `Authorization: Bearer <key>`. Its scopes: ingest (POST), read (its own client's transactions), ops (everything, /reports, /console, /metrics, /status, /ready's details). Development only: dev-key-change-me",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "basicAuth", {
+    type: "http",
+    scheme: "basic",
+    description: "For a browser on the ops pages: any user name, the API key as the password",
   });
   app.openAPIRegistry.register("Problem", Problem);
   app.doc31("/openapi.json", {
@@ -51,7 +58,7 @@ export const docsRoutes = (app: OpenAPIHono): void => {
     },
     servers: [{ url: "/" }],
   });
-  app.get("/docs", (c) => c.html(PAGE));
+  app.get("/docs", securePage, (c) => c.html(PAGE));
   app.get("/docs/assets/init.js", (c) =>
     c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" }),
   );

@@ -3,9 +3,11 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { HealthReport, PipelineStatus } from "@ledgerline/contracts";
 import { Effect } from "effect";
+import type { Authenticator } from "../auth.ts";
+import { requestHeader } from "../headers.ts";
 import type { GatewayServices } from "../services/index.ts";
 
-export const healthRoutes = (app: OpenAPIHono, services: GatewayServices): void => {
+export const healthRoutes = (app: OpenAPIHono, services: GatewayServices, access: Authenticator): void => {
   const json = { "application/json": { schema: HealthReport } };
   app.openAPIRegistry.registerPath({
     method: "get",
@@ -33,6 +35,8 @@ export const healthRoutes = (app: OpenAPIHono, services: GatewayServices): void 
     method: "get",
     path: "/ready",
     summary: "Readiness: Kafka, the schema registry and Postgres each checked with a short timeout",
+    description:
+      "Open to load balancers and supervisors: the status code and `status`. Each component's state and error text only with an ops key.",
     tags: ["ops"],
     responses: {
       200: { description: "Ready", content: json },
@@ -56,10 +60,10 @@ export const healthRoutes = (app: OpenAPIHono, services: GatewayServices): void 
       ),
     );
     const failed = Object.entries(components).filter(([, value]) => value.status === "down");
-    return c.json(
-      { status: failed.length === 0 ? "ok" : "degraded", components },
-      failed.length === 0 ? 200 : 503,
-    );
+    const status = failed.length === 0 ? "ok" : "degraded";
+    // Error texts describe the internals (addresses, versions): only an ops key sees them.
+    const ops = access.principalOf(requestHeader(c, "authorization"))?.scopes.has("ops") === true;
+    return c.json(ops ? { status, components } : { status, components: {} }, failed.length === 0 ? 200 : 503);
   });
 
   app.openAPIRegistry.registerPath({
@@ -68,6 +72,7 @@ export const healthRoutes = (app: OpenAPIHono, services: GatewayServices): void 
     summary:
       "The pipeline: each stage's state (ready, starting, retrying a fault, down) and its consumer lag",
     tags: ["ops"],
+    security: [{ bearerAuth: [] }],
     responses: {
       200: {
         description: "Every stage ready: the pipeline is flowing",
@@ -79,7 +84,7 @@ export const healthRoutes = (app: OpenAPIHono, services: GatewayServices): void 
       },
     },
   });
-  app.get("/status", async (c) => {
+  app.get("/status", access.require(["ops"]), async (c) => {
     const report = await services.pipeline.report();
     return c.json(report, report.status === "flowing" ? 200 : 503);
   });

@@ -3,13 +3,14 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { METRICS_CONTENT_TYPE, metrics, metricsText } from "@ledgerline/observability";
 import { routePath } from "hono/route";
+import type { Authenticator } from "../auth.ts";
 
 type LabelledChildren = {
   readonly requests: { inc(): void };
   readonly duration: { observe(seconds: number): void };
 };
 
-export const metricsRoutes = (app: OpenAPIHono): void => {
+export const metricsRoutes = (app: OpenAPIHono, access: Authenticator): void => {
   // Children per (method, route, status), resolved once: prom-client hashes the label object on every
   // unresolved call, which showed in the ingest path's profile. The set is bounded (route templates).
   const children = new Map<string, LabelledChildren>();
@@ -39,7 +40,8 @@ export const metricsRoutes = (app: OpenAPIHono): void => {
     requests.inc();
     duration.observe((performance.now() - started) / 1_000);
   });
-  app.get("/metrics", async (c) =>
+  // Prometheus scrapes with an ops key (bearer_token or basic_auth in its scrape config).
+  app.get("/metrics", access.require(["ops"]), async (c) =>
     c.body(await metricsText(), 200, { "content-type": METRICS_CONTENT_TYPE }),
   );
 };

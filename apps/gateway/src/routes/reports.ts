@@ -6,9 +6,12 @@ import type { TransactionFilters } from "@ledgerline/ledger-db";
 import { stringify } from "csv-stringify/sync";
 import { Effect } from "effect";
 import { z } from "zod";
+import type { Authenticator } from "../auth.ts";
 import { invalidFields } from "../errors.ts";
 import { zodFieldErrors } from "../ingest/toRequested.ts";
 import { type ReportForm, reportPage } from "../pages/reportPage.ts";
+import { rateLimit, TokenBuckets } from "../rateLimit.ts";
+import { securePage } from "../securePage.ts";
 import type { GatewayServices } from "../services/index.ts";
 import { decimalText, STATUS_LABELS, toReportRow } from "../views.ts";
 
@@ -55,7 +58,28 @@ const CSV_COLUMNS = [
 ];
 const CSV_PAGE = 1000;
 
-export const reportRoutes = (app: OpenAPIHono, services: GatewayServices): void => {
+const opsResponses = {
+  401: {
+    description: "Missing or unknown API key (a browser is asked for it: any user name, the key as password)",
+    content: { "application/problem+json": { schema: Problem } },
+  },
+  403: {
+    description: "The API key lacks the ops scope",
+    content: { "application/problem+json": { schema: Problem } },
+  },
+  429: {
+    description: "Too many report queries (Retry-After)",
+    content: { "application/problem+json": { schema: Problem } },
+  },
+};
+
+export const reportRoutes = (app: OpenAPIHono, services: GatewayServices, access: Authenticator): void => {
+  const { settings } = services;
+  // Every client's rows and a GROUP BY over the selection: ops only, and few per second.
+  const ops = access.require(["ops"], { browser: true });
+  const limited = rateLimit(
+    new TokenBuckets(settings.reportRateLimitPerSecond, settings.reportRateLimitBurst),
+  );
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/reports",
@@ -63,9 +87,11 @@ export const reportRoutes = (app: OpenAPIHono, services: GatewayServices): void 
       "Report: transactions with status (Historical / Completed / Rejected / Dead-lettered) and totals, filtered and paged",
     description:
       "JSON by default; an HTML page with a chart when the client sends Accept: text/html. The filters and the cursor are those of GET /v1/transactions; the totals cover every row the filters select.",
-    tags: ["query"],
+    tags: ["ops"],
+    security: [{ bearerAuth: [] }, { basicAuth: [] }],
     request: { query: ReportQuery },
     responses: {
+      ...opsResponses,
       200: {
         description: "The report",
         content: { "application/json": { schema: Report }, "text/html": { schema: z.string() } },
@@ -81,9 +107,11 @@ export const reportRoutes = (app: OpenAPIHono, services: GatewayServices): void 
     method: "get",
     path: "/reports.csv",
     summary: "Every transaction the filters select, as CSV (newest first)",
-    tags: ["query"],
+    tags: ["ops"],
+    security: [{ bearerAuth: [] }, { basicAuth: [] }],
     request: { query: TransactionListQuery.omit({ limit: true, cursor: true }) },
     responses: {
+      ...opsResponses,
       200: { description: "CSV with a header row", content: { "text/csv": { schema: z.string() } } },
       422: { description: "Invalid filters", content: { "application/problem+json": { schema: Problem } } },
       503: {
@@ -93,7 +121,7 @@ export const reportRoutes = (app: OpenAPIHono, services: GatewayServices): void 
     },
   });
 
-  app.get("/reports", async (c) => {
+  app.get("/reports", securePage, ops, limited, async (c) => {
     const raw = c.req.query();
     const query = parse(raw, ReportQuery);
     const filters = filtersOf(query);
@@ -120,10 +148,10 @@ export const reportRoutes = (app: OpenAPIHono, services: GatewayServices): void 
     if (!/text\/html/i.test(accept) || /application\/json/i.test(accept.split(",")[0] ?? ""))
       return c.json(report);
     const form: ReportForm = { from: raw.from, to: raw.to, limit: raw.limit };
-    return c.html(reportPage(report, query, form));
+    return c.html(reportPage(report, query, form, c.get("secureHeadersNonce")));
   });
 
-  app.get("/reports.csv", async (c) => {
+  app.get("/reports.csv", ops, limited, async (c) => {
     const query = parse(c.req.query(), ReportQuery);
     const filters = filtersOf(query);
     // The first page is read before answering, so a database outage is a 503, not a broken download.

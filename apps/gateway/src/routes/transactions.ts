@@ -15,12 +15,14 @@ import {
 import { Effect } from "effect";
 import type { Context } from "hono";
 import { z } from "zod";
-import { type AuthVariables, apiKeyAuth } from "../auth.ts";
+import { readReach } from "../access/apiKeys.ts";
+import type { Authenticator, AuthVariables } from "../auth.ts";
 import { type BodyVariables, jsonBody } from "../body.ts";
 import { invalidFields, PublishError, RequestRejected } from "../errors.ts";
 import { requestHeader } from "../headers.ts";
 import { type IngestOutcome, ingestOne } from "../ingest/ingest.ts";
 import { zodFieldErrors } from "../ingest/toRequested.ts";
+import { idFromClientChosenId } from "../ingest/transactionId.ts";
 import { rateLimit, TokenBuckets } from "../rateLimit.ts";
 import type { GatewayServices } from "../services/index.ts";
 import type { TraceVariables } from "../tracing.ts";
@@ -44,6 +46,7 @@ const ingestResponses = {
   },
   400: problem("Unreadable body (malformed JSON, not UTF-8)"),
   401: problem("Missing or unknown API key"),
+  403: problem("The API key lacks the ingest scope"),
   409: problem("Idempotency-Key reused with a different body"),
   413: problem("Body too large"),
   415: problem("Content-Type is not application/json"),
@@ -71,9 +74,15 @@ const respond = (c: Context, outcome: IngestOutcome): Response => {
   });
 };
 
-export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): void => {
+export const transactionRoutes = (
+  app: OpenAPIHono,
+  services: GatewayServices,
+  access: Authenticator,
+): void => {
   const { settings } = services;
-  const auth = apiKeyAuth(settings.apiKeyHashes);
+  const ingest = access.require(["ingest"]);
+  // read: the client's own transactions; ops: everyone's.
+  const read = access.require(["read", "ops"]);
   const limited = rateLimit(new TokenBuckets(settings.rateLimitPerSecond, settings.rateLimitBurst));
   const single = jsonBody(settings.bodyLimitBytes, settings.maxJsonDepth);
   const idempotencyKeyOf = (c: Context) => requestHeader(c, "idempotency-key");
@@ -101,7 +110,7 @@ export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): 
       },
       responses: ingestResponses,
     });
-    app.post(path, auth, limited, single, ingestHandler);
+    app.post(path, ingest, limited, single, ingestHandler);
   }
 
   app.openAPIRegistry.registerPath({
@@ -124,6 +133,7 @@ export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): 
       },
       400: ingestResponses[400],
       401: ingestResponses[401],
+      403: ingestResponses[403],
       413: ingestResponses[413],
       415: ingestResponses[415],
       422: ingestResponses[422],
@@ -132,7 +142,7 @@ export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): 
   });
   app.post(
     "/v1/transactions:batch",
-    auth,
+    ingest,
     limited,
     jsonBody(settings.batchBodyLimitBytes, settings.maxJsonDepth + 1),
     async (c) => {
@@ -190,24 +200,34 @@ export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): 
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/v1/transactions",
-    summary: "List transactions (newest first, cursor pagination)",
+    summary:
+      "List transactions (newest first, cursor pagination): the client's own, or everyone's with the ops scope",
     tags: ["query"],
     security: [{ bearerAuth: [] }],
     request: { query: TransactionListQuery },
     responses: {
       200: { description: "A page", content: { "application/json": { schema: TransactionList } } },
       401: ingestResponses[401],
+      403: problem("The API key has neither the read nor the ops scope"),
       422: ingestResponses[422],
       503: problem("The ledger database is unavailable"),
     },
   });
-  app.get("/v1/transactions", auth, limited, async (c) => {
+  app.get("/v1/transactions", read, limited, async (c) => {
     const query = TransactionListQuery.safeParse(c.req.query());
     if (!query.success) throw invalidFields(zodFieldErrors(query.error));
     const q = query.data;
+    const reach = readReach(c.get("principal"));
     const page = await Effect.runPromise(
       services.ledger.list(
-        { accountId: q.account_id, status: q.status, currency: q.currency, from: q.from, to: q.to },
+        {
+          ...(reach.kind === "own" ? { clientId: reach.clientId } : {}),
+          accountId: q.account_id,
+          status: q.status,
+          currency: q.currency,
+          from: q.from,
+          to: q.to,
+        },
         q.limit,
         q.cursor,
       ),
@@ -220,26 +240,36 @@ export const transactionRoutes = (app: OpenAPIHono, services: GatewayServices): 
     path: "/v1/transactions/{id}",
     summary: "A transaction's fate: posted, rejected (reasons), dead-lettered (reason) or historical",
     description:
-      "404 while it is still in flight (accepted but not yet in the ledger) or unknown: poll this URL.",
+      "404 while it is still in flight (accepted but not yet in the ledger), unknown, or another client's: poll this URL. A client finds its transaction by the ledger id or by the transaction_id it chose.",
     tags: ["query"],
     security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: z.uuid() }) },
     responses: {
       200: { description: "The transaction", content: { "application/json": { schema: TransactionView } } },
       401: ingestResponses[401],
-      404: problem("Not in the ledger yet (in flight) or unknown"),
+      403: problem("The API key has neither the read nor the ops scope"),
+      404: problem("Not in the ledger yet (in flight), unknown, or another client's"),
       422: ingestResponses[422],
       503: problem("The ledger database is unavailable"),
     },
   });
-  app.get("/v1/transactions/:id", auth, limited, async (c) => {
+  app.get("/v1/transactions/:id", read, limited, async (c) => {
     const id = c.req.param("id");
     if (!z.uuid().safeParse(id).success) {
       throw invalidFields([
         { field: "id", code: "INVALID_FORMAT", message: "transaction id must be a UUID" },
       ]);
     }
-    const row = await Effect.runPromise(services.ledger.get(id.toLowerCase()));
+    const reach = readReach(c.get("principal"));
+    const wanted = id.toLowerCase();
+    // A read key finds only its own client's rows: by the ledger id, or by the id the client chose.
+    const row =
+      reach.kind === "everything"
+        ? await Effect.runPromise(services.ledger.get(wanted))
+        : ((await Effect.runPromise(services.ledger.get(wanted, reach.clientId))) ??
+          (await Effect.runPromise(
+            services.ledger.get(idFromClientChosenId(reach.clientId, wanted), reach.clientId),
+          )));
     if (!row) {
       throw new RequestRejected({
         reason: "NOT_FOUND",

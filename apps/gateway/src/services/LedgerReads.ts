@@ -19,7 +19,8 @@ import { LedgerUnavailable, RequestRejected } from "../errors.ts";
 export class LedgerReads extends Context.Service<
   LedgerReads,
   {
-    get(transactionId: string): Effect.Effect<TransactionRow | null, LedgerUnavailable>;
+    /** One transaction; with `clientId`, only if that client submitted it. */
+    get(transactionId: string, clientId?: string): Effect.Effect<TransactionRow | null, LedgerUnavailable>;
     list(
       filters: TransactionFilters,
       limit: number,
@@ -46,7 +47,7 @@ export class LedgerReads extends Context.Service<
       const use = <A>(what: string, work: Parameters<typeof db.use<A>>[1]) =>
         db.use(what, work).pipe(Effect.mapError(unavailable));
       return LedgerReads.of({
-        get: (id) => use("get transaction", (pool) => getTransaction(pool, id)),
+        get: (id, clientId) => use("get transaction", (pool) => getTransaction(pool, id, clientId)),
         list: (filters, limit, cursor) => {
           const after = cursor === undefined ? undefined : decodeCursor(cursor);
           if (cursor !== undefined && after === undefined) {

@@ -53,7 +53,7 @@ export const TransactionRequest = z
       .meta({ example: "Chicago Retail Hub" }),
     transaction_id: z.uuid().optional().meta({
       description:
-        "Client-chosen id; retries must reuse it. Derived from Idempotency-Key when that header is sent.",
+        "Client-chosen id; retries must reuse it. The ledger stores it namespaced to your client (the 202 gives that ledger id; GET /v1/transactions/{your id} finds it too), so it never collides with another client's. When Idempotency-Key is sent, it must equal the id derived from the key, or be left out.",
     }),
     occurred_at: z.iso
       .datetime({ offset: true })

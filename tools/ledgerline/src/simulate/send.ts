@@ -40,19 +40,24 @@ export const postTransaction = async (
   options: Pick<SendOptions, "gatewayUrl" | "apiKey">,
   row: PaysimTransaction,
 ): Promise<SendResult> => {
-  const transactionId = randomUUID();
+  const chosenId = randomUUID();
   const started = performance.now();
+  let transactionId: string = chosenId;
   try {
     const response = await fetch(`${options.gatewayUrl}/v1/transactions`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${options.apiKey}` },
-      body: JSON.stringify(requestBody(row, transactionId)),
+      body: JSON.stringify(requestBody(row, chosenId)),
       signal: AbortSignal.timeout(10_000),
     });
     const text = await response.text();
     const latencyMs = performance.now() - started;
-    if (response.status === 202 || response.status === 200)
+    if (response.status === 202 || response.status === 200) {
+      // The ledger keeps a chosen id namespaced to the client: follow the id the gateway answered.
+      const answered = (JSON.parse(text) as { transaction_id?: unknown }).transaction_id;
+      if (typeof answered === "string") transactionId = answered;
       return { outcome: "accepted", transactionId, latencyMs, status: response.status };
+    }
     const outcome =
       response.status >= 400 && response.status < 500 && response.status !== 429 ? "rejected" : "error";
     return { outcome, transactionId, latencyMs, status: response.status, detail: text.slice(0, 300) };
