@@ -35,10 +35,13 @@ const ABORT = ["TRANSACTION_ABORTABLE", "INVALID_TRANSACTION_TIMEOUT"] as const;
 /** Nothing a retry fixes: credentials, ACLs, or two live instances with one static member id. */
 const MISCONFIGURED: Readonly<Record<string, string>> = {
   SASL_AUTHENTICATION_FAILED: "check the Kafka credentials of this stage",
-  TOPIC_AUTHORIZATION_FAILED: "grant this stage's principal the topic ACLs it needs",
-  GROUP_AUTHORIZATION_FAILED: "grant this stage's principal the consumer group ACL it needs",
+  TOPIC_AUTHORIZATION_FAILED:
+    "grant this stage's principal the topic ACLs it needs (npm run topology -- acls lists each one)",
+  GROUP_AUTHORIZATION_FAILED:
+    "grant this stage's principal the consumer group ACL it needs (npm run topology -- acls lists each one)",
   CLUSTER_AUTHORIZATION_FAILED: "grant this stage's principal the cluster ACL it needs",
-  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: "grant this stage's principal its transactional-id ACL",
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+    "grant this stage's principal its transactional-id ACL (npm run topology -- acls lists each one)",
   FENCED_INSTANCE_ID:
     "another live instance uses the same instance id (static group member): give each instance its own id",
   UNSUPPORTED_VERSION: "use a Kafka broker of version 3.x or newer",
@@ -66,11 +69,21 @@ const textOf = (error: unknown): string => {
   return parts.join(" <- ");
 };
 
+/** Walks the error's nested errors and causes (findErrorBy does not follow `cause`, where a failed
+ *  connection keeps its SASL error). */
+const inTree = (error: unknown, match: (e: unknown) => boolean, depth = 0): boolean => {
+  if (!error || depth > 8) return false;
+  if (match(error)) return true;
+  const nested = (error as { errors?: unknown[] }).errors;
+  if (Array.isArray(nested) && nested.some((inner) => inTree(inner, match, depth + 1))) return true;
+  return inTree((error as { cause?: unknown }).cause, match, depth + 1);
+};
+
 const kafkaReason = (error: unknown): { reason: FaultReason; fix?: string } => {
   for (const [id, fix] of Object.entries(MISCONFIGURED)) {
     if (hasApiId(error, [id])) return { reason: "Misconfigured", fix };
   }
-  if (findErrorBy(error as Error, "code", "PLT_KFK_AUTHENTICATION") !== null) {
+  if (inTree(error, (e) => (e as { code?: unknown }).code === "PLT_KFK_AUTHENTICATION")) {
     return { reason: "Misconfigured", fix: "check the Kafka credentials of this stage" };
   }
   if (hasApiId(error, FENCED) || findErrorBy(error as Error, "producerFenced", true) !== null) {
@@ -106,6 +119,9 @@ export const classifyFault = (error: unknown): StageFault => {
       return fault("Misconfigured", "check the user, password and database name in DATABASE_URL");
     return fault("Defect", "the database refused a statement: see the message");
   }
+  // A variable that is missing or malformed (Effect Config): the message names it.
+  if (tagged?._tag === "ConfigError")
+    return fault("Misconfigured", "fix the variable named above (.env.example lists each one)");
   // Registry errors: RegistryError (packages/schema-registry); only outages are retryable here, a bad
   // schema or payload is the caller's business (a dead letter), never a reason to retry.
   if (tagged?.name === "RegistryError") {

@@ -134,7 +134,9 @@ export const commitTransaction = (
           (e: unknown) => e,
         );
         const fault = classifyFault(error);
-        if (abortError !== undefined) {
+        // A fatal fault (a missing ACL, bad credentials) stays fatal even when the abort fails as well:
+        // renewing the producer cannot fix it, and retrying it forever would hide it.
+        if (abortError !== undefined && fault.reason !== "Misconfigured") {
           throw new StageFault({
             reason: "Fenced",
             message: `transaction failed (${fault.reason}: ${fault.message}) and its abort failed too: ${describeError(abortError)}`,
