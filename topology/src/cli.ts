@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // topology CLI: apply | describe [--mermaid] | check. Exit 0 ok, 1 failed check, 2 usage or unreachable service.
 import { parseArgs } from "node:util";
+import { aclCommands, applyAcls, PRINCIPAL_ROLES, type PrincipalRole } from "./acls.ts";
 import { applyTopology } from "./apply.ts";
 import { checkTopology } from "./check.ts";
 import { connectAdmin, connectRegistry, environmentFrom } from "./connect.ts";
@@ -11,8 +12,11 @@ const usage = `usage: topology <command> [options]
   apply               create missing topics, report config drift, register schemas (idempotent)
   describe [--mermaid] print the catalogue as text or as a Mermaid diagram
   check [--dir DIR]   fail when a schema is not compatible with the latest registered version
+  acls [--apply gateway=USER,processor=USER,ledger-sink=USER,ops=USER]
+                      print (or grant, as the admin principal) the Kafka ACLs each principal needs
 options: --namespace NS (default $LEDGERLINE_NAMESPACE), --json
-env: KAFKA_BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, LEDGERLINE_NAMESPACE`;
+env: KAFKA_BOOTSTRAP_SERVERS, KAFKA_SECURITY_PROTOCOL (and KAFKA_SASL_*, KAFKA_SSL_*), SCHEMA_REGISTRY_URL,
+  LEDGERLINE_NAMESPACE`;
 
 const main = async (): Promise<number> => {
   const { values, positionals } = parseArgs({
@@ -22,6 +26,7 @@ const main = async (): Promise<number> => {
       json: { type: "boolean", default: false },
       namespace: { type: "string" },
       dir: { type: "string" },
+      apply: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -64,6 +69,34 @@ const main = async (): Promise<number> => {
       else
         for (const r of results) console.log(`${r.status.padEnd(12)} ${r.subject}  ${r.messages.join("; ")}`);
       return results.some((r) => r.status === "incompatible") ? 1 : 0;
+    }
+    case "acls": {
+      if (values.apply === undefined) {
+        for (const role of PRINCIPAL_ROLES) {
+          console.log(`# ${role}`);
+          for (const line of aclCommands(role, resolved)) console.log(line);
+        }
+        return 0;
+      }
+      const principals: Partial<Record<PrincipalRole, string>> = {};
+      for (const pair of values.apply.split(",")) {
+        const [role, user] = pair.split("=").map((part) => part.trim());
+        if (!role || !user || !(PRINCIPAL_ROLES as readonly string[]).includes(role)) {
+          console.error(
+            `--apply takes <role>=<user>,… with roles ${PRINCIPAL_ROLES.join(", ")}; got "${pair}"`,
+          );
+          return 2;
+        }
+        principals[role as PrincipalRole] = `User:${user}`;
+      }
+      const admin = await connectAdmin(environment);
+      try {
+        const count = await applyAcls(admin, resolved, principals);
+        console.log(`granted ${count} ACLs to ${Object.values(principals).join(", ")}`);
+        return 0;
+      } finally {
+        await admin.close();
+      }
     }
     default:
       console.error(`unknown command: ${command}\n${usage}`);

@@ -1,3 +1,4 @@
+export * from "./acls.ts";
 export * from "./apply.ts";
 export * from "./catalogue.ts";
 export * from "./check.ts";

@@ -18,6 +18,7 @@ export const ledgerSink = Effect.gen(function* () {
   const codec = new RegistryCodec({ url: config.registryUrl, names: resolved });
   const connection = {
     bootstrapBrokers: parseBrokers(config.bootstrapServers),
+    security: config.kafkaSecurity,
     clientId: `ledgerline-ledger-sink-${config.instanceId}`,
   };
   yield* Effect.logInfo("ledger-sink starting").pipe(

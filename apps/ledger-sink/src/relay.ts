@@ -16,6 +16,7 @@ export const outboxRelay = Effect.gen(function* () {
   yield* runOutboxRelay({
     connection: {
       bootstrapBrokers: parseBrokers(config.bootstrapServers),
+      security: config.kafkaSecurity,
       clientId: `ledgerline-outbox-relay-${config.instanceId}`,
     },
     names: resolved,

@@ -1,6 +1,6 @@
 // The ledger sink's Prometheus metrics: per-batch counters, Postgres transaction timing, the outbox backlog
 // sampler, and GET /metrics (LEDGER_SINK_METRICS_PORT) with the consumer-lag sampler of every pipeline group.
-import { parseBrokers } from "@ledgerline/kafka";
+import { parseBrokers, securityOptions } from "@ledgerline/kafka";
 import { LedgerDb, outboxBacklog } from "@ledgerline/ledger-db";
 import { metrics, monitorConsumerLag, serveOpsEndpoints } from "@ledgerline/observability";
 import { names } from "@ledgerline/topology";
@@ -93,6 +93,7 @@ export const sinkMetricsEndpoint = Effect.gen(function* () {
   yield* monitorOutbox(config.lagIntervalMs);
   yield* monitorConsumerLag({
     bootstrapBrokers: parseBrokers(config.bootstrapServers),
+    security: securityOptions(config.kafkaSecurity),
     clientId: `ledgerline-ledger-sink-lag-${config.instanceId}`,
     groups: [
       { groupId: resolved.group("processor"), topics: [resolved.topic("requested")] },

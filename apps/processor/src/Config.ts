@@ -1,9 +1,12 @@
 // Every environment variable the processor reads, in one place.
 import { type CurrencyCode, isSupportedCurrency } from "@ledgerline/domain";
+import { type KafkaSecurity, kafkaSecurityConfig } from "@ledgerline/kafka";
 import { Config, Context, Effect, Layer, type LogLevel } from "effect";
 
 export interface ProcessorSettings {
   readonly bootstrapServers: string;
+  /** SASL/TLS of its Kafka clients; absent = plain text (fixed test settings). */
+  readonly kafkaSecurity?: KafkaSecurity;
   readonly registryUrl: string;
   readonly namespace: string;
   readonly logLevel: LogLevel.LogLevel;
@@ -32,6 +35,8 @@ const LEVELS: Record<string, LogLevel.LogLevel> = {
 export const settingsConfig = Config.all({
   // Kafka brokers, host:port comma-separated.
   bootstrapServers: Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(Config.withDefault("127.0.0.1:9092")),
+  // SASL (this stage's principal) and TLS for a secured cluster: KAFKA_SECURITY_PROTOCOL and friends.
+  kafkaSecurity: kafkaSecurityConfig,
   // Confluent-compatible registry API: decoding needs writer schemas by id.
   registryUrl: Config.String("SCHEMA_REGISTRY_URL").pipe(
     Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),

@@ -51,6 +51,7 @@ export class FxRates extends Context.Service<
         health.starting(`reading ${topic}`);
         const connection = {
           bootstrapBrokers: parseBrokers(config.bootstrapServers),
+          security: config.kafkaSecurity,
           clientId: `ledgerline-processor-fx-${config.instanceId}`,
         };
 

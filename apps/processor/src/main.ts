@@ -25,6 +25,7 @@ export const processor = Effect.gen(function* () {
     runExactlyOnce({
       connection: {
         bootstrapBrokers: parseBrokers(config.bootstrapServers),
+        security: config.kafkaSecurity,
         clientId: `ledgerline-processor-${config.instanceId}`,
       },
       stage: "processor",

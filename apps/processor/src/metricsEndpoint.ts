@@ -1,6 +1,6 @@
 // GET /metrics for the processor (PROCESSOR_METRICS_PORT) and the consumer-lag sampler of every pipeline group:
 // a stopped downstream stage cannot report its own lag, so the processor reports the sink's too.
-import { parseBrokers } from "@ledgerline/kafka";
+import { parseBrokers, securityOptions } from "@ledgerline/kafka";
 import { monitorConsumerLag, serveOpsEndpoints } from "@ledgerline/observability";
 import { names } from "@ledgerline/topology";
 import { Effect } from "effect";
@@ -17,6 +17,7 @@ export const processorMetrics = Effect.gen(function* () {
   });
   yield* monitorConsumerLag({
     bootstrapBrokers: parseBrokers(config.bootstrapServers),
+    security: securityOptions(config.kafkaSecurity),
     clientId: `ledgerline-processor-lag-${config.instanceId}`,
     groups: [
       { groupId: resolved.group("processor"), topics: [resolved.topic("requested")] },

@@ -62,6 +62,7 @@ if (import.meta.main) {
   const target: FxPublishTarget = {
     connection: {
       bootstrapBrokers: parseBrokers(environment.bootstrapServers),
+      security: environment.kafkaSecurity,
       clientId: "ledgerline-fx-publisher",
     },
     registryUrl: environment.registryUrl,

@@ -8,6 +8,7 @@ import {
   stringDeserializer,
   stringSerializer,
 } from "@platformatic/kafka";
+import { type KafkaSecurity, securityOptions } from "./security.ts";
 
 export interface KafkaConnection {
   /** host:port list, e.g. ["127.0.0.1:9092"]. */
@@ -17,6 +18,8 @@ export interface KafkaConnection {
   readonly timeoutMs?: number;
   /** Connection-level retries before an operation fails (stages retry with Effect on top). */
   readonly retries?: number;
+  /** SASL and TLS for a secured cluster (kafkaSecurityConfig); absent = plain text. */
+  readonly security?: KafkaSecurity;
 }
 
 export const parseBrokers = (value: string): string[] =>
@@ -31,6 +34,7 @@ const base = (connection: KafkaConnection) => ({
   timeout: connection.timeoutMs ?? 5_000,
   retries: connection.retries ?? 3,
   retryDelay: 250,
+  ...securityOptions(connection.security),
 });
 
 /** Keys are UTF-8 strings (account ids); values are Avro bytes in the Confluent wire format. */

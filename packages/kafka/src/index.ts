@@ -6,3 +6,4 @@ export * from "./exactlyOnce/types.ts";
 export * from "./kafkaErrors.ts";
 export * from "./RecordFailure.ts";
 export * from "./RunnerObserver.ts";
+export * from "./security.ts";

@@ -1,7 +1,7 @@
 // Consumer lag per group and partition: the log end offset under read_committed (the last stable offset)
 // minus the group's committed offset, sampled on a timer with two admin requests — never per record.
 // Every stage samples every pipeline group, so a stopped stage's lag is still reported by the others.
-import { Admin, FetchIsolationLevels, ListOffsetTimestamps } from "@platformatic/kafka";
+import { Admin, type AdminOptions, FetchIsolationLevels, ListOffsetTimestamps } from "@platformatic/kafka";
 import { Effect, Schedule } from "effect";
 import { metrics } from "./metrics.ts";
 
@@ -80,6 +80,8 @@ export const sampleConsumerLag = async (
 export const monitorConsumerLag = (options: {
   readonly bootstrapBrokers: readonly string[];
   readonly clientId: string;
+  /** SASL and TLS of a secured cluster (securityOptions of @ledgerline/kafka). */
+  readonly security?: Pick<AdminOptions, "sasl" | "tls">;
   readonly groups: readonly LaggingGroup[];
   /** Labels a topic (e.g. its logical id, so dashboards work across namespaces). */
   readonly topicLabel?: (topic: string) => string;
@@ -93,6 +95,7 @@ export const monitorConsumerLag = (options: {
             clientId: options.clientId,
             bootstrapBrokers: [...options.bootstrapBrokers],
             timeout: 5_000,
+            ...options.security,
           }),
       ),
       (admin) => Effect.promise(() => admin.close().catch(() => undefined)),

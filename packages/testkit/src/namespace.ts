@@ -1,5 +1,10 @@
 // Each test gets its own namespace: its own topics, subjects, consumer groups and transactional ids.
-import { type ProvisionedNamespace, provisionNamespace, type TopicId } from "@ledgerline/topology";
+import {
+  type ProvisionedNamespace,
+  provisionNamespace,
+  type TopicId,
+  type TopologyEnvironment,
+} from "@ledgerline/topology";
 
 export type TestNamespace = ProvisionedNamespace;
 
@@ -8,7 +13,7 @@ export const createTestNamespace = (
   options: {
     only?: readonly TopicId[];
     /** Another broker or registry than the shared ones (a throwaway one). */
-    environment?: { bootstrapServers: string; registryUrl: string };
+    environment?: Omit<TopologyEnvironment, "namespace">;
   } = {},
 ): Promise<TestNamespace> =>
   provisionNamespace(label, {

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { TopologyEnvironment } from "@ledgerline/topology";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { testEnvironment } from "./environment.ts";
 import { freePort } from "./freePort.ts";
@@ -24,6 +25,12 @@ export interface AppExit {
 export interface PipelineOptions {
   /** Extra environment for the apps, applied last (e.g. LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Environment of one app only, applied after `env` (e.g. its own Kafka principal). */
+  readonly appEnv?: Readonly<Partial<Record<AppName, Readonly<Record<string, string>>>>>;
+  /** Runs once the namespace exists, before any app starts (e.g. granting the stages' ACLs). */
+  readonly beforeStart?: (namespace: TestNamespace) => Promise<void>;
+  /** How the namespace's topics are created on a secured broker (the admin principal). */
+  readonly kafkaSecurity?: TopologyEnvironment["kafkaSecurity"];
   /** Services other than the shared ones (a throwaway broker, registry or Postgres). */
   readonly bootstrapServers?: string;
   readonly registryUrl?: string;
@@ -88,7 +95,11 @@ export const startPipeline = async (
   };
   const [namespace, database, port, processorPort, sinkPort] = await Promise.all([
     createTestNamespace(label, {
-      environment: { bootstrapServers: environment.bootstrapServers, registryUrl: environment.registryUrl },
+      environment: {
+        bootstrapServers: environment.bootstrapServers,
+        registryUrl: environment.registryUrl,
+        ...(options.kafkaSecurity ? { kafkaSecurity: options.kafkaSecurity } : {}),
+      },
     }),
     createTestDatabase(label, options.databaseUrl),
     freePort(),
@@ -132,7 +143,7 @@ export const startPipeline = async (
   const launch = (app: AppName) => {
     const child = spawn(process.execPath, [resolve(REPO_ROOT, `apps/${app}/src/main.ts`)], {
       cwd: REPO_ROOT,
-      env,
+      env: { ...env, ...options.appEnv?.[app] },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const keep = (chunk: Buffer) =>
@@ -144,6 +155,7 @@ export const startPipeline = async (
     });
     children.set(app, child);
   };
+  await options.beforeStart?.(namespace);
   const startedAt = Date.now();
   for (const app of apps) {
     output.set(app, "");

@@ -1,9 +1,12 @@
 // Every environment variable the CLI reads, in one place (flags override some of them per command).
+import { type KafkaSecurity, kafkaSecurityConfig } from "@ledgerline/kafka";
 import { Config, Context, Effect, Layer } from "effect";
 
 export interface CliSettings {
   /** Kafka brokers: the DLQ is read from and replayed to them. */
   readonly kafkaBootstrapServers: string;
+  /** SASL (the ops principal) and TLS for a secured cluster. */
+  readonly kafkaSecurity: KafkaSecurity;
   /** Confluent-compatible registry API: decodes DLQ payloads and encodes envelopes. */
   readonly schemaRegistryUrl: string;
   /** The ledger database: seed writes Historical rows, simulate polls final states, replays are audited. */
@@ -26,6 +29,7 @@ export class CliConfig extends Context.Service<CliConfig, CliSettings>()("ledger
         kafkaBootstrapServers: yield* Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(
           Config.withDefault("127.0.0.1:9092"),
         ),
+        kafkaSecurity: yield* kafkaSecurityConfig,
         schemaRegistryUrl: yield* Config.String("SCHEMA_REGISTRY_URL").pipe(
           Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),
         ),

@@ -34,6 +34,7 @@ export class PipelineStatus extends Context.Service<
         Effect.sync(() =>
           createAdmin({
             bootstrapBrokers: parseBrokers(connections.bootstrapServers),
+            security: connections.kafkaSecurity,
             clientId: "ledgerline-gateway-status",
             timeoutMs: settings.readyTimeoutMs,
             retries: 0,

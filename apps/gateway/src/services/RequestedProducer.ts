@@ -50,6 +50,7 @@ export class RequestedProducer extends Context.Service<
       const connect = () =>
         createIdempotentProducer({
           bootstrapBrokers: parseBrokers(connections.bootstrapServers),
+          security: connections.kafkaSecurity,
           clientId: "ledgerline-gateway",
           timeoutMs: Math.max(1_000, settings.ackTimeoutMs),
           retries: 2,

@@ -3,7 +3,7 @@
 // it: Kafka advertises 127.0.0.1:9092 in metadata, so clients bypass a proxy after bootstrap.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +41,74 @@ const newClusterId = (): string => {
   }
 };
 
+/** A broker that takes only SASL_SSL (SCRAM-SHA-512) clients and authorizes them by ACL. */
+export interface SecureBrokerOptions {
+  /** SCRAM users: name → password. "admin" is the super user (it also talks to the broker itself). */
+  readonly users: Readonly<Record<string, string>>;
+}
+
+const openssl = (dir: string, args: string[]) =>
+  promisify(execFile)("openssl", args, { cwd: dir, timeout: 30_000 });
+
+/** A CA and a certificate for 127.0.0.1 signed by it, as PEM files the broker and the clients read. */
+const makeCertificates = async (dir: string) => {
+  await openssl(dir, [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=ledgerline test CA",
+  ]);
+  await openssl(dir, [
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "broker.key",
+    "-out",
+    "broker.csr",
+    "-subj",
+    "/CN=127.0.0.1",
+  ]);
+  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  await openssl(dir, [
+    "x509",
+    "-req",
+    "-in",
+    "broker.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "broker.crt",
+    "-days",
+    "2",
+    "-extfile",
+    "san.ext",
+  ]);
+  // Kafka's PEM key store: an unencrypted PKCS#8 key followed by the certificate chain, in one file.
+  await openssl(dir, ["pkcs8", "-topk8", "-nocrypt", "-in", "broker.key", "-out", "broker.pk8"]);
+  writeFileSync(
+    join(dir, "broker-keystore.pem"),
+    Buffer.concat([
+      readFileSync(join(dir, "broker.pk8")),
+      readFileSync(join(dir, "broker.crt")),
+      readFileSync(join(dir, "ca.pem")),
+    ]),
+  );
+};
+
 export class ThrowawayBroker {
   readonly dir: string;
   readonly port: number;
@@ -57,19 +125,45 @@ export class ThrowawayBroker {
     return `127.0.0.1:${this.port}`;
   }
 
-  static async create(): Promise<ThrowawayBroker> {
+  /** The CA that signed a secure broker's certificate (clients trust it: KAFKA_SSL_CA_FILE). */
+  get caFile(): string {
+    return join(this.dir, "ca.pem");
+  }
+
+  static async create(options: { readonly secure?: SecureBrokerOptions } = {}): Promise<ThrowawayBroker> {
     const dir = mkdtempSync(join(tmpdir(), "ledgerline-broker-"));
     const broker = new ThrowawayBroker(dir, await freePort(), await freePort());
+    const secure = options.secure;
+    if (secure) await makeCertificates(dir);
+    const adminPassword = secure?.users.admin;
+    if (secure && adminPassword === undefined) throw new Error("a secure broker needs an admin user");
+    const listener = secure ? "SASL_SSL" : "PLAINTEXT";
     writeFileSync(
       join(dir, "server.properties"),
       [
         "process.roles=broker,controller",
         "node.id=1",
         `controller.quorum.voters=1@127.0.0.1:${broker.#controllerPort}`,
-        `listeners=PLAINTEXT://127.0.0.1:${broker.port},CONTROLLER://127.0.0.1:${broker.#controllerPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${broker.port}`,
+        `listeners=${listener}://127.0.0.1:${broker.port},CONTROLLER://127.0.0.1:${broker.#controllerPort}`,
+        `advertised.listeners=${listener}://127.0.0.1:${broker.port}`,
         "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        `listener.security.protocol.map=CONTROLLER:PLAINTEXT,${listener}:${listener}`,
+        ...(secure
+          ? [
+              `inter.broker.listener.name=${listener}`,
+              "sasl.enabled.mechanisms=SCRAM-SHA-512",
+              "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+              `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${adminPassword}";`,
+              "ssl.keystore.type=PEM",
+              `ssl.keystore.location=${join(dir, "broker-keystore.pem")}`,
+              "ssl.truststore.type=PEM",
+              `ssl.truststore.location=${join(dir, "ca.pem")}`,
+              "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+              // The controller listener is plain text on loopback: the broker reaches it as ANONYMOUS.
+              "super.users=User:admin;User:ANONYMOUS",
+              "allow.everyone.if.no.acl.found=false",
+            ]
+          : []),
         `log.dirs=${join(dir, "data")}`,
         "num.partitions=3",
         "offsets.topic.replication.factor=1",
@@ -97,6 +191,11 @@ export class ThrowawayBroker {
         join(dir, "server.properties"),
         "--feature",
         "share.version=0",
+        // SCRAM credentials are written with the metadata at format time (KRaft).
+        ...Object.entries(secure?.users ?? {}).flatMap(([name, password]) => [
+          "--add-scram",
+          `SCRAM-SHA-512=[name=${name},password=${password}]`,
+        ]),
       ],
       { timeout: 60_000 },
     );

@@ -6,6 +6,7 @@ import type { CliSettings } from "../Config.ts";
 
 export const kafkaConnection = (config: CliSettings): KafkaConnection => ({
   bootstrapBrokers: parseBrokers(config.kafkaBootstrapServers),
+  security: config.kafkaSecurity,
   clientId: "ledgerline-cli",
   timeoutMs: 5_000,
   retries: 1,
