@@ -2,10 +2,12 @@
 // authorizes by ACL with allow.everyone.if.no.acl.found=false: each stage under its own principal with
 // only the ACLs `topology acls` derives for it. A wrong password and a missing ACL each end the stage
 // with one clear line instead of a hang.
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { createAdmin, type KafkaSecurity } from "@ledgerline/kafka";
 import { sql } from "@ledgerline/ledger-db";
-import { type Pipeline, startPipeline, ThrowawayBroker } from "@ledgerline/testkit";
+import { type Pipeline, REPO_ROOT, startPipeline, ThrowawayBroker } from "@ledgerline/testkit";
 import { applyAcls } from "@ledgerline/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -14,6 +16,7 @@ const USERS = {
   gateway: "gateway-secret",
   processor: "processor-secret",
   sink: "sink-secret",
+  ops: "ops-secret",
   nobody: "nobody-secret",
 };
 const AUTH = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
@@ -52,6 +55,7 @@ describe("a SASL_SSL Kafka with ACLs per stage", () => {
             gateway: "User:gateway",
             processor: "User:processor",
             "ledger-sink": "User:sink",
+            ops: "User:ops",
           });
         } finally {
           await admin.close();
@@ -114,6 +118,30 @@ describe("a SASL_SSL Kafka with ACLs per stage", () => {
         `processor:\n${pipeline.logs("processor").slice(-3000)}\nsink:\n${pipeline.logs("ledger-sink").slice(-3000)}`,
       ).toEqual({ posted: 20n, unpublished: 0n });
       expect(pipeline.exits()).toEqual([]);
+
+      // The CLI under the ops principal reads the DLQ; under a principal without ACLs it says why.
+      const cli = (user: keyof typeof USERS) =>
+        new Promise<{ code: number | null; output: string }>((done, reject) => {
+          const child = spawn(
+            process.execPath,
+            [resolve(REPO_ROOT, "tools/ledgerline/src/main.ts"), "dlq", "list"],
+            {
+              cwd: REPO_ROOT,
+              env: { ...pipeline.env, ...principal(user, USERS[user]) },
+              stdio: ["ignore", "pipe", "pipe"],
+            },
+          );
+          let output = "";
+          child.stdout.on("data", (c: Buffer) => (output += c.toString("utf8")));
+          child.stderr.on("data", (c: Buffer) => (output += c.toString("utf8")));
+          child.once("error", reject);
+          child.once("exit", (code) => done({ code, output }));
+        });
+      const ops = await cli("ops");
+      expect(ops.code, ops.output).toBe(0);
+      const nobody = await cli("nobody");
+      expect(nobody.code, nobody.output).not.toBe(0);
+      expect(nobody.output).toMatch(/authorization failed/i);
     } finally {
       await pipeline.stop();
     }

@@ -88,6 +88,9 @@ export const aclsFor = (role: PrincipalRole, n: Names): AclSpec[] => {
     case "ops":
       return [
         topic("dlq", "READ", "ledgerline dlq list / show / replay"),
+        ...stages.ledgerSink.inputs
+          .filter((id) => id !== "dlq")
+          .map((id) => topic(id, "DESCRIBE", "ledgerline sink positions: log start and end")),
         group(n.group("dlqReplay"), "READ", "dlq replay's groups (one per selection)", "PREFIXED"),
         ...stages.dlqReplay.outputs.map((id) => topic(id, "WRITE", "dlq replay writes records back")),
         transactions("dlqReplay"),
