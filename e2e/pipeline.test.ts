@@ -1,5 +1,6 @@
 // Seed 002's scenario through HTTP against the three running apps: POST a transaction, get 202 at
 // once, and within seconds see it posted in GET /v1/transactions/{id} and Completed in GET /reports.
+import { sql } from "@ledgerline/ledger-db";
 import { type Pipeline, startPipeline } from "@ledgerline/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -82,5 +83,32 @@ describe("end to end: gateway → processor → ledger sink", () => {
     });
     expect(fate.status).toBe("rejected");
     expect(fate.rejection_reasons?.map((reason) => reason.code)).toContain("ACCOUNT_ID_FORMAT");
+  });
+});
+
+describe("the apps' Postgres roles", () => {
+  it("the gateway and the sink connect as their runtime roles, not as the tables' owner", async () => {
+    const pipeline = await startPipeline("e2e-roles");
+    try {
+      const response = await fetch(`${pipeline.gatewayUrl}/v1/transactions`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ account_id: "ACC-1", amount: "1.00", currency: "USD", merchant_name: "Shop" }),
+      });
+      const { transaction_id } = (await response.json()) as { transaction_id: string };
+      // The GET reads through the gateway's pool, and it reads the row the sink wrote.
+      await poll("posted", async () => {
+        const status = await fetch(`${pipeline.gatewayUrl}/v1/transactions/${transaction_id}`, {
+          headers: auth,
+        });
+        return status.status === 200 ? true : undefined;
+      });
+      const users = (await pipeline.database.pool.anyFirst(
+        sql.unsafe`SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() AND usename LIKE 'ledgerline%'`,
+      )) as readonly string[];
+      expect(users).toEqual(expect.arrayContaining(["ledgerline_gateway", "ledgerline_sink"]));
+    } finally {
+      await pipeline.stop();
+    }
   });
 });

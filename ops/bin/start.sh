@@ -12,6 +12,14 @@ bash ops/bin/setup.sh
 # (client "dev", every scope). Anywhere LEDGERLINE_ENV is not development, the gateway refuses to start
 # without configured keys.
 export LEDGERLINE_ENV="${LEDGERLINE_ENV:-development}"
+# On the stack's Postgres the apps connect as their runtime roles, not as the role that owns the tables
+# (ops/stack/up.sh makes them with DATABASE_URL's password; migration 1700000000005 grants what each uses).
+if [[ $DATABASE_URL == *@127.0.0.1:"${PGPORT:-5432}"/* || $DATABASE_URL == *@localhost:"${PGPORT:-5432}"/* ]]; then
+  role_url() { sed -E "s#^(postgres(ql)?://)[^:@/]+#\1$1#" <<<"$DATABASE_URL"; }
+  export GATEWAY_DATABASE_URL="${GATEWAY_DATABASE_URL:-$(role_url ledgerline_gateway)}"
+  export LEDGER_SINK_DATABASE_URL="${LEDGER_SINK_DATABASE_URL:-$(role_url ledgerline_sink)}"
+  export LEDGERLINE_DATABASE_URL="${LEDGERLINE_DATABASE_URL:-$(role_url ledgerline_ops)}"
+fi
 
 run_dir="$LEDGERLINE_STATE/run"
 log_dir="$LEDGERLINE_STATE/logs"

@@ -140,6 +140,21 @@ SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'${d}_db') \gexec
 SQL
 }
 
+# The apps' runtime roles (least privilege): they log in with the application role's password, own
+# nothing, cannot create databases, and get table grants from migration 1700000000005. CONNECT on the
+# application and test databases only.
+RUNTIME_ROLES="ledgerline_gateway ledgerline_sink ledgerline_ops"
+runtime_roles_sql() {
+  local role
+  for role in $RUNTIME_ROLES; do
+    cat <<SQL
+SELECT format('CREATE ROLE %I', '$role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') \gexec
+SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L', '$role', :'app_pass') \gexec
+SELECT format('GRANT CONNECT ON DATABASE %I TO %I', d, '$role') FROM unnest(ARRAY[:'app_db', :'test_db']) AS d \gexec
+SQL
+  done
+}
+
 # Checks that user $1 / password $2 can log in to db $3 over TCP.
 can_login() {
   PGPASSWORD=$2 psql -X -q -w -h "$PGHOST" -p "$PGPORT" -U "$1" -d "$3" -tAc 'select 1' >/dev/null 2>&1
@@ -173,6 +188,7 @@ provision_postgres() {
     db_sql app app
     db_sql test test
     db_sql reg reg
+    runtime_roles_sql
     echo "SELECT 'superuser:' || rolname FROM pg_roles WHERE rolsuper AND rolname IN (:'app_user', :'test_user', :'reg_user');"
   )
   local out
@@ -212,7 +228,7 @@ provision_postgres() {
   fi
   local roles=$app_user
   [[ $test_user == "$app_user" ]] || roles+=", $test_user"
-  ok "postgres: roles $roles, $REGISTRY_DATABASE_USER and databases $app_db, $test_db, $REGISTRY_DATABASE ready"
+  ok "postgres: roles $roles, ${RUNTIME_ROLES// /, }, $REGISTRY_DATABASE_USER and databases $app_db, $test_db, $REGISTRY_DATABASE ready"
 }
 
 # ---------------------------------------------------------------------------

@@ -37,7 +37,11 @@ export class GatewayConfig extends Context.Service<
         // Confluent-compatible registry that holds the Avro schemas we encode with.
         registryUrl: yield* str("SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7"),
         // The ledger, read by the query endpoints and by idempotent retries.
-        databaseUrl: yield* str("DATABASE_URL", "postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
+        // GATEWAY_DATABASE_URL: its own role, which may only read (npm start sets it); else DATABASE_URL.
+        databaseUrl: yield* Config.String("GATEWAY_DATABASE_URL").pipe(
+          Config.orElse(() => Config.String("DATABASE_URL")),
+          Config.withDefault("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
+        ),
       };
       // Upstream identities: client, scopes and the sha256 of each API key (never the key itself). The
       // development key works only when LEDGERLINE_ENV=development (npm start sets it) and no key is set.

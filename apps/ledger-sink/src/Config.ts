@@ -12,7 +12,9 @@ export const sinkSettingsConfig = Config.all({
     Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),
   ),
   // The ledger database (the system of record).
-  databaseUrl: Config.String("DATABASE_URL").pipe(
+  // LEDGER_SINK_DATABASE_URL: its own role, with only the ledger's writes (npm start sets it).
+  databaseUrl: Config.String("LEDGER_SINK_DATABASE_URL").pipe(
+    Config.orElse(() => Config.String("DATABASE_URL")),
     Config.withDefault("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
   ),
   // Prefixes topics, group and transactional ids: how tests and parallel environments isolate.

@@ -44,6 +44,19 @@ describe("ops/compose/compose.yaml", () => {
     }
   });
 
+  it("runs no app as the Postgres superuser: each logs in as its own runtime role", () => {
+    const superuser = compose.services.postgres?.environment?.POSTGRES_USER;
+    const userOf = (url: string | undefined) => (url ? new URL(url).username : undefined);
+    expect(userOf(compose.services.gateway?.environment?.GATEWAY_DATABASE_URL)).toBe("ledgerline_gateway");
+    expect(userOf(compose.services["ledger-sink"]?.environment?.LEDGER_SINK_DATABASE_URL)).toBe(
+      "ledgerline_sink",
+    );
+    for (const app of apps) {
+      for (const [name, value] of Object.entries(compose.services[app]?.environment ?? {}))
+        if (name.endsWith("DATABASE_URL")) expect(userOf(value), `${app} ${name}`).not.toBe(superuser);
+    }
+  });
+
   it("restarts every stage that exits, and checks its readiness", () => {
     for (const app of ["gateway", "processor", "ledger-sink"]) {
       expect(compose.services[app]?.restart, app).toBe("unless-stopped");

@@ -19,6 +19,14 @@ export const withSearchPath = (databaseUrl: string, schema: string): string => {
   return url.toString();
 };
 
+/** The same database and schema as `url`, logged in as `role` (the stack's runtime roles share the
+ *  application role's password). */
+export const withRole = (url: string, role: string): string => {
+  const parsed = new URL(url);
+  parsed.username = role;
+  return parsed.toString();
+};
+
 /** `baseUrl`: the database to create the schema in (default TEST_DATABASE_URL; a throwaway Postgres in fault tests). */
 export const createTestDatabase = async (label = "t", baseUrl?: string): Promise<TestDatabase> => {
   const base = baseUrl ?? testEnvironment().testDatabaseUrl;

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TopologyEnvironment } from "@ledgerline/topology";
-import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { createTestDatabase, type TestDatabase, withRole } from "./database.ts";
 import { testEnvironment } from "./environment.ts";
 import { freePort } from "./freePort.ts";
 import { createTestNamespace, type TestNamespace } from "./namespace.ts";
@@ -118,6 +118,19 @@ export const startPipeline = async (
     SCHEMA_REGISTRY_URL: environment.registryUrl,
     LEDGERLINE_NAMESPACE: namespace.namespace,
     DATABASE_URL: database.url,
+    // On the shared Postgres the apps run as their runtime roles (ops/stack/up.sh), so every pipeline
+    // test proves their grants are enough; a throwaway Postgres has no such roles.
+    ...(options.databaseUrl === undefined
+      ? {
+          GATEWAY_DATABASE_URL: withRole(database.url, "ledgerline_gateway"),
+          LEDGER_SINK_DATABASE_URL: withRole(database.url, "ledgerline_sink"),
+          LEDGERLINE_DATABASE_URL: withRole(database.url, "ledgerline_ops"),
+        }
+      : {
+          GATEWAY_DATABASE_URL: database.url,
+          LEDGER_SINK_DATABASE_URL: database.url,
+          LEDGERLINE_DATABASE_URL: database.url,
+        }),
     GATEWAY_PORT: String(port),
     LEDGERLINE_GATEWAY_URL: gatewayUrl,
     LOG_LEVEL: "warn",

@@ -98,6 +98,9 @@ export class ScriptedPipeline {
       ...options.env,
     };
     delete env.GATEWAY_STAGE_ENDPOINTS; // the supervisor derives it from the instances it runs
+    // start.sh derives the runtime roles' URLs from this cluster's DATABASE_URL, not the caller's.
+    for (const name of ["GATEWAY_DATABASE_URL", "LEDGER_SINK_DATABASE_URL", "LEDGERLINE_DATABASE_URL"])
+      if (options.env?.[name] === undefined) delete env[name];
     const cluster = new ScriptedPipeline(stateDir, env, postgres, options.log);
     try {
       await cluster.#script("ops/bin/start.sh", 300_000);

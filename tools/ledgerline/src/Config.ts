@@ -33,7 +33,9 @@ export class CliConfig extends Context.Service<CliConfig, CliSettings>()("ledger
         schemaRegistryUrl: yield* Config.String("SCHEMA_REGISTRY_URL").pipe(
           Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),
         ),
-        databaseUrl: yield* Config.String("DATABASE_URL").pipe(
+        // LEDGERLINE_DATABASE_URL: the ops role (npm start's environment sets it); else DATABASE_URL.
+        databaseUrl: yield* Config.String("LEDGERLINE_DATABASE_URL").pipe(
+          Config.orElse(() => Config.String("DATABASE_URL")),
           Config.withDefault("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
         ),
         namespace: yield* Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault("")),
