@@ -1,7 +1,7 @@
 // Opens the admin clients `apply` and `check` need, failing fast with the address when a service is down.
 import { createAdmin, decideKafkaSecurity, type KafkaSecurity, parseBrokers } from "@ledgerline/kafka";
 import type { Admin } from "@platformatic/kafka";
-import { type RegistryAdmin, registryAdmin } from "./registryApi.ts";
+import { type RegistryAdmin, registryAdmin, registryEndpoint, registryHeaders } from "./registryApi.ts";
 
 export interface TopologyEnvironment {
   readonly bootstrapServers: string;
@@ -72,11 +72,15 @@ export const connectRegistry = async (
   environment: TopologyEnvironment,
   timeoutMs = 8_000,
 ): Promise<RegistryAdmin> => {
-  const url = `${environment.registryUrl.replace(/\/$/, "")}/subjects`;
+  const { host, display } = registryEndpoint(environment.registryUrl);
+  const url = `${host.replace(/\/$/, "")}/subjects`;
   await within(
     timeoutMs,
-    `Schema registry at ${environment.registryUrl} is unreachable`,
-    fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then((response) => {
+    `Schema registry at ${display} is unreachable`,
+    fetch(url, {
+      headers: registryHeaders(environment.registryUrl),
+      signal: AbortSignal.timeout(timeoutMs),
+    }).then((response) => {
       if (!response.ok) throw new Error(`HTTP ${response.status} from ${url}`);
     }),
   );

@@ -31,8 +31,35 @@ const orUndefinedOn404 = async <T>(call: () => Promise<T>): Promise<T | undefine
   }
 };
 
+/** Where a registry is and how to log in: credentials may ride in SCHEMA_REGISTRY_URL as
+ *  `https://user:password@host/...` (HTTP basic). Clients get them apart from the URL, and `display`
+ *  (for messages and logs) never shows the password. Pure. */
+export const registryEndpoint = (
+  url: string,
+): { host: string; auth?: { username: string; password: string }; display: string } => {
+  const parsed = new URL(url);
+  if (!parsed.username) return { host: url, display: url };
+  const auth = {
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  };
+  parsed.username = "";
+  parsed.password = "";
+  const host = parsed.toString().replace(/\/$/, url.endsWith("/") ? "/" : "");
+  return { host, auth, display: host.replace("://", `://${auth.username}:***@`) };
+};
+
+/** The Authorization header for `url`'s credentials, if it carries any. */
+export const registryHeaders = (url: string): Record<string, string> => {
+  const { auth } = registryEndpoint(url);
+  return auth
+    ? { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}` }
+    : {};
+};
+
 export const registryAdmin = (url: string): RegistryAdmin => {
-  const api = createRegistryApi({ host: url, retry: { retries: 0 } });
+  const { host, auth } = registryEndpoint(url);
+  const api = createRegistryApi({ host, ...(auth ? { auth } : {}), retry: { retries: 0 } });
   return {
     getCompatibility: (subject) =>
       orUndefinedOn404(async () => {

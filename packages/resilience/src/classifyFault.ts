@@ -125,6 +125,11 @@ export const classifyFault = (error: unknown): StageFault => {
   // Registry errors: RegistryError (packages/schema-registry); only outages are retryable here, a bad
   // schema or payload is the caller's business (a dead letter), never a reason to retry.
   if (tagged?.name === "RegistryError") {
+    if (tagged.reason === "REGISTRY_UNAUTHORIZED")
+      return fault(
+        "Misconfigured",
+        "check the registry credentials (https://user:password@host/... in SCHEMA_REGISTRY_URL)",
+      );
     return tagged.retryable === true
       ? fault("RegistryUnavailable")
       : fault("Misconfigured", "register the schemas first: npm run topology -- apply");

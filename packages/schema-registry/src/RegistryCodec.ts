@@ -1,16 +1,19 @@
 // Avro encoding in the Confluent wire format, schemas held by the registry's Confluent-compatible API.
 import { SchemaRegistry as ConfluentRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
-import { loadSchema, type Names, type TopicId } from "@ledgerline/topology";
+import { loadSchema, type Names, registryEndpoint, type TopicId } from "@ledgerline/topology";
 import type avro from "avsc";
 import { avroOptions, avroType } from "./avroTypes.ts";
 
-/** Why a record could not be decoded; `retryable` separates outages from poison records. */
+/** Why a record could not be decoded; `retryable` separates the registry's faults (an outage, refused
+ *  credentials), which are never the record's, from poison records, which are dead-lettered. */
 export type DecodeFailureReason =
   | "NOT_WIRE_FORMAT"
   | "UNKNOWN_SCHEMA"
   | "SCHEMA_MISMATCH"
   | "MALFORMED_PAYLOAD"
-  | "REGISTRY_UNAVAILABLE";
+  | "REGISTRY_UNAVAILABLE"
+  /** 401/403: the credentials in SCHEMA_REGISTRY_URL are missing or wrong (fatal to a stage). */
+  | "REGISTRY_UNAUTHORIZED";
 
 export class RegistryError extends Error {
   override readonly name = "RegistryError";
@@ -19,7 +22,7 @@ export class RegistryError extends Error {
   constructor(reason: DecodeFailureReason, message: string, options?: ErrorOptions) {
     super(message, options);
     this.reason = reason;
-    this.retryable = reason === "REGISTRY_UNAVAILABLE";
+    this.retryable = reason === "REGISTRY_UNAVAILABLE" || reason === "REGISTRY_UNAUTHORIZED";
   }
 }
 
@@ -40,6 +43,8 @@ const statusOf = (error: unknown): number | undefined =>
   typeof error === "object" && error !== null && "status" in error ? Number(error.status) : undefined;
 
 /** Registry errors that mean "the registry is down or slow" rather than "this schema is wrong". */
+const isUnauthorized = (error: unknown): boolean => [401, 403].includes(statusOf(error) ?? 0);
+
 const isOutage = (error: unknown): boolean => {
   // mappersmith reports network failures as status 400 with the socket error in the message.
   if (
@@ -72,8 +77,10 @@ export class RegistryCodec {
 
   constructor(options: RegistryCodecOptions) {
     this.names = options.names;
+    // Credentials in the URL (https://user:password@host/...) become HTTP basic auth.
+    const { host, auth } = registryEndpoint(options.url);
     this.client = new ConfluentRegistry(
-      { host: options.url, clientId: "ledgerline", retry: { retries: 0 } },
+      { host, ...(auth ? { auth } : {}), clientId: "ledgerline", retry: { retries: 0 } },
       { [SchemaType.AVRO]: avroOptions },
     );
     this.#timeoutMs = options.timeoutMs ?? 5_000;
@@ -141,6 +148,10 @@ export class RegistryCodec {
       );
     } catch (error) {
       if (error instanceof RegistryError) throw error;
+      if (isUnauthorized(error))
+        throw new RegistryError("REGISTRY_UNAUTHORIZED", `look up ${subject}: ${(error as Error).message}`, {
+          cause: error,
+        });
       if (isOutage(error)) {
         throw new RegistryError("REGISTRY_UNAVAILABLE", `look up ${subject}: ${(error as Error).message}`, {
           cause: error,
@@ -208,6 +219,14 @@ export class RegistryCodec {
       )) as unknown as avro.Type;
     } catch (error) {
       if (error instanceof RegistryError) throw error;
+      if (isUnauthorized(error))
+        throw new RegistryError(
+          "REGISTRY_UNAUTHORIZED",
+          `fetch schema ${schemaId}: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       if (isOutage(error)) {
         throw new RegistryError(
           "REGISTRY_UNAVAILABLE",
