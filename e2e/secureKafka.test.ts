@@ -7,7 +7,13 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createAdmin, type KafkaSecurity } from "@ledgerline/kafka";
 import { sql } from "@ledgerline/ledger-db";
-import { type Pipeline, REPO_ROOT, startPipeline, ThrowawayBroker } from "@ledgerline/testkit";
+import {
+  type Pipeline,
+  REPO_ROOT,
+  ScriptedPipeline,
+  startPipeline,
+  ThrowawayBroker,
+} from "@ledgerline/testkit";
 import { applyAcls } from "@ledgerline/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -173,4 +179,55 @@ describe("a SASL_SSL Kafka with ACLs per stage", () => {
       await pipeline.stop();
     }
   }, 120_000);
+});
+
+describe("npm start with KAFKA_SECURITY_PROTOCOL=SASL_SSL", () => {
+  it("starts a SASL_SSL broker with a user and ACLs per principal, and the pipeline posts through it", async () => {
+    const lines: string[] = [];
+    const pipeline = await ScriptedPipeline.start({
+      processors: 1,
+      sinks: 1,
+      processorDelivery: "exactly-once",
+      env: { KAFKA_SECURITY_PROTOCOL: "SASL_SSL" },
+      log: (line) => lines.push(line),
+    });
+    try {
+      const security = `${pipeline.stateDir}/kafka/security`;
+      // The broker takes only SASL_SSL, authorizes by ACL, and refuses what no ACL allows.
+      const properties = readFileSync(`${pipeline.stateDir}/kafka/server.properties`, "utf8");
+      expect(properties).toMatch(/^listeners=SASL_SSL:\/\//m);
+      expect(properties).toContain("allow.everyone.if.no.acl.found=false");
+      expect(readFileSync(`${security}/credentials.env`, "utf8")).toMatch(/^gateway=[0-9a-f]{32}$/m);
+      const response = await fetch(`${pipeline.gatewayUrl}/v1/transactions`, {
+        method: "POST",
+        headers: AUTH,
+        body: JSON.stringify({ account_id: "ACC-1", amount: "3.00", currency: "USD", merchant_name: "Shop" }),
+      });
+      expect(response.status).toBe(202);
+      const { transaction_id } = (await response.json()) as { transaction_id: string };
+      const deadline = Date.now() + 60_000;
+      let status = 0;
+      while (Date.now() < deadline && status !== 200) {
+        status = (await fetch(`${pipeline.gatewayUrl}/v1/transactions/${transaction_id}`, { headers: AUTH }))
+          .status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(status, lines.slice(-20).join("\n")).toBe(200);
+      // Each app ran as its own principal: the admin user's password never reached them.
+      for (const app of ["gateway", "processor", "ledger-sink"]) {
+        const pid = pipeline.status().apps.find((a) => a.app === app)?.pid;
+        const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+        expect(
+          environ.some((v) => v.startsWith("KAFKA_SASL_PASSWORD=")),
+          app,
+        ).toBe(false);
+      }
+      const gatewayPid = pipeline.status().apps.find((a) => a.app === "gateway")?.pid;
+      expect(readFileSync(`/proc/${gatewayPid}/environ`, "utf8").split("\0")).toContain(
+        "GATEWAY_KAFKA_SASL_USERNAME=gateway",
+      );
+    } finally {
+      await pipeline.stop();
+    }
+  }, 400_000);
 });

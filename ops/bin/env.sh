@@ -27,3 +27,5 @@ if [ -z "${DATABASE_URL:-}" ]; then
   DATABASE_URL="postgres://ledgerline:ledgerline@127.0.0.1:${PGPORT:-5432}/ledgerline_${clone_id}"
 fi
 export KAFKA_PORT REGISTRY_PORT KAFKA_BOOTSTRAP_SERVERS SCHEMA_REGISTRY_URL LEDGERLINE_STATE DATABASE_URL
+# KAFKA_SECURITY_PROTOCOL=SASL_SSL: the stack's CA and each principal's SCRAM user.
+. "$repo_root/ops/bin/kafka-credentials.sh"

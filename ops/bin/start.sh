@@ -21,6 +21,12 @@ if [[ $DATABASE_URL == *@127.0.0.1:"${PGPORT:-5432}"/* || $DATABASE_URL == *@loc
   export LEDGERLINE_DATABASE_URL="${LEDGERLINE_DATABASE_URL:-$(role_url ledgerline_ops)}"
 fi
 
+# A SASL_SSL stack: each app logs in as its own principal (<APP>_KAFKA_SASL_*); the admin user that made
+# the topics and ACLs is not handed to the apps.
+if [[ ${KAFKA_SECURITY_PROTOCOL:-} == SASL_SSL && ${KAFKA_SASL_USERNAME:-} == admin ]]; then
+  unset KAFKA_SASL_USERNAME KAFKA_SASL_PASSWORD
+fi
+
 run_dir="$LEDGERLINE_STATE/run"
 log_dir="$LEDGERLINE_STATE/logs"
 mkdir -p "$run_dir" "$log_dir"

@@ -1,6 +1,6 @@
 // The gateway's configuration, read once from the environment (Effect Config) into GatewaySettings.
 
-import { type KafkaSecurity, kafkaSecurityConfig } from "@ledgerline/kafka";
+import { type KafkaSecurity, kafkaSecurityConfigFor } from "@ledgerline/kafka";
 import { StageFault } from "@ledgerline/resilience";
 import { Config, Context, Effect, Layer } from "effect";
 import { decideApiKeys } from "./access/apiKeys.ts";
@@ -33,7 +33,7 @@ export class GatewayConfig extends Context.Service<
         // Where Kafka is; the gateway produces transactions.requested there.
         bootstrapServers: yield* str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         // SASL (the gateway's principal) and TLS for a secured cluster: KAFKA_SECURITY_PROTOCOL and friends.
-        kafkaSecurity: yield* kafkaSecurityConfig,
+        kafkaSecurity: yield* kafkaSecurityConfigFor("GATEWAY"),
         // Confluent-compatible registry that holds the Avro schemas we encode with.
         registryUrl: yield* str("SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7"),
         // The ledger, read by the query endpoints and by idempotent retries.

@@ -1,12 +1,12 @@
 // Every environment variable the ledger sink and its outbox relay read, in one place.
-import { kafkaSecurityConfig } from "@ledgerline/kafka";
+import { kafkaSecurityConfigFor } from "@ledgerline/kafka";
 import { Config, Context, Effect, Layer } from "effect";
 
 export const sinkSettingsConfig = Config.all({
   // Kafka brokers, host:port comma-separated.
   bootstrapServers: Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(Config.withDefault("127.0.0.1:9092")),
   // SASL (this stage's principal) and TLS for a secured cluster: KAFKA_SECURITY_PROTOCOL and friends.
-  kafkaSecurity: kafkaSecurityConfig,
+  kafkaSecurity: kafkaSecurityConfigFor("LEDGER_SINK"),
   // Confluent-compatible registry API: records are Avro in the Confluent wire format.
   registryUrl: Config.String("SCHEMA_REGISTRY_URL").pipe(
     Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),

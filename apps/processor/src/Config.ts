@@ -1,6 +1,6 @@
 // Every environment variable the processor reads, in one place.
 import { type CurrencyCode, isSupportedCurrency } from "@ledgerline/domain";
-import { type KafkaSecurity, kafkaSecurityConfig } from "@ledgerline/kafka";
+import { type KafkaSecurity, kafkaSecurityConfigFor } from "@ledgerline/kafka";
 import { Config, Context, Effect, Layer, type LogLevel } from "effect";
 
 export interface ProcessorSettings {
@@ -36,7 +36,7 @@ export const settingsConfig = Config.all({
   // Kafka brokers, host:port comma-separated.
   bootstrapServers: Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(Config.withDefault("127.0.0.1:9092")),
   // SASL (this stage's principal) and TLS for a secured cluster: KAFKA_SECURITY_PROTOCOL and friends.
-  kafkaSecurity: kafkaSecurityConfig,
+  kafkaSecurity: kafkaSecurityConfigFor("PROCESSOR"),
   // Confluent-compatible registry API: decoding needs writer schemas by id.
   registryUrl: Config.String("SCHEMA_REGISTRY_URL").pipe(
     Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),

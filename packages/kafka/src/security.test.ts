@@ -1,5 +1,6 @@
+import { ConfigProvider, Effect } from "effect";
 import { describe, expect, it } from "vitest";
-import { decideKafkaSecurity, securityOptions } from "./security.ts";
+import { decideKafkaSecurity, kafkaSecurityConfigFor, securityOptions } from "./security.ts";
 
 const files: Record<string, Buffer> = {
   "/ca.pem": Buffer.from("CA"),
@@ -13,6 +14,20 @@ const read = (path: string) => {
 };
 
 describe("Kafka client security from its variables", () => {
+  it("takes a stage's own user (<STAGE>_KAFKA_SASL_*) over the shared one", () => {
+    const env = {
+      KAFKA_SECURITY_PROTOCOL: "SASL_PLAINTEXT",
+      KAFKA_SASL_USERNAME: "shared",
+      KAFKA_SASL_PASSWORD: "shared-secret",
+      PROCESSOR_KAFKA_SASL_USERNAME: "processor",
+      PROCESSOR_KAFKA_SASL_PASSWORD: "processor-secret",
+    };
+    const read = (principal: string) =>
+      Effect.runSync(kafkaSecurityConfigFor(principal).parse(ConfigProvider.fromUnknown(env))).sasl;
+    expect(read("PROCESSOR")).toMatchObject({ username: "processor", password: "processor-secret" });
+    expect(read("GATEWAY")).toMatchObject({ username: "shared", password: "shared-secret" });
+  });
+
   it("is plain text by default", () => {
     expect(decideKafkaSecurity({}, read)).toEqual({ kind: "security", security: { protocol: "PLAINTEXT" } });
     expect(securityOptions({ protocol: "PLAINTEXT" })).toEqual({});

@@ -104,29 +104,43 @@ export const decideKafkaSecurity = (
   };
 };
 
-const optional = (name: keyof KafkaSecurityVariables) =>
+const optional = (name: string) =>
   Config.String(name).pipe(
     Config.option,
     Config.map((value) => (value._tag === "Some" ? value.value : undefined)),
   );
 
-/** What a stage's Config.ts yields: the security of its Kafka clients, or a configuration error saying why. */
-export const kafkaSecurityConfig: Config.Config<KafkaSecurity> = Config.all({
-  KAFKA_SECURITY_PROTOCOL: optional("KAFKA_SECURITY_PROTOCOL"),
-  KAFKA_SASL_MECHANISM: optional("KAFKA_SASL_MECHANISM"),
-  KAFKA_SASL_USERNAME: optional("KAFKA_SASL_USERNAME"),
-  KAFKA_SASL_PASSWORD: optional("KAFKA_SASL_PASSWORD"),
-  KAFKA_SSL_CA_FILE: optional("KAFKA_SSL_CA_FILE"),
-  KAFKA_SSL_CERT_FILE: optional("KAFKA_SSL_CERT_FILE"),
-  KAFKA_SSL_KEY_FILE: optional("KAFKA_SSL_KEY_FILE"),
-}).pipe(
-  Config.mapEffect((vars) => {
-    const decision = decideKafkaSecurity(vars);
-    return decision.kind === "security"
-      ? Effect.succeed(decision.security)
-      : Effect.fail(new Config.ConfigError(new ConfigProvider.SourceError({ message: decision.problem })));
-  }),
-);
+/** `<PRINCIPAL>_KAFKA_SASL_…` when set (one environment can carry each stage's own user, as the native
+ *  stack's does), else the shared `KAFKA_SASL_…`. */
+const ownOrShared = (principal: string | undefined, name: "KAFKA_SASL_USERNAME" | "KAFKA_SASL_PASSWORD") =>
+  principal === undefined
+    ? optional(name)
+    : Config.all([optional(`${principal}_${name}`), optional(name)]).pipe(
+        Config.map(([own, shared]) => own ?? shared),
+      );
+
+/** What a stage's Config.ts yields: the security of its Kafka clients, or a configuration error saying
+ *  why. `principal` (GATEWAY, PROCESSOR, LEDGER_SINK, LEDGERLINE) names the stage's own SASL variables. */
+export const kafkaSecurityConfigFor = (principal?: string): Config.Config<KafkaSecurity> =>
+  Config.all({
+    KAFKA_SECURITY_PROTOCOL: optional("KAFKA_SECURITY_PROTOCOL"),
+    KAFKA_SASL_MECHANISM: optional("KAFKA_SASL_MECHANISM"),
+    KAFKA_SASL_USERNAME: ownOrShared(principal, "KAFKA_SASL_USERNAME"),
+    KAFKA_SASL_PASSWORD: ownOrShared(principal, "KAFKA_SASL_PASSWORD"),
+    KAFKA_SSL_CA_FILE: optional("KAFKA_SSL_CA_FILE"),
+    KAFKA_SSL_CERT_FILE: optional("KAFKA_SSL_CERT_FILE"),
+    KAFKA_SSL_KEY_FILE: optional("KAFKA_SSL_KEY_FILE"),
+  }).pipe(
+    Config.mapEffect((vars) => {
+      const decision = decideKafkaSecurity(vars);
+      return decision.kind === "security"
+        ? Effect.succeed(decision.security)
+        : Effect.fail(new Config.ConfigError(new ConfigProvider.SourceError({ message: decision.problem })));
+    }),
+  );
+
+/** The shared KAFKA_SASL_… variables only (tools with one principal). */
+export const kafkaSecurityConfig: Config.Config<KafkaSecurity> = kafkaSecurityConfigFor();
 
 /** The options @platformatic/kafka's clients take for it. */
 export const securityOptions = (security: KafkaSecurity | undefined) => ({

@@ -1,5 +1,5 @@
 // Every environment variable the CLI reads, in one place (flags override some of them per command).
-import { type KafkaSecurity, kafkaSecurityConfig } from "@ledgerline/kafka";
+import { type KafkaSecurity, kafkaSecurityConfigFor } from "@ledgerline/kafka";
 import { Config, Context, Effect, Layer } from "effect";
 
 export interface CliSettings {
@@ -29,7 +29,7 @@ export class CliConfig extends Context.Service<CliConfig, CliSettings>()("ledger
         kafkaBootstrapServers: yield* Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(
           Config.withDefault("127.0.0.1:9092"),
         ),
-        kafkaSecurity: yield* kafkaSecurityConfig,
+        kafkaSecurity: yield* kafkaSecurityConfigFor("LEDGERLINE"),
         schemaRegistryUrl: yield* Config.String("SCHEMA_REGISTRY_URL").pipe(
           Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),
         ),

@@ -27,8 +27,8 @@ export interface SupervisorSettings {
   readonly restart: RestartSettings;
   /** How long a stopping app gets after SIGTERM before SIGKILL. */
   readonly stopTimeoutMs: number;
-  /** Sent with readiness probes: with the ops scope, the gateway's /ready names what is down. */
-  readonly apiKey: string | undefined;
+  /** The ops tools' API key: GET /status needs it, and with it /ready names what is down. */
+  readonly apiKey: string;
   /** The environment the apps inherit. */
   readonly inherited: Readonly<Record<string, string | undefined>>;
 }
@@ -136,8 +136,9 @@ export const supervisorSettings = (repoRoot: string) =>
       instances,
       restart,
       stopTimeoutMs,
-      // The ops tools' API key (the CLI's too): an ops key makes `npm start`'s failure say what is down.
-      apiKey: (yield* str("LEDGERLINE_API_KEY", "")) || undefined,
+      // The ops tools' API key, as the CLI reads it (development's key unless set): an ops key makes
+      // `npm start`'s failure say what is down and lets `npm run status` read GET /status.
+      apiKey: yield* str("LEDGERLINE_API_KEY", "dev-key-change-me"),
       inherited: process.env,
     } satisfies SupervisorSettings;
   });

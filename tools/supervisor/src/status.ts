@@ -25,7 +25,13 @@ for (const app of supervisor.apps) {
 const gateway = settings.instances.find((i) => i.app === "gateway");
 const statusUrl = (gateway?.readyUrl ?? "http://127.0.0.1:8000/ready").replace(/\/ready$/, "/status");
 try {
-  const response = await fetch(statusUrl, { signal: AbortSignal.timeout(3_000) });
+  // GET /status needs a key with the ops scope (LEDGERLINE_API_KEY, the ops tools' key).
+  const response = await fetch(statusUrl, {
+    headers: { Authorization: `Bearer ${settings.apiKey}` },
+    signal: AbortSignal.timeout(3_000),
+  });
+  if (response.status === 401 || response.status === 403)
+    throw new Error(`HTTP ${response.status}: set LEDGERLINE_API_KEY to a key with the ops scope`);
   const body = (await response.json()) as {
     status: string;
     stages: { stage: string; state: string; detail?: string; lag: { total: number } | null }[];

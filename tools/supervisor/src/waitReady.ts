@@ -16,7 +16,7 @@ const deadline = Date.now() + Number(values.timeout) * 1_000;
 const probe = async (instance: AppInstance): Promise<{ ready: boolean; detail: string }> => {
   try {
     const response = await fetch(instance.readyUrl, {
-      headers: settings.apiKey ? { Authorization: `Bearer ${settings.apiKey}` } : {},
+      headers: { Authorization: `Bearer ${settings.apiKey}` },
       signal: AbortSignal.timeout(2_000),
     });
     const body = await response.text();
