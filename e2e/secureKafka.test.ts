@@ -181,14 +181,14 @@ describe("a SASL_SSL Kafka with ACLs per stage", () => {
   }, 120_000);
 });
 
-describe("npm start with KAFKA_SECURITY_PROTOCOL=SASL_SSL", () => {
-  it("starts a SASL_SSL broker with a user and ACLs per principal, and the pipeline posts through it", async () => {
+describe("npm start with KAFKA_SECURITY_PROTOCOL=SASL_SSL and REGISTRY_BASIC_AUTH=true", () => {
+  it("starts a SASL_SSL broker with a user and ACLs per principal and a registry behind basic auth, and the pipeline posts through them", async () => {
     const lines: string[] = [];
     const pipeline = await ScriptedPipeline.start({
       processors: 1,
       sinks: 1,
       processorDelivery: "exactly-once",
-      env: { KAFKA_SECURITY_PROTOCOL: "SASL_SSL" },
+      env: { KAFKA_SECURITY_PROTOCOL: "SASL_SSL", REGISTRY_BASIC_AUTH: "true" },
       log: (line) => lines.push(line),
     });
     try {
@@ -198,6 +198,9 @@ describe("npm start with KAFKA_SECURITY_PROTOCOL=SASL_SSL", () => {
       expect(properties).toMatch(/^listeners=SASL_SSL:\/\//m);
       expect(properties).toContain("allow.everyone.if.no.acl.found=false");
       expect(readFileSync(`${security}/credentials.env`, "utf8")).toMatch(/^gateway=[0-9a-f]{32}$/m);
+      // The registry refuses a client without the credentials.
+      const registry = pipeline.env.SCHEMA_REGISTRY_URL as string;
+      expect((await fetch(`${registry}/subjects`)).status).toBe(401);
       const response = await fetch(`${pipeline.gatewayUrl}/v1/transactions`, {
         method: "POST",
         headers: AUTH,

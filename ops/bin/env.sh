@@ -20,6 +20,20 @@ fi
 : "${KAFKA_BOOTSTRAP_SERVERS:=127.0.0.1:$KAFKA_PORT}"
 : "${SCHEMA_REGISTRY_URL:=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7}"
 : "${LEDGERLINE_STATE:=$repo_root/.ledgerline}"
+# REGISTRY_BASIC_AUTH=true: the stack's Apicurio asks for HTTP basic credentials (a user made once per
+# state dir, ops/stack/up.sh configures it); the clients get them in SCHEMA_REGISTRY_URL.
+if [[ ${REGISTRY_BASIC_AUTH:-false} == true ]]; then
+  registry_credentials="$LEDGERLINE_STATE/registry/credentials"
+  if [[ ! -s $registry_credentials ]]; then
+    mkdir -p "$LEDGERLINE_STATE/registry"
+    (umask 077 && printf 'ledgerline:%s\n' "$(openssl rand -hex 16)" >"$registry_credentials")
+  fi
+  case "$SCHEMA_REGISTRY_URL" in
+    http://127.0.0.1:"$REGISTRY_PORT"/*)
+      SCHEMA_REGISTRY_URL="http://$(<"$registry_credentials")@${SCHEMA_REGISTRY_URL#http://}"
+      ;;
+  esac
+fi
 # One pipeline per clone: Kafka's storage is per clone (LEDGERLINE_STATE), so the ledger is too — a ledger
 # database named after this checkout on the machine's Postgres. Two clones never share positions.
 if [ -z "${DATABASE_URL:-}" ]; then

@@ -434,6 +434,28 @@ launch_registry() {
   read -r -a heap <<<"$REGISTRY_HEAP"
   # Applies while no global rule is stored (PUT /config still overrides it).
   [[ -z $REGISTRY_COMPATIBILITY ]] || extra+=("-Dapicurio.rules.global.compatibility=$REGISTRY_COMPATIBILITY")
+  # REGISTRY_BASIC_AUTH=true: Quarkus's HTTP basic auth with one embedded user (the credentials env.sh
+  # made), on every path. Quarkus reads config/application.properties from the working directory.
+  local registry_config="$LEDGERLINE_STATE/registry/config/application.properties"
+  if [[ ${REGISTRY_BASIC_AUTH:-false} == true ]]; then
+    local user password
+    IFS=: read -r user password <"$LEDGERLINE_STATE/registry/credentials"
+    mkdir -p "${registry_config%/*}"
+    (
+      umask 077
+      cat >"$registry_config" <<EOF
+quarkus.http.auth.basic=true
+quarkus.security.users.embedded.enabled=true
+quarkus.security.users.embedded.plain-text=true
+quarkus.security.users.embedded.users.$user=$password
+quarkus.security.users.embedded.roles.$user=sr-admin
+quarkus.http.auth.permission.authenticated.paths=/*
+quarkus.http.auth.permission.authenticated.policy=authenticated
+EOF
+    )
+  else
+    rm -f "$registry_config"
+  fi
   info "starting apicurio registry $REGISTRY_VERSION"
   (
     # Own working dir: Quarkus also reads ./config/application.properties and ./.env.
@@ -468,7 +490,9 @@ launch_registry() {
 registry_ready() {
   local log="$LOG_DIR/registry.log" out="$LOG_DIR/registry.out" run_log="$RUN_DIR/registry-start.log"
   local url="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects"
-  curl -sf -o /dev/null --max-time 2 "$url" && return 0
+  local -a auth=()
+  [[ ${REGISTRY_BASIC_AUTH:-false} != true ]] || auth=(-u "$(<"$LEDGERLINE_STATE/registry/credentials")")
+  curl -sf -o /dev/null --max-time 2 "${auth[@]}" "$url" && return 0
   if ! alive "$REGISTRY_NEW_PID"; then
     log_since "$log" "$REGISTRY_LOG_MARK" "$run_log"
     show_log_tail "$out"
