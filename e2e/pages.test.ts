@@ -3,15 +3,15 @@
 // transaction; /reports shows seeded Historical rows, a live Completed one and its chart; /console shows
 // every stage ready, and the processor down within seconds of its SIGKILL. Screenshots of each page go
 // to .ledgerline/screenshots/.
-import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import {
   CHROMIUM,
   chromiumAvailable,
   launchBrowser,
   type Pipeline,
   REPO_ROOT,
+  runScript,
   startPipeline,
 } from "@ledgerline/testkit";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -26,20 +26,6 @@ const CHART_DATA = `(() => {
   return chart ? { labels: chart.data.labels, datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })), width: canvas.width } : null;
 })()`;
 const auth = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
-
-const runCli = (args: string[], env: Record<string, string>) =>
-  new Promise<{ code: number | null; output: string }>((done, reject) => {
-    const child = spawn(process.execPath, [resolve(REPO_ROOT, "tools/ledgerline/src/main.ts"), ...args], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => (output += c.toString("utf8")));
-    child.stderr.on("data", (c: Buffer) => (output += c.toString("utf8")));
-    child.once("error", reject);
-    child.once("exit", (code) => done({ code, output }));
-  });
 
 describe("the gateway's pages in a browser", () => {
   let pipeline: Pipeline;
@@ -136,7 +122,9 @@ describe("the gateway's pages in a browser", () => {
   });
 
   it("/reports shows the seeded Historical rows and a live Completed one, with its chart", async () => {
-    const seeded = await runCli(["seed", "--count", "20"], pipeline.env);
+    const seeded = await runScript("tools/ledgerline/src/main.ts", ["seed", "--count", "20"], {
+      env: pipeline.env,
+    });
     expect(seeded.code, seeded.output).toBe(0);
     const response = await fetch(`${pipeline.gatewayUrl}/v1/transactions`, {
       method: "POST",

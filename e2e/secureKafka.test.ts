@@ -2,14 +2,12 @@
 // authorizes by ACL with allow.everyone.if.no.acl.found=false: each stage under its own principal with
 // only the ACLs `topology acls` derives for it. A wrong password and a missing ACL each end the stage
 // with one clear line instead of a hang.
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { createAdmin, type KafkaSecurity } from "@ledgerline/kafka";
 import { sql } from "@ledgerline/ledger-db";
 import {
   type Pipeline,
-  REPO_ROOT,
+  runScript,
   ScriptedPipeline,
   startPipeline,
   ThrowawayBroker,
@@ -127,21 +125,8 @@ describe("a SASL_SSL Kafka with ACLs per stage", () => {
 
       // The CLI under the ops principal reads the DLQ; under a principal without ACLs it says why.
       const cli = (user: keyof typeof USERS) =>
-        new Promise<{ code: number | null; output: string }>((done, reject) => {
-          const child = spawn(
-            process.execPath,
-            [resolve(REPO_ROOT, "tools/ledgerline/src/main.ts"), "dlq", "list"],
-            {
-              cwd: REPO_ROOT,
-              env: { ...pipeline.env, ...principal(user, USERS[user]) },
-              stdio: ["ignore", "pipe", "pipe"],
-            },
-          );
-          let output = "";
-          child.stdout.on("data", (c: Buffer) => (output += c.toString("utf8")));
-          child.stderr.on("data", (c: Buffer) => (output += c.toString("utf8")));
-          child.once("error", reject);
-          child.once("exit", (code) => done({ code, output }));
+        runScript("tools/ledgerline/src/main.ts", ["dlq", "list"], {
+          env: { ...pipeline.env, ...principal(user, USERS[user]) },
         });
       const ops = await cli("ops");
       expect(ops.code, ops.output).toBe(0);

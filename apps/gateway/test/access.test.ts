@@ -2,11 +2,9 @@
 // collide with another's ids; each scope gets 403 outside its rights; the ops pages take a browser's
 // Basic credentials and carry security headers; /reports validates and rate-limits; without keys outside
 // development the gateway refuses to start.
-import { spawn } from "node:child_process";
-import { resolve } from "node:path";
 import { payloadHash } from "@ledgerline/domain";
 import { sql } from "@ledgerline/ledger-db";
-import { REPO_ROOT } from "@ledgerline/testkit";
+import { runScript } from "@ledgerline/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseApiKeys, sha256Hex } from "../src/access/apiKeys.ts";
 import { type Harness, post, SEED, startHarness } from "./harness.ts";
@@ -205,25 +203,12 @@ describe("access: scopes, client isolation, ops pages", () => {
 });
 
 describe("the gateway without keys outside development", () => {
-  const startGateway = (env: Record<string, string>) =>
-    new Promise<{ code: number | null; output: string }>((done, reject) => {
-      const environment: Record<string, string> = { ...(process.env as Record<string, string>), ...env };
-      for (const name of Object.keys(env)) if (env[name] === "") delete environment[name];
-      const child = spawn(process.execPath, [resolve(REPO_ROOT, "apps/gateway/src/main.ts")], {
-        cwd: REPO_ROOT,
-        env: { ...environment, GATEWAY_PORT: "0" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout.on("data", (c: Buffer) => (output += c.toString("utf8")));
-      child.stderr.on("data", (c: Buffer) => (output += c.toString("utf8")));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      child.once("error", reject);
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        done({ code, output });
-      });
-    });
+  /** main.ts with `env` over the test's environment; an empty value unsets the variable. */
+  const startGateway = (env: Record<string, string>) => {
+    const environment: Record<string, string | undefined> = { ...process.env, ...env, GATEWAY_PORT: "0" };
+    for (const name of Object.keys(env)) if (env[name] === "") delete environment[name];
+    return runScript("apps/gateway/src/main.ts", [], { env: environment, timeoutMs: 30_000 });
+  };
 
   it("refuses to start, in one line saying how to configure keys", async () => {
     for (const environment of ["", "production"]) {
