@@ -251,18 +251,7 @@ ensure_kafka_security() {
   chmod 700 "$dir"
   if [[ ! -s $dir/broker-keystore.pem ]]; then
     info "making the broker's CA and certificate (openssl)"
-    (
-      cd "$dir"
-      openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 825 \
-        -subj "/CN=ledgerline stack CA" 2>/dev/null
-      openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj "/CN=127.0.0.1" 2>/dev/null
-      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
-      openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out broker.crt -days 825 \
-        -extfile san.ext 2>/dev/null
-      # Kafka's PEM key store: an unencrypted PKCS#8 key, then the certificate chain, in one file.
-      openssl pkcs8 -topk8 -nocrypt -in broker.key -out broker.pk8
-      cat broker.pk8 broker.crt ca.pem >broker-keystore.pem
-    ) || die "making the broker's certificates with openssl failed (in $dir)"
+    bash "$STACK_DIR/kafka-certs.sh" "$dir" || die "making the broker's certificates with openssl failed (in $dir)"
   fi
   if [[ ! -s $dir/credentials.env ]]; then
     for u in $KAFKA_USERS; do printf '%s=%s\n' "$u" "$(openssl rand -hex 16)"; done >"$dir/credentials.env"

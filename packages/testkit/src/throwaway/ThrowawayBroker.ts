@@ -3,12 +3,13 @@
 // it: Kafka advertises 127.0.0.1:9092 in metadata, so clients bypass a proxy after bootstrap.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "../freePort.ts";
+import { REPO_ROOT } from "../pipeline.ts";
 
 const KAFKA_HOME =
   process.env.KAFKA_HOME ?? join(process.env.LEDGERLINE_CACHE ?? "/root/.cache/ledgerline", "kafka-4.2.1");
@@ -47,67 +48,9 @@ export interface SecureBrokerOptions {
   readonly users: Readonly<Record<string, string>>;
 }
 
-const openssl = (dir: string, args: string[]) =>
-  promisify(execFile)("openssl", args, { cwd: dir, timeout: 30_000 });
-
-/** A CA and a certificate for 127.0.0.1 signed by it, as PEM files the broker and the clients read. */
-const makeCertificates = async (dir: string) => {
-  await openssl(dir, [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=ledgerline test CA",
-  ]);
-  await openssl(dir, [
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "broker.key",
-    "-out",
-    "broker.csr",
-    "-subj",
-    "/CN=127.0.0.1",
-  ]);
-  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  await openssl(dir, [
-    "x509",
-    "-req",
-    "-in",
-    "broker.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "broker.crt",
-    "-days",
-    "2",
-    "-extfile",
-    "san.ext",
-  ]);
-  // Kafka's PEM key store: an unencrypted PKCS#8 key followed by the certificate chain, in one file.
-  await openssl(dir, ["pkcs8", "-topk8", "-nocrypt", "-in", "broker.key", "-out", "broker.pk8"]);
-  writeFileSync(
-    join(dir, "broker-keystore.pem"),
-    Buffer.concat([
-      readFileSync(join(dir, "broker.pk8")),
-      readFileSync(join(dir, "broker.crt")),
-      readFileSync(join(dir, "ca.pem")),
-    ]),
-  );
-};
+/** A CA and a certificate for 127.0.0.1 signed by it, as PEM files: the stack's own script makes them. */
+const makeCertificates = (dir: string) =>
+  promisify(execFile)("bash", [join(REPO_ROOT, "ops/stack/kafka-certs.sh"), dir], { timeout: 30_000 });
 
 export class ThrowawayBroker {
   readonly dir: string;
