@@ -33,6 +33,7 @@ export const processor = Effect.gen(function* () {
       transactionalId: resolved.transactionalId("processor", config.instanceId),
       // The same stable id makes a restarted instance a static member: it gets its partitions back at once.
       groupInstanceId: resolved.transactionalId("processor", config.instanceId),
+      instanceIdVariable: "PROCESSOR_INSTANCE_ID",
       inputTopics: [resolved.topic("requested")],
       topicName: resolved.topic,
       encoder: codec,

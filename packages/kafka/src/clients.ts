@@ -8,6 +8,7 @@ import {
   stringDeserializer,
   stringSerializer,
 } from "@platformatic/kafka";
+import { ownedClientId } from "./processOwner.ts";
 import { type KafkaSecurity, securityOptions } from "./security.ts";
 
 export interface KafkaConnection {
@@ -28,7 +29,8 @@ export const parseBrokers = (value: string): string[] =>
     .map((broker) => broker.trim())
     .filter((broker) => broker.length > 0);
 
-const base = (connection: KafkaConnection) => ({
+/** The settings every client of ours starts from (timeouts, retries, security). */
+export const clientBase = (connection: KafkaConnection) => ({
   clientId: connection.clientId,
   bootstrapBrokers: [...connection.bootstrapBrokers],
   timeout: connection.timeoutMs ?? 5_000,
@@ -47,7 +49,7 @@ const deserializers = { key: stringDeserializer, headerKey: stringDeserializer }
 /** Idempotent, acks=all: a record the broker acknowledged is durable and never duplicated by retries. */
 export const createIdempotentProducer = (connection: KafkaConnection): RecordProducer =>
   new Producer<string, Buffer, string, Buffer>({
-    ...base(connection),
+    ...clientBase(connection),
     idempotent: true,
     acks: ProduceAcks.ALL,
     serializers,
@@ -59,7 +61,7 @@ export const createTransactionalProducer = (
   transactionalId: string,
 ): RecordProducer =>
   new Producer<string, Buffer, string, Buffer>({
-    ...base(connection),
+    ...clientBase(connection),
     // Right after a commit the coordinator answers CONCURRENT_TRANSACTIONS until its markers are written (a few
     // ms): retry fast and back off exponentially, instead of a flat 250 ms stall on every other transaction.
     retries: Math.max(connection.retries ?? 3, 8),
@@ -93,7 +95,9 @@ export const createReadCommittedConsumer = (
   } = {},
 ): RecordConsumer =>
   new Consumer<string, Buffer, string, Buffer>({
-    ...base(connection),
+    ...clientBase(connection),
+    // A static member names its process (host/pid): claimInstance tells a live holder of the id from a dead one.
+    ...(options.groupInstanceId ? { clientId: ownedClientId(connection.clientId) } : {}),
     groupId,
     groupProtocol: "classic",
     ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
@@ -106,6 +110,6 @@ export const createReadCommittedConsumer = (
     deserializers,
   });
 
-export const createAdmin = (connection: KafkaConnection): Admin => new Admin(base(connection));
+export const createAdmin = (connection: KafkaConnection): Admin => new Admin(clientBase(connection));
 
 export { FetchIsolationLevels, ProduceAcks };

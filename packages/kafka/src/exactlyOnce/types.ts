@@ -54,6 +54,8 @@ export interface ExactlyOnceRunnerOptions<TopicId extends string> {
   readonly sessionTimeoutMs?: number;
   /** Static group membership id (stable per instance, like the transactional id); optional. */
   readonly groupInstanceId?: string;
+  /** The variable that sets the instance id, named when the id is refused as in use (claimInstance). */
+  readonly instanceIdVariable?: string;
   readonly onBatch?: (stats: BatchStats) => void;
   /** Per-batch hooks for metrics (optional). */
   readonly observer?: RunnerObserver;
