@@ -6,6 +6,9 @@
 // FOR UPDATE SKIP LOCKED, publishes them in ONE Kafka transaction, then marks them published and
 // commits. No high-water mark: a row that commits late is still `published_at IS NULL` and is found
 // by the next pass. One relay per shard at a time keeps per-account order with many relays running.
+// Several relays (one per sink instance) split the shards: each holds a membership slot on its LISTEN
+// connection, and publishes every n-th shard from its rank among the n connected relays (relayShards), so
+// they publish side by side instead of taking turns.
 //
 // Duplicates: a relay that dies after the Kafka commit but before the Postgres commit leaves its rows
 // unpublished, so the next pass publishes them again. transactions.posted is therefore at-least-once:
@@ -25,10 +28,13 @@ import {
   type ClaimedEvent,
   claimEvents,
   deletePublished,
+  joinRelayMembers,
   LedgerDb,
   markPublished,
   OUTBOX_CHANNEL,
   parkEvent,
+  relayMembers,
+  relayShards,
   toLedgerDbError,
 } from "@ledgerline/ledger-db";
 import { componentHealth, metrics } from "@ledgerline/observability";
@@ -73,10 +79,13 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
       producer: RecordProducer;
       wake: (() => void) | undefined;
       listener: PgClient | undefined;
+      /** This relay's membership slot, held by the listener's session (undefined while it is down). */
+      slot: number | undefined;
     } = {
       producer: createTransactionalProducer(options.connection, options.transactionalId),
       wake: undefined,
       listener: undefined,
+      slot: undefined,
     };
     yield* Effect.addFinalizer(() =>
       Effect.promise(async () => {
@@ -90,12 +99,21 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
       if (state.listener) return;
       const client = new pg.Client({ connectionString: options.databaseUrl, connectionTimeoutMillis: 5_000 });
       client.on("error", () => {
-        state.listener = undefined;
+        if (state.listener === client) {
+          state.listener = undefined;
+          state.slot = undefined;
+        }
         client.end().catch(() => undefined);
       });
       client.on("notification", () => state.wake?.());
-      await client.connect();
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+        state.slot = await joinRelayMembers((text, values) => client.query(text, values));
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
       state.listener = client;
     };
 
@@ -129,7 +147,8 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
     /** One pass: claim, publish in one Kafka transaction, mark, commit. Returns events published. */
     const publishOnce = () =>
       db.pool.transaction(async (tx) => {
-        const events = await claimEvents(tx, options.batchSize);
+        const shards = relayShards(state.slot, state.slot === undefined ? [] : await relayMembers(tx));
+        const events = await claimEvents(tx, options.batchSize, shards);
         if (events.length === 0) return 0;
         const encoded = await Promise.all(events.map(encode));
         const parked = encoded.flatMap((e) =>

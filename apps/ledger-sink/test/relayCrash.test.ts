@@ -5,6 +5,7 @@ import { sql } from "@ledgerline/ledger-db";
 import {
   createTestDatabase,
   createTestNamespace,
+  freePort,
   type TestDatabase,
   type TestNamespace,
 } from "@ledgerline/testkit";
@@ -13,6 +14,41 @@ import { postedToJson } from "../src/domain/toLedgerRows.ts";
 import { readTopic, sleep, spawnApp, validated, waitFor } from "./helpers.ts";
 
 const EVENTS = 2_000;
+
+/** Puts `count` TransactionPosted events over 23 accounts in the outbox, unpublished. */
+const fillOutbox = async (db: TestDatabase, count: number) => {
+  const events = Array.from({ length: count }, (_, i) => {
+    const v = validated({ account_id: `ACC-${i % 23}`, amount_minor: BigInt(i + 1) });
+    const payload: TransactionPosted = {
+      event_id: crypto.randomUUID(),
+      transaction_id: v.transaction_id,
+      account_id: v.account_id,
+      amount_minor: v.amount_minor,
+      currency: v.currency,
+      base_amount_minor: v.base_amount_minor,
+      base_currency: v.base_currency,
+      merchant_name: v.merchant_name,
+      merchant_category: v.merchant_category,
+      debit_account: `customer:${v.account_id}`,
+      credit_account: "merchant:X",
+      risk_flags: [],
+      occurred_at: v.occurred_at,
+      posted_at: new Date(),
+    };
+    return {
+      event_id: payload.event_id,
+      aggregate_id: payload.account_id,
+      event_type: "TransactionPosted",
+      payload: postedToJson(payload),
+    };
+  });
+  await db.pool.query(sql.unsafe`
+    INSERT INTO outbox (event_id, aggregate_id, event_type, payload)
+    SELECT o.event_id, o.aggregate_id, o.event_type, o.payload
+    FROM jsonb_to_recordset(${sql.jsonb(events.map((e, n) => ({ ...e, n })) as never)})
+      AS o(event_id uuid, aggregate_id text, event_type text, payload jsonb, n int) ORDER BY o.n`);
+  return events;
+};
 
 describe("outbox relay crash recovery", () => {
   let ns: TestNamespace;
@@ -30,36 +66,7 @@ describe("outbox relay crash recovery", () => {
   it("publishes every event at least once, in order per account, across SIGKILLs", {
     timeout: 90_000,
   }, async () => {
-    const events = Array.from({ length: EVENTS }, (_, i) => {
-      const v = validated({ account_id: `ACC-${i % 23}`, amount_minor: BigInt(i + 1) });
-      const payload: TransactionPosted = {
-        event_id: crypto.randomUUID(),
-        transaction_id: v.transaction_id,
-        account_id: v.account_id,
-        amount_minor: v.amount_minor,
-        currency: v.currency,
-        base_amount_minor: v.base_amount_minor,
-        base_currency: v.base_currency,
-        merchant_name: v.merchant_name,
-        merchant_category: v.merchant_category,
-        debit_account: `customer:${v.account_id}`,
-        credit_account: "merchant:X",
-        risk_flags: [],
-        occurred_at: v.occurred_at,
-        posted_at: new Date(),
-      };
-      return {
-        event_id: payload.event_id,
-        aggregate_id: payload.account_id,
-        event_type: "TransactionPosted",
-        payload: postedToJson(payload),
-      };
-    });
-    await db.pool.query(sql.unsafe`
-      INSERT INTO outbox (event_id, aggregate_id, event_type, payload)
-      SELECT o.event_id, o.aggregate_id, o.event_type, o.payload
-      FROM jsonb_to_recordset(${sql.jsonb(events.map((e, n) => ({ ...e, n })) as never)})
-        AS o(event_id uuid, aggregate_id text, event_type text, payload jsonb, n int) ORDER BY o.n`);
+    const events = await fillOutbox(db, EVENTS);
 
     const env = { LEDGERLINE_NAMESPACE: ns.namespace, DATABASE_URL: db.url, OUTBOX_RELAY_BATCH_SIZE: "10" };
     const publishedCount = async () =>
@@ -130,5 +137,50 @@ describe("outbox relay crash recovery", () => {
       seenOrder.set(record.key, [...(seenOrder.get(record.key) ?? []), record.value.event_id]);
     }
     expect(seenOrder).toEqual(expectedOrder);
+  });
+  it("two relays split the shards and publish side by side", { timeout: 90_000 }, async () => {
+    await db.pool.query(sql.unsafe`DELETE FROM outbox`);
+    const events = await fillOutbox(db, 3_000);
+    const ports = [await freePort(), await freePort()];
+    const relays = await Promise.all(
+      ports.map((port, i) =>
+        spawnApp("relay.ts", {
+          LEDGERLINE_NAMESPACE: ns.namespace,
+          DATABASE_URL: db.url,
+          LEDGER_SINK_INSTANCE_ID: `split-${i}`,
+          LEDGER_SINK_METRICS_PORT: String(port),
+          OUTBOX_RELAY_BATCH_SIZE: "20",
+        }),
+      ),
+    );
+    const published = async (port: number) => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const line = text
+        .split("\n")
+        .find(
+          (l) =>
+            l.startsWith("ledgerline_kafka_records_produced_total{") && l.includes('stage="outbox-relay"'),
+        );
+      return Number(line?.split(" ").at(-1) ?? 0);
+    };
+    try {
+      await waitFor(
+        "both relays to drain the outbox",
+        async () =>
+          ((await db.pool.oneFirst(
+            sql.unsafe`SELECT count(*) FROM outbox WHERE published_at IS NULL`,
+          )) as bigint) === 0n,
+        60_000,
+      );
+      const counts = await Promise.all(ports.map(published));
+      console.log(
+        `relay split test: the two relays published ${counts.join(" and ")} of ${events.length} events`,
+      );
+      // Each relay publishes its own half of the shards (the other's while it was not yet connected).
+      expect(counts[0]! + counts[1]!).toBeGreaterThanOrEqual(events.length);
+      for (const count of counts) expect(count).toBeGreaterThan(events.length / 5);
+    } finally {
+      await Promise.all(relays.map((relay) => relay.kill("SIGTERM")));
+    }
   });
 });

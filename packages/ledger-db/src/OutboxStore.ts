@@ -4,6 +4,19 @@ import type { CommonQueryMethods, DatabasePool, DatabaseTransactionConnection } 
 import { sql } from "slonik";
 
 export const OUTBOX_SHARDS = 16;
+
+/**
+ * The shards a relay publishes when `members` (the slots of the connected relays, its own among them) share
+ * the outbox: every n-th shard from its rank on, so n relays publish n disjoint parts side by side. A relay
+ * that is not a member (its membership connection is down) tries every shard, as a single relay does.
+ * Pure. The shard locks still guarantee one relay per shard while membership changes.
+ */
+export const relayShards = (slot: number | undefined, members: readonly number[]): number[] => {
+  const all = Array.from({ length: OUTBOX_SHARDS }, (_, shard) => shard);
+  const rank = slot === undefined ? -1 : members.indexOf(slot);
+  if (rank < 0) return all;
+  return all.filter((shard) => shard % members.length === rank);
+};
 /** Namespace of the relay's advisory locks (first key of pg_try_advisory_xact_lock(int, int)). */
 const LOCK_CLASS = 0x0b0c5;
 
@@ -16,13 +29,53 @@ export interface ClaimedEvent {
   readonly traceparent: string | null;
 }
 
-/** Takes shard locks (one relay per shard at a time) and returns up to `limit` events of those shards, in order. */
+/** Most relays that can be members at once (slots 0..RELAY_SLOTS-1). */
+export const RELAY_SLOTS = 64;
+/** First key of a relay's membership lock in this schema (second key: its slot). */
+const membersKey = sql.fragment`hashtext(current_schema() || '.outbox-relay-members')`;
+
+/**
+ * Joins the relays of this schema: takes the first free slot as a session advisory lock on the relay's
+ * own connection, held until that connection ends (a killed relay's slot frees with its backend).
+ * Returns the slot, or undefined when all are taken.
+ */
+export const joinRelayMembers = async (
+  query: (text: string, values: unknown[]) => Promise<{ rows: { ok: boolean }[] }>,
+): Promise<number | undefined> => {
+  for (let slot = 0; slot < RELAY_SLOTS; slot++) {
+    const { rows } = await query(
+      "SELECT pg_try_advisory_lock(hashtext(current_schema() || '.outbox-relay-members'), $1) AS ok",
+      [slot],
+    );
+    if (rows[0]?.ok) return slot;
+  }
+  return undefined;
+};
+
+/** Slots of the relays connected to this schema now, in order (pg_locks: every session's advisory locks). */
+export const relayMembers = async (db: CommonQueryMethods): Promise<number[]> =>
+  (
+    (await db.anyFirst(sql.unsafe`
+    SELECT objid::int FROM pg_locks
+    WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND objid::bigint < ${RELAY_SLOTS}
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND classid::bigint = (${membersKey}::bigint & 4294967295)
+    ORDER BY 1`)) as number[]
+  ).slice();
+
+/**
+ * Takes shard locks (one relay per shard at a time) and returns up to `limit` events of those shards, in
+ * order. `shards` are the ones this relay should try (relayShards); all of them when not given.
+ */
 export const claimEvents = async (
   tx: DatabaseTransactionConnection,
   limit: number,
+  candidates?: readonly number[],
 ): Promise<ClaimedEvent[]> => {
+  const tried = candidates ?? Array.from({ length: OUTBOX_SHARDS }, (_, shard) => shard);
+  if (tried.length === 0) return [];
   const shards = (await tx.anyFirst(sql.unsafe`
-    SELECT s FROM generate_series(0, ${OUTBOX_SHARDS - 1}) AS s
+    SELECT s FROM unnest(${sql.array([...tried], "int4")}) AS s
     WHERE pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext(current_schema()) # s)`)) as number[];
   if (shards.length === 0) return [];
   return [
