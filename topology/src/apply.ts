@@ -1,12 +1,15 @@
 // `topology apply`: create missing topics, report config drift, register schemas. Idempotent.
 import type { Admin } from "@platformatic/kafka";
 import { ConfigResourceTypes } from "@platformatic/kafka";
-import { type TopicId, topics } from "./catalogue.ts";
+import { type Replication, replicationFor, type TopicId, topics } from "./catalogue.ts";
 import type { Names } from "./names.ts";
 import type { RegistryAdmin } from "./registryApi.ts";
 import { loadSchema } from "./schemas.ts";
 
 export interface ApplyReport {
+  /** Brokers in the cluster, and the replication the topics get on it. */
+  readonly brokers: number;
+  readonly replication: Replication;
   readonly createdTopics: string[];
   readonly existingTopics: string[];
   /** Differences between the catalogue and the live topic; reported, never silently changed. */
@@ -32,7 +35,16 @@ export const applyTopology = async ({
   onStep = () => undefined,
 }: ApplyOptions): Promise<ApplyReport> => {
   const ids = only ?? (Object.keys(topics) as TopicId[]);
+  onStep("describe the cluster");
+  const brokers = (await admin.metadata({ topics: [] })).brokers.size;
+  const replication = replicationFor(brokers);
+  const settings = (id: TopicId): Record<string, string> => ({
+    ...topics[id].config,
+    "min.insync.replicas": String(replication.minInsyncReplicas),
+  });
   const report: ApplyReport = {
+    brokers,
+    replication,
     createdTopics: [],
     existingTopics: [],
     drift: [],
@@ -51,8 +63,8 @@ export const applyTopology = async ({
     await admin.createTopics({
       topics: [names.topic(id)],
       partitions: spec.partitions,
-      replicas: spec.replicationFactor,
-      configs: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+      replicas: replication.replicationFactor,
+      configs: Object.entries(settings(id)).map(([name, value]) => ({ name, value })),
     });
     report.createdTopics.push(names.topic(id));
   }
@@ -66,18 +78,22 @@ export const applyTopology = async ({
       resources: present.map((id) => ({
         resourceType: ConfigResourceTypes.TOPIC,
         resourceName: names.topic(id),
-        configurationKeys: Object.keys(topics[id].config),
+        configurationKeys: Object.keys(settings(id)),
       })),
     });
     for (const id of present) {
       const name = names.topic(id);
       const spec = topics[id];
-      const partitions = metadata.topics.get(name)?.partitionsCount;
+      const topic = metadata.topics.get(name);
+      const partitions = topic?.partitionsCount;
       if (partitions !== undefined && partitions !== spec.partitions) {
         report.drift.push(`${name}: partitions ${partitions}, catalogue says ${spec.partitions}`);
       }
+      const factor = replicationFactorOf(topic?.partitions ?? []);
+      if (factor !== undefined && factor < replication.replicationFactor)
+        report.drift.push(underReplicated(name, factor, brokers));
       const live = described.find((entry) => entry.resourceName === name)?.configs ?? [];
-      for (const [key, expected] of Object.entries(spec.config)) {
+      for (const [key, expected] of Object.entries(settings(id))) {
         const actual = live.find((config) => config.name === key)?.value;
         if (actual !== expected)
           report.drift.push(`${name}: ${key}=${actual ?? "(unset)"}, catalogue says ${expected}`);
@@ -108,3 +124,10 @@ export const applyTopology = async ({
   }
   return report;
 };
+
+/** The topic's replication factor: its least-replicated partition's replica count. */
+export const replicationFactorOf = (partitions: readonly { readonly replicas: readonly number[] }[]) =>
+  partitions.length === 0 ? undefined : Math.min(...partitions.map((partition) => partition.replicas.length));
+
+export const underReplicated = (topic: string, factor: number, brokers: number) =>
+  `${topic}: replication factor ${factor}, a cluster of ${brokers} brokers gives it ${replicationFor(brokers).replicationFactor} (add replicas with kafka-reassign-partitions; apply never moves data)`;

@@ -14,7 +14,7 @@ export interface TopicSpec {
   /** Logical name; the real name is `${namespace}.${name}` when a namespace is set. */
   readonly name: string;
   readonly partitions: number;
-  readonly replicationFactor: number;
+  /** Replication is the cluster's to decide (replicationFor); these are the topic's other settings. */
   readonly config: Readonly<Record<string, string>>;
   /** Keys are plain UTF-8 strings (not registry-encoded), so any client partitions them alike. */
   readonly key: { readonly format: "string"; readonly doc: string };
@@ -25,6 +25,22 @@ export interface TopicSpec {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+export interface Replication {
+  readonly replicationFactor: number;
+  /** Replicas that must have a write before acks=all answers: one broker may be lost without losing it. */
+  readonly minInsyncReplicas: number;
+}
+
+/**
+ * How every topic is replicated on a cluster of `brokers`: three copies with two in sync once the cluster
+ * has three brokers (a broker can fail or restart and writes go on, nothing acknowledged is lost), as many
+ * copies as brokers below that. Kafka's internal topics are configured to match (ops/stack/up.sh).
+ */
+export const replicationFor = (brokers: number): Replication =>
+  brokers >= 3
+    ? { replicationFactor: 3, minInsyncReplicas: 2 }
+    : { replicationFactor: Math.max(1, brokers), minInsyncReplicas: 1 };
+
 const eventTopic = (
   name: string,
   schemaFile: string,
@@ -33,11 +49,9 @@ const eventTopic = (
 ): TopicSpec => ({
   name,
   partitions: options.partitions ?? 6,
-  replicationFactor: 1,
   config: {
     "cleanup.policy": "delete",
     "retention.ms": String((options.retentionDays ?? 7) * DAY_MS),
-    "min.insync.replicas": "1",
   },
   key: { format: "string", doc: "account id, so one account's transactions stay ordered" },
   value: { schemaFile, compatibility: options.compatibility ?? "FULL_TRANSITIVE" },
@@ -77,8 +91,7 @@ export const topics = {
   fxRates: {
     name: "fx.rates",
     partitions: 1,
-    replicationFactor: 1,
-    config: { "cleanup.policy": "compact", "min.insync.replicas": "1", "min.compaction.lag.ms": "0" },
+    config: { "cleanup.policy": "compact", "min.compaction.lag.ms": "0" },
     key: { format: "string", doc: "ISO 4217 currency code the rate converts from" },
     value: { schemaFile: "FxRate.avsc", compatibility: "FULL_TRANSITIVE" },
     doc: "Compacted reference table of FX rates into the base currency, keyed by currency.",

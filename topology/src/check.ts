@@ -1,5 +1,8 @@
-// `topology check`: fail when a schema in the working tree is not compatible with the latest registered one.
-import { type TopicId, topics } from "./catalogue.ts";
+// `topology check`: fail when a schema in the working tree is not compatible with the latest registered one,
+// or when a topic is replicated less than its cluster allows.
+import { type Admin, ConfigResourceTypes } from "@platformatic/kafka";
+import { replicationFactorOf, underReplicated } from "./apply.ts";
+import { type Replication, replicationFor, type TopicId, topics } from "./catalogue.ts";
 import type { Names } from "./names.ts";
 import type { RegistryAdmin } from "./registryApi.ts";
 import { loadSchema } from "./schemas.ts";
@@ -32,4 +35,50 @@ export const checkTopology = async (
     }
   }
   return results;
+};
+
+export interface ReplicationCheck {
+  readonly brokers: number;
+  readonly replication: Replication;
+  /** One line per topic replicated below what the cluster allows (factor or min.insync.replicas). */
+  readonly findings: string[];
+}
+
+/** Each existing catalogued topic against replicationFor(the cluster's broker count). */
+export const checkReplication = async (
+  admin: Admin,
+  names: Names,
+  options: { only?: readonly TopicId[] } = {},
+): Promise<ReplicationCheck> => {
+  const brokers = (await admin.metadata({ topics: [] })).brokers.size;
+  const replication = replicationFor(brokers);
+  const existing = new Set(await admin.listTopics());
+  const present = (options.only ?? (Object.keys(topics) as TopicId[]))
+    .map((id) => names.topic(id))
+    .filter((name) => existing.has(name));
+  const findings: string[] = [];
+  if (present.length === 0) return { brokers, replication, findings };
+  const metadata = await admin.metadata({ topics: present });
+  const described = await admin.describeConfigs({
+    resources: present.map((name) => ({
+      resourceType: ConfigResourceTypes.TOPIC,
+      resourceName: name,
+      configurationKeys: ["min.insync.replicas"],
+    })),
+  });
+  for (const name of present) {
+    const factor = replicationFactorOf(metadata.topics.get(name)?.partitions ?? []);
+    if (factor !== undefined && factor < replication.replicationFactor)
+      findings.push(underReplicated(name, factor, brokers));
+    const minInsync = Number(
+      described
+        .find((entry) => entry.resourceName === name)
+        ?.configs.find((c) => c.name === "min.insync.replicas")?.value ?? 1,
+    );
+    if (minInsync < replication.minInsyncReplicas)
+      findings.push(
+        `${name}: min.insync.replicas=${minInsync}, a cluster of ${brokers} brokers gives it ${replication.minInsyncReplicas} (topology apply reports it as drift; kafka-configs --alter sets it)`,
+      );
+  }
+  return { brokers, replication, findings };
 };

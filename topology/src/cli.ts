@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { aclCommands, applyAcls, PRINCIPAL_ROLES, type PrincipalRole } from "./acls.ts";
 import { applyTopology } from "./apply.ts";
-import { checkTopology } from "./check.ts";
+import { checkReplication, checkTopology } from "./check.ts";
 import { connectAdmin, connectRegistry, environmentFrom } from "./connect.ts";
 import { describeMermaid, describeText } from "./describe.ts";
 import { names } from "./names.ts";
@@ -11,7 +11,8 @@ import { names } from "./names.ts";
 const usage = `usage: topology <command> [options]
   apply               create missing topics, report config drift, register schemas (idempotent)
   describe [--mermaid] print the catalogue as text or as a Mermaid diagram
-  check [--dir DIR]   fail when a schema is not compatible with the latest registered version
+  check [--dir DIR]   fail when a schema is not compatible with the latest registered version, or a topic
+                      is replicated less than the cluster allows (3 copies, 2 in sync, from 3 brokers)
   acls [--apply gateway=USER,processor=USER,ledger-sink=USER,ops=USER]
                       print (or grant, as the admin principal) the Kafka ACLs each principal needs
 options: --namespace NS (default $LEDGERLINE_NAMESPACE), --json
@@ -49,6 +50,10 @@ const main = async (): Promise<number> => {
         const report = await applyTopology({ admin, registry, names: resolved });
         if (values.json) console.log(JSON.stringify(report, null, 2));
         else {
+          const { replicationFactor, minInsyncReplicas } = report.replication;
+          console.log(
+            `cluster of ${report.brokers} broker${report.brokers === 1 ? "" : "s"}: topics get replication factor ${replicationFactor}, min.insync.replicas ${minInsyncReplicas}`,
+          );
           for (const topic of report.createdTopics) console.log(`created topic ${topic}`);
           for (const line of report.drift) console.log(`drift: ${line}`);
           for (const { subject, id } of report.registered) console.log(`registered ${subject} (id ${id})`);
@@ -65,10 +70,18 @@ const main = async (): Promise<number> => {
     case "check": {
       const registry = await connectRegistry(environment);
       const results = await checkTopology(registry, resolved, { directory: values.dir });
-      if (values.json) console.log(JSON.stringify(results, null, 2));
-      else
+      const admin = await connectAdmin(environment);
+      const replication = await checkReplication(admin, resolved).finally(() => admin.close());
+      if (values.json) console.log(JSON.stringify({ schemas: results, replication }, null, 2));
+      else {
         for (const r of results) console.log(`${r.status.padEnd(12)} ${r.subject}  ${r.messages.join("; ")}`);
-      return results.some((r) => r.status === "incompatible") ? 1 : 0;
+        for (const finding of replication.findings) console.log(`replication  ${finding}`);
+        if (replication.findings.length === 0)
+          console.log(
+            `replication  every topic as a cluster of ${replication.brokers} broker${replication.brokers === 1 ? "" : "s"} allows (factor ${replication.replication.replicationFactor}, min.insync.replicas ${replication.replication.minInsyncReplicas})`,
+          );
+      }
+      return results.some((r) => r.status === "incompatible") || replication.findings.length > 0 ? 1 : 0;
     }
     case "acls": {
       if (values.apply === undefined) {

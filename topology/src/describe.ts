@@ -10,7 +10,7 @@ export const describeText = (names = resolveNames()): string => {
       .map(([key, value]) => `${key}=${value}`)
       .join(", ");
     lines.push(
-      `  ${names.topic(id)}  (${spec.partitions} partitions, rf ${spec.replicationFactor}; ${config})`,
+      `  ${names.topic(id)}  (${spec.partitions} partitions, replicated as the cluster allows; ${config})`,
     );
     lines.push(`    key: ${spec.key.format} — ${spec.key.doc}`);
     lines.push(
