@@ -18,6 +18,7 @@
 // reason (`ledgerline outbox parked`, `ledgerline outbox retry`); the others are published.
 
 import {
+  beginTransaction,
   createTransactionalProducer,
   describeError,
   isFencedOrFatal,
@@ -174,15 +175,20 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
             : [],
         );
         if (messages.length > 0) {
-          const kafkaTx = await state.producer.beginTransaction();
+          // Begun inside the try: a begin that fails (the transaction coordinator's broker was just lost)
+          // must not leave a half-begun transaction on the producer, which would refuse every later begin.
+          let kafkaTx: Awaited<ReturnType<typeof beginTransaction>> | undefined;
           try {
+            kafkaTx = await beginTransaction(state.producer);
             await kafkaTx.send({ messages });
             await kafkaTx.commit();
           } catch (error) {
-            const abortError = await kafkaTx.abort().then(
-              () => undefined,
-              (e: unknown) => e,
-            );
+            const abortError = kafkaTx
+              ? await kafkaTx.abort().then(
+                  () => undefined,
+                  (e: unknown) => e,
+                )
+              : undefined;
             throw new RelayFailure(describeError(error), abortError !== undefined || isFencedOrFatal(error), {
               cause: error,
             });
@@ -225,7 +231,9 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
         Effect.gen(function* () {
           const fault = relayFault(error);
           yield* reportFault(health, fault, "outbox relay pass failed");
-          if (error instanceof RelayFailure ? error.fatal : fault.reason === "Fenced") {
+          // A transaction the producer still holds (its abort failed too) would refuse every later begin.
+          const stuck = state.producer.transaction !== undefined;
+          if (stuck || (error instanceof RelayFailure ? error.fatal : fault.reason === "Fenced")) {
             // Fenced or unusable producer: a new one re-initialises the transactional id.
             const old = state.producer;
             state.producer = createTransactionalProducer(options.connection, options.transactionalId);
