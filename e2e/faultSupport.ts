@@ -6,7 +6,7 @@ import type { AppExit, Pipeline } from "@ledgerline/testkit";
 const AUTH = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
 
 export interface Load {
-  /** Idempotency key → transaction id, for every transaction that got a 202. */
+  /** Idempotency key → transaction id, for every transaction that got a 202 (or a 200 on a retry). */
   readonly accepted: Map<string, string>;
   /** Answers that were retried (503, 5xx, 429, timeouts, refused connections). */
   retries: number;
@@ -49,7 +49,9 @@ export const sendTransactions = (
             signal: AbortSignal.timeout(5_000),
           });
           const answer = (await response.json().catch(() => ({}))) as { transaction_id?: string };
-          if (response.status === 202 && answer.transaction_id) {
+          // 202: accepted now; 200: a retry of a POST that was accepted after all (its answer was lost to a
+          // timeout), and the transaction is already in the ledger: the gateway answers with its row.
+          if ((response.status === 202 || response.status === 200) && answer.transaction_id) {
             load.accepted.set(key, answer.transaction_id);
             break;
           }

@@ -42,6 +42,18 @@ export interface PipelineOptions {
   readonly startTimeoutMs?: number;
 }
 
+/** A further instance of a stage, started beside the pipeline's own (startInstance). */
+export interface StageInstance {
+  readonly app: "processor" | "ledger-sink";
+  readonly instanceId: string;
+  readonly pid: number | undefined;
+  /** Sends the signal and resolves once the process has exited (SIGTERM: a scale-down; SIGKILL: a crash). */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Resolves with the exit, whoever caused it. */
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
+  logs(): string;
+}
+
 export interface Pipeline {
   readonly namespace: TestNamespace;
   readonly database: TestDatabase;
@@ -65,6 +77,11 @@ export interface Pipeline {
   /** Starts an app that kill() stopped, with the same environment. */
   start(app: AppName): void;
   pid(app: AppName): number | undefined;
+  /**
+   * Starts another instance of a stage with its own instance id (the pipeline's own are "0"), no ops
+   * port, and the pipeline's environment; stopped with the pipeline. Its exits count in exits().
+   */
+  startInstance(app: "processor" | "ledger-sink", instanceId: string): StageInstance;
   stop(): Promise<void>;
 }
 
@@ -149,24 +166,29 @@ export const startPipeline = async (
     ...options.env,
   };
   const children = new Map<AppName, ChildProcess>();
-  const output = new Map<AppName, string>();
+  const extraInstances = new Set<ChildProcess>();
+  const output = new Map<string, string>();
   const exits: AppExit[] = [];
   const killedByTest = new Set<ChildProcess>();
   let stopping = false;
-  const launch = (app: AppName) => {
+  /** Spawns an app; its output is kept under `key` (the app, or "<app>#<instance id>"). */
+  const spawnApp = (app: AppName, key: string, extraEnv: Record<string, string> = {}) => {
     const child = spawn(process.execPath, [resolve(REPO_ROOT, `apps/${app}/src/main.ts`)], {
       cwd: REPO_ROOT,
-      env: { ...env, ...options.appEnv?.[app] },
+      env: { ...env, ...options.appEnv?.[app], ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const keep = (chunk: Buffer) =>
-      output.set(app, `${output.get(app) ?? ""}${chunk.toString("utf8")}`.slice(-20_000));
+      output.set(key, `${output.get(key) ?? ""}${chunk.toString("utf8")}`.slice(-20_000));
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
     child.once("exit", (code, signal) => {
       if (!stopping) exits.push({ app, code, signal, byTest: killedByTest.has(child) });
     });
-    children.set(app, child);
+    return child;
+  };
+  const launch = (app: AppName) => {
+    children.set(app, spawnApp(app, app));
   };
   await options.beforeStart?.(namespace);
   const startedAt = Date.now();
@@ -186,7 +208,7 @@ export const startPipeline = async (
     });
   const stop = async () => {
     stopping = true;
-    await Promise.all([...children.values()].map((child) => terminate(child, "SIGTERM")));
+    await Promise.all([...children.values(), ...extraInstances].map((child) => terminate(child, "SIGTERM")));
     await database.cleanup().catch(() => undefined);
     await namespace.cleanup().catch(() => undefined);
   };
@@ -259,6 +281,32 @@ export const startPipeline = async (
       launch(app);
     },
     kill,
+    startInstance: (app, instanceId) => {
+      const key = `${app}#${instanceId}`;
+      output.set(key, "");
+      const child = spawnApp(
+        app,
+        key,
+        app === "processor"
+          ? { PROCESSOR_INSTANCE_ID: instanceId, PROCESSOR_METRICS_PORT: "0" }
+          : { LEDGER_SINK_INSTANCE_ID: instanceId, LEDGER_SINK_METRICS_PORT: "0" },
+      );
+      extraInstances.add(child);
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+        child.once("exit", (code, signal) => done({ code, signal })),
+      );
+      return {
+        app,
+        instanceId,
+        pid: child.pid,
+        exited,
+        logs: () => output.get(key) ?? "",
+        kill: async (signal = "SIGKILL") => {
+          killedByTest.add(child);
+          await terminate(child, signal);
+        },
+      };
+    },
     start: (app) => {
       const child = children.get(app);
       if (child && child.exitCode === null && child.signalCode === null)

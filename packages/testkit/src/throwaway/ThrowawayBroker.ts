@@ -1,9 +1,10 @@
-// A private single-node Kafka (KRaft) started from the stack's cached jars, for tests that must stop
-// a broker. The shared broker at 127.0.0.1:9092 is never touched. Why not a TCP proxy in front of
-// it: Kafka advertises 127.0.0.1:9092 in metadata, so clients bypass a proxy after bootstrap.
+// A private Kafka (KRaft) started from the stack's cached jars, for tests that must stop a broker: one
+// node, or a cluster of several combined broker+controller nodes (a quorum of N voters, internal topics
+// replicated like a production cluster's). The shared broker is never touched. Why not a TCP proxy in
+// front of it: Kafka advertises its own address in metadata, so clients bypass a proxy after bootstrap.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,101 +53,28 @@ export interface SecureBrokerOptions {
 const makeCertificates = (dir: string) =>
   promisify(execFile)("bash", [join(REPO_ROOT, "ops/stack/kafka-certs.sh"), dir], { timeout: 30_000 });
 
-export class ThrowawayBroker {
-  readonly dir: string;
+/** One node of a throwaway cluster: its own JVM, ports and data directory. */
+class BrokerNode {
+  readonly id: number;
   readonly port: number;
-  readonly #controllerPort: number;
+  readonly controllerPort: number;
+  readonly dir: string;
   #process: ChildProcess | undefined;
 
-  private constructor(dir: string, port: number, controllerPort: number) {
-    this.dir = dir;
+  constructor(id: number, port: number, controllerPort: number, dir: string) {
+    this.id = id;
     this.port = port;
-    this.#controllerPort = controllerPort;
+    this.controllerPort = controllerPort;
+    this.dir = dir;
   }
 
-  get bootstrap(): string {
-    return `127.0.0.1:${this.port}`;
+  get running(): boolean {
+    const child = this.#process;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
   }
 
-  /** The CA that signed a secure broker's certificate (clients trust it: KAFKA_SSL_CA_FILE). */
-  get caFile(): string {
-    return join(this.dir, "ca.pem");
-  }
-
-  static async create(options: { readonly secure?: SecureBrokerOptions } = {}): Promise<ThrowawayBroker> {
-    const dir = mkdtempSync(join(tmpdir(), "ledgerline-broker-"));
-    const broker = new ThrowawayBroker(dir, await freePort(), await freePort());
-    const secure = options.secure;
-    if (secure) await makeCertificates(dir);
-    const adminPassword = secure?.users.admin;
-    if (secure && adminPassword === undefined) throw new Error("a secure broker needs an admin user");
-    const listener = secure ? "SASL_SSL" : "PLAINTEXT";
-    writeFileSync(
-      join(dir, "server.properties"),
-      [
-        "process.roles=broker,controller",
-        "node.id=1",
-        `controller.quorum.voters=1@127.0.0.1:${broker.#controllerPort}`,
-        `listeners=${listener}://127.0.0.1:${broker.port},CONTROLLER://127.0.0.1:${broker.#controllerPort}`,
-        `advertised.listeners=${listener}://127.0.0.1:${broker.port}`,
-        "controller.listener.names=CONTROLLER",
-        `listener.security.protocol.map=CONTROLLER:PLAINTEXT,${listener}:${listener}`,
-        ...(secure
-          ? [
-              `inter.broker.listener.name=${listener}`,
-              "sasl.enabled.mechanisms=SCRAM-SHA-512",
-              "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
-              `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${adminPassword}";`,
-              "ssl.keystore.type=PEM",
-              `ssl.keystore.location=${join(dir, "broker-keystore.pem")}`,
-              "ssl.truststore.type=PEM",
-              `ssl.truststore.location=${join(dir, "ca.pem")}`,
-              "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-              // The controller listener is plain text on loopback: the broker reaches it as ANONYMOUS.
-              "super.users=User:admin;User:ANONYMOUS",
-              "allow.everyone.if.no.acl.found=false",
-            ]
-          : []),
-        `log.dirs=${join(dir, "data")}`,
-        "num.partitions=3",
-        "offsets.topic.replication.factor=1",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "auto.create.topics.enable=false",
-        "group.share.enable=false",
-        "num.network.threads=2",
-        "num.io.threads=2",
-      ].join("\n"),
-    );
-    const clusterId = newClusterId();
-    await promisify(execFile)(
-      JAVA,
-      [
-        "-Xmx256m",
-        "-cp",
-        `${KAFKA_HOME}/libs/*`,
-        "kafka.tools.StorageTool",
-        "format",
-        "-t",
-        clusterId,
-        "-c",
-        join(dir, "server.properties"),
-        "--feature",
-        "share.version=0",
-        // SCRAM credentials are written with the metadata at format time (KRaft).
-        ...Object.entries(secure?.users ?? {}).flatMap(([name, password]) => [
-          "--add-scram",
-          `SCRAM-SHA-512=[name=${name},password=${password}]`,
-        ]),
-      ],
-      { timeout: 60_000 },
-    );
-    await broker.start();
-    return broker;
-  }
-
-  async start(timeoutMs = 60_000): Promise<void> {
+  async start(timeoutMs: number): Promise<void> {
+    if (this.running) return;
     this.#process = spawn(
       JAVA,
       [
@@ -165,23 +93,162 @@ export class ThrowawayBroker {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.#process.exitCode !== null)
-        throw new Error(`throwaway broker exited with ${this.#process.exitCode}`);
+        throw new Error(`throwaway broker node ${this.id} exited with ${this.#process.exitCode}`);
       if (await portOpen(this.port)) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    throw new Error(`throwaway broker not listening on ${this.port} after ${timeoutMs} ms`);
+    throw new Error(`throwaway broker node ${this.id} not listening on ${this.port} after ${timeoutMs} ms`);
   }
 
-  /** Kills the broker process (SIGKILL: an abrupt outage). Data on disk stays for the restart. */
+  /** SIGKILL: an abrupt outage. Its data stays for the restart. */
   async stop(): Promise<void> {
     const child = this.#process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || !this.running) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;
   }
+}
 
-  /** stop() then start(): a crash-like restart on the same data and port. */
+export interface ThrowawayBrokerOptions {
+  /** Combined broker+controller nodes (default 1). With 3 or more, internal topics get 3 replicas and min ISR 2. */
+  readonly nodes?: number;
+  readonly secure?: SecureBrokerOptions;
+}
+
+export class ThrowawayBroker {
+  readonly dir: string;
+  readonly nodes: readonly BrokerNode[];
+
+  private constructor(dir: string, nodes: readonly BrokerNode[]) {
+    this.dir = dir;
+    this.nodes = nodes;
+  }
+
+  /** The first node's client port. */
+  get port(): number {
+    return this.nodes[0]!.port;
+  }
+
+  /** Every node's address: clients find the cluster from any of them. */
+  get bootstrap(): string {
+    return this.nodes.map((node) => `127.0.0.1:${node.port}`).join(",");
+  }
+
+  /** The CA that signed a secure broker's certificate (clients trust it: KAFKA_SSL_CA_FILE). */
+  get caFile(): string {
+    return join(this.dir, "ca.pem");
+  }
+
+  /** Node by its node id (1..N), as Kafka's metadata names the partition leaders. */
+  node(id: number): BrokerNode {
+    const found = this.nodes.find((node) => node.id === id);
+    if (!found) throw new Error(`no broker node ${id} (nodes ${this.nodes.map((n) => n.id).join(", ")})`);
+    return found;
+  }
+
+  static async create(options: ThrowawayBrokerOptions = {}): Promise<ThrowawayBroker> {
+    const count = options.nodes ?? 1;
+    const dir = mkdtempSync(join(tmpdir(), "ledgerline-broker-"));
+    const nodes: BrokerNode[] = [];
+    for (let id = 1; id <= count; id++) {
+      const nodeDir = count === 1 ? dir : join(dir, `node-${id}`);
+      mkdirSync(nodeDir, { recursive: true });
+      nodes.push(new BrokerNode(id, await freePort(), await freePort(), nodeDir));
+    }
+    const broker = new ThrowawayBroker(dir, nodes);
+    const secure = options.secure;
+    if (secure) await makeCertificates(dir);
+    const adminPassword = secure?.users.admin;
+    if (secure && adminPassword === undefined) throw new Error("a secure broker needs an admin user");
+    const listener = secure ? "SASL_SSL" : "PLAINTEXT";
+    const voters = nodes.map((node) => `${node.id}@127.0.0.1:${node.controllerPort}`).join(",");
+    // A production-like cluster: internal topics on 3 replicas, writes need 2 of them.
+    const replicas = Math.min(count, 3);
+    const minInsync = count >= 3 ? 2 : 1;
+    const clusterId = newClusterId();
+    await Promise.all(
+      nodes.map(async (node) => {
+        const properties = join(node.dir, "server.properties");
+        writeFileSync(
+          properties,
+          [
+            "process.roles=broker,controller",
+            `node.id=${node.id}`,
+            `controller.quorum.voters=${voters}`,
+            `listeners=${listener}://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+            `advertised.listeners=${listener}://127.0.0.1:${node.port}`,
+            "controller.listener.names=CONTROLLER",
+            `listener.security.protocol.map=CONTROLLER:PLAINTEXT,${listener}:${listener}`,
+            `inter.broker.listener.name=${listener}`,
+            ...(secure
+              ? [
+                  "sasl.enabled.mechanisms=SCRAM-SHA-512",
+                  "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+                  `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${adminPassword}";`,
+                  "ssl.keystore.type=PEM",
+                  `ssl.keystore.location=${join(dir, "broker-keystore.pem")}`,
+                  "ssl.truststore.type=PEM",
+                  `ssl.truststore.location=${join(dir, "ca.pem")}`,
+                  "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                  // The controller listener is plain text on loopback: the broker reaches it as ANONYMOUS.
+                  "super.users=User:admin;User:ANONYMOUS",
+                  "allow.everyone.if.no.acl.found=false",
+                ]
+              : []),
+            `log.dirs=${join(node.dir, "data")}`,
+            "num.partitions=3",
+            `offsets.topic.replication.factor=${replicas}`,
+            `transaction.state.log.replication.factor=${replicas}`,
+            `transaction.state.log.min.isr=${minInsync}`,
+            `default.replication.factor=${replicas}`,
+            `min.insync.replicas=${minInsync}`,
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=false",
+            "group.share.enable=false",
+            "num.network.threads=2",
+            "num.io.threads=2",
+          ].join("\n"),
+        );
+        await promisify(execFile)(
+          JAVA,
+          [
+            "-Xmx256m",
+            "-cp",
+            `${KAFKA_HOME}/libs/*`,
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            clusterId,
+            "-c",
+            properties,
+            "--feature",
+            "share.version=0",
+            // SCRAM credentials are written with the metadata at format time (KRaft).
+            ...Object.entries(secure?.users ?? {}).flatMap(([name, password]) => [
+              "--add-scram",
+              `SCRAM-SHA-512=[name=${name},password=${password}]`,
+            ]),
+          ],
+          { timeout: 60_000 },
+        );
+      }),
+    );
+    await broker.start();
+    return broker;
+  }
+
+  /** Starts every node that is not running (a quorum needs a majority of them up). */
+  async start(timeoutMs = 60_000): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.start(timeoutMs)));
+  }
+
+  /** Kills every node (SIGKILL: an abrupt outage). Data on disk stays for the restart. */
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.stop()));
+  }
+
+  /** stop() then start(): a crash-like restart on the same data and ports. */
   async restart(timeoutMs?: number): Promise<void> {
     await this.stop();
     await this.start(timeoutMs);

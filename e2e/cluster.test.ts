@@ -1,0 +1,242 @@
+// Scale-out on a real 3-broker cluster (a throwaway one: three KRaft nodes, each broker and controller,
+// internal topics on 3 replicas with 2 in sync). Several instances of each stage share the partitions:
+// - the broker that leads most partitions is SIGKILLed mid-run and brought back;
+// - sinks go from 1 to 3 and processors from 1 to 2 mid-run, then back down, one sink by SIGKILL.
+// Clients retry 503s with the same Idempotency-Key. Once the run drains, every accepted transaction is in
+// the ledger exactly once, every invariant holds, no stage exited on its own, and every partition was
+// consumed to its end (the processors' committed offsets, the sinks' stored positions).
+import { createReadCommittedConsumer, parseBrokers } from "@ledgerline/kafka";
+import { sql } from "@ledgerline/ledger-db";
+import {
+  assertLedgerInvariants,
+  type Pipeline,
+  type StageInstance,
+  startPipeline,
+  ThrowawayBroker,
+} from "@ledgerline/testkit";
+import { connectAdmin } from "@ledgerline/topology";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  awaitInLedger,
+  awaitOutboxDrained,
+  expectNoExits,
+  type Load,
+  sendTransactions,
+} from "./faultSupport.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const until = async (load: Load, accepted: number) => {
+  while (load.accepted.size < accepted) await sleep(50);
+};
+
+const admin = (pipeline: Pipeline) =>
+  connectAdmin({
+    bootstrapServers: pipeline.env.KAFKA_BOOTSTRAP_SERVERS!,
+    registryUrl: pipeline.env.SCHEMA_REGISTRY_URL!,
+    namespace: pipeline.namespace.namespace,
+  });
+
+/** End offsets (read_committed) of a namespace's topic, per partition. */
+const endOffsets = async (pipeline: Pipeline, topic: string): Promise<bigint[]> => {
+  const consumer = createReadCommittedConsumer(
+    {
+      bootstrapBrokers: parseBrokers(pipeline.env.KAFKA_BOOTSTRAP_SERVERS!),
+      clientId: "cluster-test-offsets",
+    },
+    `${pipeline.namespace.namespace}.offsets`,
+  );
+  try {
+    return [...((await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [])];
+  } finally {
+    await consumer.close(true);
+  }
+};
+
+/**
+ * Waits until every partition was consumed to its end: the processor group's committed offsets on
+ * transactions.requested, and the sink's positions (stored in Postgres with the ledger rows) on
+ * transactions.validated.
+ */
+const awaitConsumedToEnd = async (pipeline: Pipeline, timeoutMs: number) => {
+  const names = pipeline.namespace.names;
+  const requested = names.topic("requested");
+  const validated = names.topic("validated");
+  const deadline = Date.now() + timeoutMs;
+  let behind: string[] = [];
+  for (;;) {
+    behind = [];
+    const kafka = await admin(pipeline);
+    try {
+      const [group] = await kafka.listConsumerGroupOffsets({ groups: [names.group("processor")] });
+      const committed = new Map(
+        (group?.topics.find((t) => t.name === requested)?.partitions ?? []).map((p) => [
+          p.partitionIndex,
+          p.committedOffset,
+        ]),
+      );
+      (await endOffsets(pipeline, requested)).forEach((end, partition) => {
+        if (end > 0n && (committed.get(partition) ?? -1n) < end)
+          behind.push(`processor ${requested}[${partition}] at ${committed.get(partition)} of ${end}`);
+      });
+    } finally {
+      await kafka.close();
+    }
+    const stored = new Map(
+      (
+        (await pipeline.database.pool.any(sql.unsafe`
+          SELECT partition, next_offset FROM consumer_offsets
+          WHERE group_id = ${names.group("ledgerSink")} AND topic = ${validated}`)) as readonly {
+          partition: number;
+          next_offset: bigint;
+        }[]
+      ).map((row) => [row.partition, row.next_offset]),
+    );
+    (await endOffsets(pipeline, validated)).forEach((end, partition) => {
+      if (end > 0n && (stored.get(partition) ?? -1n) < end)
+        behind.push(`sink ${validated}[${partition}] at ${stored.get(partition)} of ${end}`);
+    });
+    if (behind.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`partitions not consumed to their end: ${behind.join("; ")}`);
+    await sleep(500);
+  }
+};
+
+/** The node that leads the most partitions of the pipeline's topics, and how many it leads. */
+const busiestLeader = async (pipeline: Pipeline) => {
+  const kafka = await admin(pipeline);
+  try {
+    const topics = (await kafka.listTopics()).filter((t) => t.startsWith(`${pipeline.namespace.namespace}.`));
+    const metadata = await kafka.metadata({ topics });
+    const leads = new Map<number, number>();
+    let replicas = Number.POSITIVE_INFINITY;
+    for (const topic of metadata.topics.values()) {
+      for (const partition of topic.partitions) {
+        leads.set(partition.leader, (leads.get(partition.leader) ?? 0) + 1);
+        replicas = Math.min(replicas, partition.replicas.length);
+      }
+    }
+    const [node, count] = [...leads.entries()].sort((a, b) => b[1] - a[1])[0]!;
+    return { node, count, replicas };
+  } finally {
+    await kafka.close();
+  }
+};
+
+const finish = async (pipeline: Pipeline, load: Load, count: number) => {
+  await load.done;
+  const ids = [...new Set(load.accepted.values())];
+  expect(ids.length).toBe(count);
+  await awaitInLedger(pipeline.database.pool, ids, 180_000, pipeline);
+  await awaitConsumedToEnd(pipeline, 120_000);
+  await awaitOutboxDrained(pipeline.database.pool, 60_000).catch((error: Error) => {
+    throw new Error(`${error.message}\n${pipeline.logs("ledger-sink").slice(-6_000)}`);
+  });
+  expectNoExits(pipeline);
+  await assertLedgerInvariants(pipeline.database.pool, ids, expect);
+  return ids;
+};
+
+describe("on a 3-broker cluster", () => {
+  let cluster: ThrowawayBroker;
+  beforeAll(async () => {
+    cluster = await ThrowawayBroker.create({ nodes: 3 });
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  it("2 processors and 2 sinks lose and double nothing when the busiest leader is SIGKILLed and comes back", {
+    timeout: 420_000,
+  }, async () => {
+    const COUNT = 3_000;
+    const pipeline = await startPipeline("cluster", undefined, {
+      bootstrapServers: cluster.bootstrap,
+      opsEndpoints: true,
+      startTimeoutMs: 120_000,
+    });
+    const extra: StageInstance[] = [];
+    try {
+      extra.push(pipeline.startInstance("processor", "1"), pipeline.startInstance("ledger-sink", "1"));
+      await pipeline.awaitReady(120_000);
+      const leader = await busiestLeader(pipeline);
+      // topology apply gave the topics as many replicas as the cluster allows.
+      expect(leader.replicas).toBe(3);
+      const load = sendTransactions(pipeline.gatewayUrl, COUNT, {
+        label: "cluster",
+        concurrency: 10,
+        spacingMs: 10,
+      });
+      await until(load, COUNT / 3);
+      await cluster.node(leader.node).stop(); // SIGKILL
+      const killedAt = load.accepted.size;
+      await sleep(8_000);
+      await cluster.node(leader.node).start(60_000);
+      await finish(pipeline, load, COUNT);
+      for (const instance of extra)
+        expect(await Promise.race([instance.exited, sleep(0).then(() => "running")])).toBe("running");
+      console.log(
+        `cluster: node ${leader.node} (leader of ${leader.count} partitions) killed after ${killedAt} of ${COUNT} accepted, back 8 s later; ${load.retries} client retries`,
+      );
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("sinks 1→3 and processors 1→2 mid-run, then back down with a SIGKILL: exactly once, every partition consumed", {
+    timeout: 420_000,
+  }, async () => {
+    const COUNT = 3_000;
+    const pipeline = await startPipeline("scale", undefined, {
+      bootstrapServers: cluster.bootstrap,
+      opsEndpoints: true,
+      startTimeoutMs: 120_000,
+    });
+    try {
+      await pipeline.awaitReady(120_000);
+      const load = sendTransactions(pipeline.gatewayUrl, COUNT, {
+        label: "scale",
+        concurrency: 6,
+        spacingMs: 15,
+      });
+      await until(load, COUNT * 0.15);
+      const sink1 = pipeline.startInstance("ledger-sink", "1");
+      const sink2 = pipeline.startInstance("ledger-sink", "2");
+      const processor1 = pipeline.startInstance("processor", "1");
+      await until(load, COUNT * 0.4);
+      await sink1.kill("SIGKILL");
+      await until(load, COUNT * 0.65);
+      // Scale back down: a stopped instance finishes its batch and exits 0.
+      await Promise.all([sink2.kill("SIGTERM"), processor1.kill("SIGTERM")]);
+      expect((await sink2.exited).code).toBe(0);
+      expect((await processor1.exited).code).toBe(0);
+      await finish(pipeline, load, COUNT);
+      console.log(
+        `scale: 1→3 sinks, 1→2 processors and back, a sink SIGKILLed; ${load.retries} client retries`,
+      );
+    } finally {
+      await pipeline.stop();
+    }
+  });
+});
+
+describe("instance ids", () => {
+  it("a second processor started with a live one's id is refused with a clear error, and the first goes on", {
+    timeout: 120_000,
+  }, async () => {
+    const pipeline = await startPipeline("dupid", ["processor"], { opsEndpoints: true });
+    try {
+      await pipeline.awaitReady(60_000);
+      const duplicate = pipeline.startInstance("processor", "0");
+      const exit = await duplicate.exited;
+      expect(exit.code).not.toBe(0);
+      expect(duplicate.logs()).toMatch(/instance id \S+processor\.0 is in use by a live process/);
+      expect(duplicate.logs()).toMatch(/PROCESSOR_INSTANCE_ID/);
+      // The running one was not fenced: it is still ready, and only the duplicate exited.
+      await pipeline.awaitReady(10_000);
+      expect(pipeline.exits()).toHaveLength(1);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+});
