@@ -17,9 +17,23 @@ if [ -f "$repo_root/.env" ]; then
 fi
 : "${KAFKA_PORT:=9092}"
 : "${REGISTRY_PORT:=8081}"
+: "${LEDGERLINE_STATE:=$repo_root/.ledgerline}"
+# LEDGERLINE_KAFKA_BROKERS=N (ops/stack/up.sh runs N Kafka nodes, node i on KAFKA_PORT+100*(i-1)): the
+# clients get every node, so they connect while any one of them is down. Unset, it is the count this
+# clone's Kafka storage was formatted for, so `npm start -- --brokers 3` once is remembered.
+if [[ -z ${LEDGERLINE_KAFKA_BROKERS:-} && -s $LEDGERLINE_STATE/kafka/broker-count ]]; then
+  LEDGERLINE_KAFKA_BROKERS=$(<"$LEDGERLINE_STATE/kafka/broker-count")
+  export LEDGERLINE_KAFKA_BROKERS
+fi
+kafka_nodes=${LEDGERLINE_KAFKA_BROKERS:-1}
+if [[ -z ${KAFKA_BOOTSTRAP_SERVERS:-} && $kafka_nodes =~ ^[0-9]+$ ]] && ((kafka_nodes > 1)); then
+  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
+  for ((node = 2; node <= kafka_nodes; node++)); do
+    KAFKA_BOOTSTRAP_SERVERS+=",127.0.0.1:$((KAFKA_PORT + 100 * (node - 1)))"
+  done
+fi
 : "${KAFKA_BOOTSTRAP_SERVERS:=127.0.0.1:$KAFKA_PORT}"
 : "${SCHEMA_REGISTRY_URL:=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7}"
-: "${LEDGERLINE_STATE:=$repo_root/.ledgerline}"
 # REGISTRY_BASIC_AUTH=true: the stack's Apicurio asks for HTTP basic credentials (a user made once per
 # state dir, ops/stack/up.sh configures it); the clients get them in SCHEMA_REGISTRY_URL.
 if [[ ${REGISTRY_BASIC_AUTH:-false} == true ]]; then

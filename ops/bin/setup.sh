@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Brings the platform up: Node 24, dependencies, Kafka + registry + Postgres, topics and schemas,
 # database migrations, reference FX rates. Idempotent: a second run only checks.
+#   npm run stack:up -- [--brokers N]   (N Kafka nodes: LEDGERLINE_KAFKA_BROKERS, see ops/stack/lib.sh)
 set -euo pipefail
 cd "$(dirname -- "$0")/../.."
+usage="usage: npm run stack:up -- [--brokers N]   (N Kafka nodes, 1-9)"
+while (($#)); do
+  case $1 in
+    -h | --help) echo "$usage"; exit 0 ;;
+    --brokers=*) value=${1#*=} n=1 ;;
+    --brokers) value=${2:-} n=2 ;;
+    *) echo "error: unknown argument '$1': $usage" >&2; exit 2 ;;
+  esac
+  [[ $value =~ ^[1-9][0-9]*$ ]] || { echo "error: --brokers needs a positive number, not '$value': $usage" >&2; exit 2; }
+  export LEDGERLINE_KAFKA_BROKERS=$value
+  shift "$n"
+done
 . ops/bin/env.sh
 . ops/bin/node-env.sh
 . ops/bin/deps.sh

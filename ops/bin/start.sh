@@ -3,8 +3,34 @@
 # restarts an app that exits, with backoff. Returns once every app answers ready, or fails after
 # LEDGERLINE_START_TIMEOUT seconds naming the app that is not ready, with its last log lines.
 # Running it again starts only what is not running. `npm run stop` stops everything it started.
+#   npm start -- [--processors N] [--sinks N] [--brokers N]
+# The flags set SUPERVISOR_PROCESSORS, SUPERVISOR_SINKS (instances of each stage, tools/supervisor) and
+# LEDGERLINE_KAFKA_BROKERS (Kafka nodes, ops/stack/up.sh); the environment variables work as well.
 set -euo pipefail
 cd "$(dirname -- "$0")/../.."
+
+usage="usage: npm start -- [--processors N] [--sinks N] [--brokers N]   (N a positive whole number)"
+# Counts asked for on the command line or in the environment: checked against a running supervisor.
+requested=()
+[[ -z ${SUPERVISOR_PROCESSORS:-} ]] || requested+=(processor)
+[[ -z ${SUPERVISOR_SINKS:-} ]] || requested+=(ledger-sink)
+while (($#)); do
+  flag=${1%%=*}
+  if [[ $1 == *=* ]]; then value=${1#*=} n=1; else value=${2:-} n=2; fi
+  case $flag in
+    -h | --help) echo "$usage"; exit 0 ;;
+    --processors | --sinks | --brokers) ;;
+    *) echo "error: unknown argument '$1': $usage" >&2; exit 2 ;;
+  esac
+  [[ $value =~ ^[1-9][0-9]*$ ]] || { echo "error: $flag needs a positive number, not '$value': $usage" >&2; exit 2; }
+  case $flag in
+    --processors) export SUPERVISOR_PROCESSORS=$value && requested+=(processor) ;;
+    --sinks) export SUPERVISOR_SINKS=$value && requested+=(ledger-sink) ;;
+    --brokers) export LEDGERLINE_KAFKA_BROKERS=$value ;;
+  esac
+  shift "$n"
+done
+
 bash ops/bin/setup.sh
 . ops/bin/node-env.sh
 . ops/bin/env.sh
@@ -48,13 +74,36 @@ for pid_file in "$run_dir"/apps/*.pid; do
   rm -f "$pid_file"
 done
 
+# "3 processors", "processor": how many instances of stage $1 ($2 of them).
+instances() { if (($2 == 1)); then echo "$1"; else echo "$2 ${1}s"; fi; }
+# "3 processors", "1 processor".
+counted() { if (($2 == 1)); then echo "1 $1"; else echo "$2 ${1}s"; fi; }
+
 if pid=$(supervisor_pid); then
-  echo "✓ supervisor already running (pid $pid)"
+  # The instances it runs, from its status file (run/supervisor.json, one entry per instance).
+  running=$(node -e '
+    const counts = { processor: 0, "ledger-sink": 0 };
+    try {
+      for (const a of JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).apps ?? [])
+        if (a.app in counts) counts[a.app]++;
+    } catch {}
+    console.log(counts.processor, counts["ledger-sink"]);
+  ' "$run_dir/supervisor.json")
+  read -r have_processors have_sinks <<<"$running"
+  # A running supervisor keeps the counts it started with: asking for others needs a restart.
+  for stage in "${requested[@]}"; do
+    if [[ $stage == processor ]]; then want=$SUPERVISOR_PROCESSORS have=$have_processors; else want=$SUPERVISOR_SINKS have=$have_sinks; fi
+    if [[ $want != "$have" ]]; then
+      echo "error: the supervisor (pid $pid) already runs $(counted processor "$have_processors") and $(counted ledger-sink "$have_sinks"), not $(counted "$stage" "$want"): run 'npm run stop' first, then npm start again with the counts you want" >&2
+      exit 1
+    fi
+  done
+  echo "✓ supervisor already running (pid $pid): gateway, $(instances processor "$have_processors"), $(instances ledger-sink "$have_sinks")"
 else
   # setsid: its own session, so a Ctrl-C in this terminal does not reach the apps.
   setsid nohup node "$supervisor_main" >>"$log_dir/supervisor.log" 2>&1 </dev/null &
   echo $! >"$run_dir/supervisor.pid"
-  echo "› started the supervisor (pid $!, log $log_dir/supervisor.log): gateway, processor, ledger-sink"
+  echo "› started the supervisor (pid $!, log $log_dir/supervisor.log): gateway, $(instances processor "${SUPERVISOR_PROCESSORS:-1}"), $(instances ledger-sink "${SUPERVISOR_SINKS:-1}")"
 fi
 
 echo "› waiting for every app to be ready"

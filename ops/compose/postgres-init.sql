@@ -8,8 +8,10 @@ CREATE ROLE ledgerline_sink LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '
 CREATE ROLE ledgerline_ops LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD 'ledgerline';
 CREATE DATABASE ledgerline OWNER ledgerline;
 CREATE DATABASE ledgerline_test OWNER ledgerline;
-REVOKE ALL ON DATABASE ledgerline, ledgerline_test FROM PUBLIC;
-GRANT CONNECT ON DATABASE ledgerline, ledgerline_test TO ledgerline_gateway, ledgerline_sink, ledgerline_ops;
+-- The ledger of compose.yaml's "cluster" profile (its own pipeline, its own positions).
+CREATE DATABASE ledgerline_cluster OWNER ledgerline;
+REVOKE ALL ON DATABASE ledgerline, ledgerline_test, ledgerline_cluster FROM PUBLIC;
+GRANT CONNECT ON DATABASE ledgerline, ledgerline_test, ledgerline_cluster TO ledgerline_gateway, ledgerline_sink, ledgerline_ops;
 CREATE ROLE ledgerline_registry LOGIN PASSWORD 'ledgerline_registry';
 CREATE DATABASE ledgerline_registry OWNER ledgerline_registry;
 REVOKE ALL ON DATABASE ledgerline_registry FROM PUBLIC;

@@ -24,11 +24,20 @@ REPO_ROOT=$(cd -- "$STACK_DIR/../.." && pwd)
 # 4.2.2 is on Central for kafka_2.13 but not for kafka-tools, so 4.2.1 is the
 # newest complete 4.2.x.
 : "${KAFKA_VERSION:=4.2.1}"
-# Client listener and KRaft controller listener (both on 127.0.0.1).
+# Client listener and KRaft controller listener (both on 127.0.0.1) of node 1.
 : "${KAFKA_PORT:=9092}"
 : "${KAFKA_CONTROLLER_PORT:=9093}"
-# Broker JVM heap; sized so the whole stack idles well under 1.5 GiB RSS.
-: "${KAFKA_HEAP:=-Xms256m -Xmx512m}"
+# Kafka nodes (1-9), each a combined broker+controller JVM; all of them are the controller quorum's
+# voters. Node i listens on KAFKA_PORT+100*(i-1) and KAFKA_CONTROLLER_PORT+100*(i-1). 1 = a single
+# node; 3 = the smallest cluster that keeps a quorum (and min.insync.replicas=2) with one node down.
+: "${LEDGERLINE_KAFKA_BROKERS:=1}"
+# Broker JVM heap, per node; sized so the whole stack idles well under 1.5 GiB RSS (1 node) or
+# about 2 GiB (3 nodes).
+if [[ $LEDGERLINE_KAFKA_BROKERS =~ ^[0-9]+$ ]] && ((LEDGERLINE_KAFKA_BROKERS > 1)); then
+  : "${KAFKA_HEAP:=-Xms128m -Xmx384m}"
+else
+  : "${KAFKA_HEAP:=-Xms256m -Xmx512m}"
+fi
 # JDK for the broker (17+). Unset: the `java` on PATH.
 : "${KAFKA_JAVA_HOME:=}"
 # Seconds to wait for the broker to come up.
@@ -142,14 +151,82 @@ wait_for_port() {
   done
 }
 
-# Dies if two services are configured on the same port.
+# Dies if two services are configured on the same port (Kafka nodes 2..N included).
 check_distinct_ports() {
   local -A seen=()
-  local var
+  local var port name i
   for var in PGPORT KAFKA_PORT KAFKA_CONTROLLER_PORT REGISTRY_PORT REGISTRY_MANAGEMENT_PORT; do
     [[ ${!var} =~ ^[0-9]+$ ]] || die "$var='${!var}' is not a port number: set it to a free TCP port"
-    [[ -z ${seen[${!var}]:-} ]] || die "$var and ${seen[${!var}]} are both ${!var}: give each service its own port"
-    seen[${!var}]=$var
+  done
+  for var in PGPORT KAFKA_PORT KAFKA_CONTROLLER_PORT REGISTRY_PORT REGISTRY_MANAGEMENT_PORT; do
+    port=${!var} name=$var
+    [[ -z ${seen[$port]:-} ]] || die "$name and ${seen[$port]} are both $port: give each service its own port"
+    seen[$port]=$name
+  done
+  for ((i = 2; i <= LEDGERLINE_KAFKA_BROKERS; i++)); do
+    for var in KAFKA_PORT KAFKA_CONTROLLER_PORT; do
+      port=$(kafka_node_port "$var" "$i") name="$var+$((100 * (i - 1))) (kafka node $i)"
+      ((port <= 65535)) || die "$name is $port, past 65535: lower $var or LEDGERLINE_KAFKA_BROKERS"
+      [[ -z ${seen[$port]:-} ]] || die "$name and ${seen[$port]} are both $port: move $var (nodes use it +100 per node)"
+      seen[$port]=$name
+    done
+  done
+}
+
+# ---------------------------------------------------------------------------
+# Kafka nodes. Node 1 is the service "kafka" with today's single-node files
+# (kafka.pid, logs/kafka.log, kafka/data, kafka/server.properties); node i>1
+# is "kafka-i" (kafka-i.pid, logs/kafka-i.log, kafka/node-i/...).
+# ---------------------------------------------------------------------------
+
+# Dies unless LEDGERLINE_KAFKA_BROKERS is a node count up.sh can run.
+check_kafka_brokers() {
+  [[ $LEDGERLINE_KAFKA_BROKERS =~ ^[1-9]$ ]] ||
+    die "LEDGERLINE_KAFKA_BROKERS='$LEDGERLINE_KAFKA_BROKERS' is not a node count: set it to 1 (single node) .. 9, e.g. 3"
+}
+
+kafka_svc() { if (($1 == 1)); then echo kafka; else echo "kafka-$1"; fi; }
+# Node number of service kafka / kafka-i.
+kafka_node_of() { if [[ $1 == kafka ]]; then echo 1; else echo "${1#kafka-}"; fi; }
+# Node i's directory: config, data, security-mode and broker-count records.
+kafka_node_dir() { if (($1 == 1)); then echo "$LEDGERLINE_STATE/kafka"; else echo "$LEDGERLINE_STATE/kafka/node-$1"; fi; }
+# Port of node $2 for KAFKA_PORT / KAFKA_CONTROLLER_PORT ($1): 100 apart per node.
+kafka_node_port() { echo $((${!1} + 100 * ($2 - 1))); }
+# "127.0.0.1:9092,127.0.0.1:9192,..." for nodes 1..$1.
+kafka_bootstrap() {
+  local i out=''
+  for ((i = 1; i <= $1; i++)); do out+="${out:+,}127.0.0.1:$(kafka_node_port KAFKA_PORT "$i")"; done
+  echo "$out"
+}
+# Broker count node $1's storage was formatted for (1 when formatted before the count was recorded).
+kafka_recorded_brokers() { cat "$(kafka_node_dir "$1")/broker-count" 2>/dev/null || echo 1; }
+
+# How many nodes status/logs show: the configured count, or more when the storage or pid files say a
+# larger cluster exists (e.g. `npm start -- --brokers 3`, then `npm run status` without the flag).
+kafka_known_nodes() {
+  local n=$LEDGERLINE_KAFKA_BROKERS f i
+  [[ $n =~ ^[0-9]+$ ]] || n=1
+  if [[ -f $LEDGERLINE_STATE/kafka/data/meta.properties ]]; then
+    i=$(kafka_recorded_brokers 1)
+    [[ ! $i =~ ^[0-9]+$ ]] || ((i <= n)) || n=$i
+  fi
+  for f in "$RUN_DIR"/kafka-*.pid; do
+    [[ -e $f ]] || continue
+    i=${f##*/kafka-}
+    i=${i%.pid}
+    [[ ! $i =~ ^[0-9]+$ ]] || ((i <= n)) || n=$i
+  done
+  echo "$n"
+}
+
+# Every Kafka node with a pid file, whatever LEDGERLINE_KAFKA_BROKERS says (down.sh stops them all).
+kafka_pid_services() {
+  local f
+  [[ ! -e $RUN_DIR/kafka.pid ]] || echo kafka
+  for f in "$RUN_DIR"/kafka-*.pid; do
+    [[ -e $f ]] || continue
+    f=${f##*/}
+    echo "${f%.pid}"
   done
 }
 
@@ -159,10 +236,10 @@ check_distinct_ports() {
 # ---------------------------------------------------------------------------
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 
-# Command-line fragment that identifies each JVM we start.
+# Command-line fragment that identifies each JVM we start (a Kafka node by its own config file).
 service_signature() {
   case $1 in
-    kafka) echo "kafka.Kafka" ;;
+    kafka | kafka-[0-9]*) echo "kafka.Kafka $(kafka_node_dir "$(kafka_node_of "$1")")/server.properties" ;;
     registry) echo "quarkus-run.jar" ;;
     *) return 1 ;;
   esac
@@ -206,7 +283,7 @@ stop_pid() {
   ! kill -0 "$pid" 2>/dev/null
 }
 
-# Stops our service $1 (kafka|registry) if running; returns 0 if it was not running.
+# Stops our service $1 (kafka|kafka-i|registry) if running; returns 0 if it was not running.
 stop_service() {
   local svc=$1 pid
   if pid=$(our_pid "$svc"); then
@@ -215,6 +292,36 @@ stop_service() {
     ok "$svc stopped"
   fi
   rm -f "$(pid_file "$svc")"
+}
+
+# Stops services "$@" together: SIGTERM to all, then wait. Kafka nodes must go at once: one left
+# last without a controller quorum waits minutes for approval of its controlled shutdown.
+stop_services() {
+  local svc pid deadline=$((SECONDS + STACK_STOP_TIMEOUT)) failed=''
+  local -a names=() pids=()
+  for svc in "$@"; do
+    if pid=$(our_pid "$svc"); then
+      info "stopping $svc (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      names+=("$svc") pids+=("$pid")
+    fi
+  done
+  local i
+  for i in "${!pids[@]}"; do
+    while kill -0 "${pids[i]}" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    if kill -0 "${pids[i]}" 2>/dev/null; then
+      warn "${names[i]} (pid ${pids[i]}) ignored SIGTERM for ${STACK_STOP_TIMEOUT}s; sending SIGKILL"
+      kill -KILL "${pids[i]}" 2>/dev/null || true
+      sleep 0.5
+    fi
+    if kill -0 "${pids[i]}" 2>/dev/null; then
+      failed+=" ${names[i]} (pid ${pids[i]})"
+    else
+      ok "${names[i]} stopped"
+    fi
+  done
+  for svc in "$@"; do rm -f "$(pid_file "$svc")"; done
+  [[ -z $failed ]] || die "survived SIGKILL:$failed: inspect with ps -fp <pid>"
 }
 
 # Resident memory of pid $1 in MiB.
@@ -423,14 +530,22 @@ print_status() {
     printf '%-9s %-8s pid %-8s %s\n' postgres stopped - "$PGHOST:$PGPORT"
     rc=3
   fi
-  if pid=$(our_pid kafka); then
-    printf '%-9s %-8s pid %-8s %-22s %-9s %s\n' kafka running "$pid" "127.0.0.1:$KAFKA_PORT" "$(rss_mib "$pid")" \
-      "(controller 127.0.0.1:$KAFKA_CONTROLLER_PORT, kafka $KAFKA_VERSION)"
-  else
-    who=$(port_owner "$KAFKA_PORT")
-    printf '%-9s %-8s pid %-8s %s%s\n' kafka stopped - "127.0.0.1:$KAFKA_PORT" "${who:+ (port held by $who, not ours)}"
-    rc=3
-  fi
+  local i n svc port node
+  n=$(kafka_known_nodes)
+  for ((i = 1; i <= n; i++)); do
+    svc=$(kafka_svc "$i")
+    port=$(kafka_node_port KAFKA_PORT "$i")
+    node=''
+    ((n == 1)) || node="node $i of $n, "
+    if pid=$(our_pid "$svc"); then
+      printf '%-9s %-8s pid %-8s %-22s %-9s %s\n' "$svc" running "$pid" "127.0.0.1:$port" "$(rss_mib "$pid")" \
+        "(${node}controller 127.0.0.1:$(kafka_node_port KAFKA_CONTROLLER_PORT "$i"), kafka $KAFKA_VERSION)"
+    else
+      who=$(port_owner "$port")
+      printf '%-9s %-8s pid %-8s %s%s\n' "$svc" stopped - "127.0.0.1:$port" "${who:+ (port held by $who, not ours)}"
+      rc=3
+    fi
+  done
   if pid=$(our_pid registry); then
     printf '%-9s %-8s pid %-8s %-22s %-9s %s\n' registry running "$pid" "http://127.0.0.1:$REGISTRY_PORT" "$(rss_mib "$pid")" \
       "(ccompat /apis/ccompat/v7, management 127.0.0.1:$REGISTRY_MANAGEMENT_PORT)"

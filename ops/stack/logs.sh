@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Follows the stack's logs: logs.sh [-n LINES] [--no-follow] [kafka|registry|postgres ...]
-# Without a service name: all of them.
+# Follows the stack's logs: logs.sh [-n LINES] [--no-follow] [kafka|kafka-N|registry|postgres ...]
+# Without a service name: all of them. kafka: every Kafka node's log; kafka-N: node N's only.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-  echo "usage: $(basename "$0") [-n LINES] [--no-follow] [kafka|registry|postgres ...]"
+  echo "usage: $(basename "$0") [-n LINES] [--no-follow] [kafka|kafka-N|registry|postgres ...]"
 }
 
 lines=50 follow=(-F) services=()
@@ -17,8 +17,8 @@ while (($#)); do
     -n[0-9]*) lines=${1#-n}; shift ;;
     --no-follow) follow=(); shift ;;
     -h | --help) usage; exit 0 ;;
-    kafka | registry | postgres) services+=("$1"); shift ;;
-    *) usage >&2; die "unknown argument '$1': use kafka, registry or postgres" ;;
+    kafka | kafka-[1-9] | registry | postgres) services+=("$1"); shift ;;
+    *) usage >&2; die "unknown argument '$1': use kafka, kafka-N (node N), registry or postgres" ;;
   esac
 done
 ((${#services[@]})) || services=(postgres kafka registry)
@@ -34,6 +34,18 @@ postgres_log() {
   fi
   echo "/var/log/postgresql/postgresql-$ver-$name.log"
 }
+
+# kafka stands for every node (kafka, kafka-2, ...: as many as the cluster has); kafka-1 for node 1,
+# whose files are kafka.*.
+expanded=()
+for svc in "${services[@]}"; do
+  case $svc in
+    kafka) for ((i = 1; i <= $(kafka_known_nodes); i++)); do expanded+=("$(kafka_svc "$i")"); done ;;
+    kafka-1) expanded+=(kafka) ;;
+    *) expanded+=("$svc") ;;
+  esac
+done
+services=("${expanded[@]}")
 
 files=()
 for svc in "${services[@]}"; do
