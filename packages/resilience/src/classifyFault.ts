@@ -93,6 +93,10 @@ const kafkaReason = (error: unknown): { reason: FaultReason; fix?: string } => {
   if (hasApiId(error, COORDINATOR)) return { reason: "CoordinatorUnavailable" };
   // Validation of what we passed the client is our bug; "client closed" is a race with our own renewal.
   const userError = findErrorBy(error as Error, "code", "PLT_KFK_USER") as Error | null;
+  // A fetch for a node the cluster's metadata no longer lists (a broker of a cluster died and its
+  // partitions moved to others): reading again from a new stream finds the new leaders.
+  if (userError && /Cannot find broker with node id/i.test(userError.message))
+    return { reason: "BrokerUnavailable" };
   if (userError && !/closed/i.test(userError.message)) return { reason: "Defect" };
   if (userError) return { reason: "StreamClosed" };
   // Everything else the client raises (network errors, timeouts, no leader, unknown topic while a broker

@@ -50,6 +50,12 @@ describe("classifyFault", () => {
     expect(acl.fix).toMatch(/ACL/);
     expect(classifyFault(new ProtocolError("FENCED_INSTANCE_ID")).fix).toMatch(/instance id/);
     expect(reasonOf(new UserError("/options/topics must be array"))).toBe("Defect");
+    // A cluster's broker died: the metadata no longer lists the node a fetch was for (not our bug).
+    expect(
+      reasonOf(
+        new MultipleErrors("fetch failed 3 times.", [new UserError("Cannot find broker with node id 2")]),
+      ),
+    ).toBe("BrokerUnavailable");
     expect(reasonOf(new TypeError("cannot read properties of undefined"))).toBe("Defect");
   });
 
