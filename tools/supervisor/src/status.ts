@@ -19,7 +19,7 @@ for (const app of supervisor.apps) {
     ? `, last exit ${app.lastExit.signal ?? `code ${app.lastExit.code}`} at ${app.lastExit.at}`
     : "";
   console.log(
-    `${app.app.padEnd(12)} ${app.state.padEnd(10)} pid ${String(app.pid ?? "-").padEnd(8)} restarts ${app.restarts}${exit}`,
+    `${(app.instance ?? app.app).padEnd(14)} ${app.state.padEnd(10)} pid ${String(app.pid ?? "-").padEnd(8)} restarts ${app.restarts}${exit}`,
   );
 }
 const gateway = settings.instances.find((i) => i.app === "gateway");
