@@ -13,8 +13,9 @@ import {
   type StageInstance,
   startPipeline,
   ThrowawayBroker,
+  testEnvironment,
 } from "@ledgerline/testkit";
-import { connectAdmin } from "@ledgerline/topology";
+import { checkReplication, connectAdmin, names, provisionNamespace } from "@ledgerline/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   awaitInLedger,
@@ -144,6 +145,35 @@ describe("on a 3-broker cluster", () => {
   }, 120_000);
   afterAll(async () => {
     await cluster?.destroy();
+  });
+
+  it("topics get 3 replicas and min.insync.replicas 2; a topic with fewer is reported by topology check", async () => {
+    const environment = { bootstrapServers: cluster.bootstrap, registryUrl: testEnvironment().registryUrl };
+    const ns = await provisionNamespace("replication", {
+      only: ["requested"],
+      environment: { ...environment, namespace: "" },
+    });
+    const kafka = await connectAdmin({ ...environment, namespace: ns.namespace });
+    const byHand = names(`${ns.namespace}-byhand`);
+    try {
+      const applied = await checkReplication(kafka, ns.names, { only: ["requested"] });
+      expect(applied.brokers).toBe(3);
+      expect(applied.findings).toEqual([]);
+      // A topic someone made with one replica (and the broker's default min ISR, 2 here: set it to 1).
+      await kafka.createTopics({
+        topics: [byHand.topic("validated")],
+        partitions: 1,
+        replicas: 1,
+        configs: [{ name: "min.insync.replicas", value: "1" }],
+      });
+      const findings = (await checkReplication(kafka, byHand, { only: ["validated"] })).findings.join("\n");
+      expect(findings).toMatch(/replication factor 1, a cluster of 3 brokers gives it 3/);
+      expect(findings).toMatch(/min\.insync\.replicas=1, a cluster of 3 brokers gives it 2/);
+    } finally {
+      await kafka.deleteTopics({ topics: [byHand.topic("validated")] }).catch(() => undefined);
+      await kafka.close();
+      await ns.cleanup();
+    }
   });
 
   it("2 processors and 2 sinks lose and double nothing when the busiest leader is SIGKILLed and comes back", {
