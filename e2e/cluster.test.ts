@@ -166,7 +166,12 @@ describe("on a 3-broker cluster", () => {
         replicas: 1,
         configs: [{ name: "min.insync.replicas", value: "1" }],
       });
-      const findings = (await checkReplication(kafka, byHand, { only: ["validated"] })).findings.join("\n");
+      // A new topic reaches every broker's metadata a moment after CreateTopics answers.
+      let findings = "";
+      for (let attempt = 0; attempt < 50 && findings === ""; attempt++) {
+        findings = (await checkReplication(kafka, byHand, { only: ["validated"] })).findings.join("\n");
+        if (findings === "") await sleep(200);
+      }
       expect(findings).toMatch(/replication factor 1, a cluster of 3 brokers gives it 3/);
       expect(findings).toMatch(/min\.insync\.replicas=1, a cluster of 3 brokers gives it 2/);
     } finally {
@@ -241,8 +246,16 @@ describe("on a 3-broker cluster", () => {
       expect((await sink2.exited).code).toBe(0);
       expect((await processor1.exited).code).toBe(0);
       await finish(pipeline, load, COUNT);
+      // Each assignment claimed its partitions (a new epoch); a batch of a sink that had lost one was refused.
+      const claims = await pipeline.database.pool.oneFirst(
+        sql.unsafe`SELECT coalesce(sum(epoch), 0)::int FROM sink_assignments`,
+      );
+      const refused =
+        [pipeline.logs("ledger-sink"), sink1.logs(), sink2.logs()]
+          .join("\n")
+          .split("claimed by another instance").length - 1;
       console.log(
-        `scale: 1→3 sinks, 1→2 processors and back, a sink SIGKILLed; ${load.retries} client retries`,
+        `scale: 1→3 sinks, 1→2 processors and back, a sink SIGKILLed; ${claims} partition claims, ${refused} stale sink batches refused; ${load.retries} client retries`,
       );
     } finally {
       await pipeline.stop();

@@ -12,7 +12,16 @@ import {
   type KafkaConnection,
   type RecordConsumer,
 } from "@ledgerline/kafka";
-import { LedgerDb, type LedgerDbError, recordAssignments, storePositions } from "@ledgerline/ledger-db";
+import {
+  type ClaimedPartitions,
+  claimPartitions,
+  holdsPartition,
+  LedgerDb,
+  type LedgerDbError,
+  storePositions,
+  toLedgerDbError,
+  verifyClaims,
+} from "@ledgerline/ledger-db";
 import { componentHealth, metrics } from "@ledgerline/observability";
 import {
   backoff,
@@ -120,7 +129,7 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
       let attempts = 0;
       return Effect.suspend(() => {
         attempts += 1;
-        return writeBatch({ groupId: options.groupId, records, topicIds, attempts });
+        return writeBatch({ groupId: options.groupId, records, topicIds, attempts, claimed });
       }).pipe(
         Effect.tapError((error) =>
           error.retryable
@@ -130,7 +139,13 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
         Effect.retry({ schedule, while: (error: LedgerDbError) => error.retryable }),
         // The database refuses something in the batch for good (bad text, a violated constraint): find
         // the record, and record it as dead_lettered with the reason; the others are written as usual.
-        Effect.catch((error) => refuse(records, topicIds, error)),
+        Effect.catch((error) =>
+          // Another instance claimed one of the batch's partitions since this session's assignment: nothing
+          // was written; a new session reads the new assignment (never a record's fault).
+          error.reason === "TAKEN_OVER"
+            ? Effect.fail(new StageFault({ reason: "StaleOffsets", message: error.message, cause: error }))
+            : refuse(records, topicIds, error),
+        ),
       );
     };
 
@@ -210,6 +225,8 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
 
     // Idle, with every fetched record written: each partition's fetch position (past the commit markers of
     // transactional producers) is stored, so Postgres says "caught up" exactly when the log is consumed.
+    /** The partitions this session claimed (claimPartitions) and their epochs: batches write only these. */
+    let claimed: ClaimedPartitions = new Map();
     let idleStoredAt = 0;
     const idleStored = new Map<string, bigint>();
     const storeIdlePositions = (
@@ -226,23 +243,29 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
         const moved = [...caughtUp].filter(
           ([key, offset]) => !blocked.has(key) && idleStored.get(key) !== offset,
         );
-        if (moved.length === 0) return;
-        const positions = moved.map(([key, offset]) => {
-          const split = key.lastIndexOf(":");
-          const topic = key.slice(0, split);
-          return {
-            topic,
-            partition: Number(key.slice(split + 1)),
-            nextOffset: offset,
-            topicId: topicIds.get(topic) ?? null,
-          };
-        });
+        // Only the partitions this instance holds: the stream keeps positions of earlier assignments too.
+        const positions = moved
+          .map(([key, offset]) => {
+            const split = key.lastIndexOf(":");
+            const topic = key.slice(0, split);
+            return {
+              topic,
+              partition: Number(key.slice(split + 1)),
+              nextOffset: offset,
+              topicId: topicIds.get(topic) ?? null,
+            };
+          })
+          .filter((position) => holdsPartition(claimed, position.topic, position.partition));
+        if (positions.length === 0) return;
         yield* db
-          .use("store idle positions", (pool) => storePositions(pool, options.groupId, positions))
+          .transaction("store idle positions", async (tx) => {
+            await verifyClaims(tx, options.groupId, positions, claimed);
+            await storePositions(tx, options.groupId, positions);
+          })
           .pipe(
             Effect.tap(() =>
               Effect.sync(() => {
-                for (const [key, offset] of moved) idleStored.set(key, offset);
+                for (const p of positions) idleStored.set(`${p.topic}:${p.partition}`, p.nextOffset);
               }),
             ),
             Effect.catch(() => Effect.void),
@@ -287,14 +310,15 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
       const assigned = (current.assignments ?? []).flatMap((a) =>
         a.partitions.map((partition) => ({ topic: a.topic, partition })),
       );
-      yield* db
-        .use("record assignments", (pool) => recordAssignments(pool, options.groupId, instanceId, assigned))
+      // Claim what Kafka assigned (raising each partition's epoch) before the first batch: a previous
+      // holder's batch still in flight can no longer be written, and one being written is waited for.
+      claimed = new Map();
+      claimed = yield* db
+        .use("claim partitions", (pool) => claimPartitions(pool, options.groupId, instanceId, assigned))
         .pipe(
-          Effect.catch((error) =>
-            Effect.logWarning("could not record assignments").pipe(
-              Effect.annotateLogs({ error: error.message }),
-            ),
-          ),
+          Effect.mapError((error) => classifyFault(toLedgerDbError(error, "claim partitions"))),
+          Effect.tapError((fault) => reportFault(health, fault, "claim the assigned partitions")),
+          Effect.retry({ schedule, while: (fault) => retryPolicy(fault.reason)._tag === "Retry" }),
         );
       metrics.sinkRebalances.inc();
       for (const topic of topics) {

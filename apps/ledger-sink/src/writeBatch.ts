@@ -1,14 +1,16 @@
-// One batch, one Postgres transaction, read top to bottom: lock the partitions' stored positions, read the
-// rows already in the ledger, decide every record (pure planBatch), write the plan. Dead letters the
+// One batch, one Postgres transaction, read top to bottom: lock the partitions' stored positions, check this
+// instance still holds them (its claim's epoch), read the rows already in the ledger, decide every record (pure planBatch), write the plan. Dead letters the
 // sink raises are outbox rows of this transaction, published by the relay after the commit.
 import { randomUUID } from "node:crypto";
 import {
   applyPlan,
+  type ClaimedPartitions,
   existingRows,
   LedgerDb,
   type LedgerEntry,
   lockPositions,
   storedPositionOf,
+  verifyClaims,
 } from "@ledgerline/ledger-db";
 import { Effect } from "effect";
 import {
@@ -26,6 +28,8 @@ export interface WriteBatch {
   readonly records: readonly DecodedRecord[];
   readonly topicIds: ReadonlyMap<string, string>;
   readonly attempts: number;
+  /** The partitions this instance claimed at its assignment, and at which epoch. */
+  readonly claimed: ClaimedPartitions;
 }
 
 export const writeBatch = (batch: WriteBatch) =>
@@ -38,6 +42,7 @@ export const writeBatch = (batch: WriteBatch) =>
           ...new Map(batch.records.map(({ record: r }) => [`${r.topic}:${r.partition}`, r])).values(),
         ];
         const positions = await lockPositions(tx, batch.groupId, partitions);
+        await verifyClaims(tx, batch.groupId, partitions, batch.claimed);
         const ids = batch.records.flatMap((d) => (d._tag === "Unreadable" ? [] : [transactionIdOf(d.input)]));
         const existing = await existingRows(
           tx,

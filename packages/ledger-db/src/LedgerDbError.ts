@@ -24,6 +24,8 @@ export const LedgerDbErrorReason = Schema.Literals([
   /** Class 28 / 3D000: wrong credentials, or the database does not exist: DATABASE_URL is wrong. */
   "NOT_AUTHORIZED",
   "QUERY_FAILED",
+  /** A sink batch for partitions another instance claimed since this one's assignment (verifyClaims). */
+  "TAKEN_OVER",
 ]);
 export type LedgerDbErrorReason = typeof LedgerDbErrorReason.Type;
 

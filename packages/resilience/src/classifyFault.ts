@@ -114,6 +114,8 @@ export const classifyFault = (error: unknown): StageFault => {
   // Database errors: LedgerDbError (packages/ledger-db) classifies by SQLSTATE and says what is retryable.
   if (tagged?._tag === "LedgerDbError") {
     if (tagged.retryable === true) return fault("DatabaseUnavailable");
+    // A sink batch for partitions another instance claimed since: read the new assignment.
+    if (tagged.reason === "TAKEN_OVER") return fault("StaleOffsets");
     if (tagged.reason === "SCHEMA_MISSING")
       return fault(
         "Misconfigured",
