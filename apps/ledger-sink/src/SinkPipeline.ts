@@ -6,7 +6,7 @@
 import {
   BatchReader,
   type ConsumedRecord,
-  claimInstance,
+  claimInstanceId,
   createReadCommittedConsumer,
   describeError,
   type KafkaConnection,
@@ -100,25 +100,15 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
     yield* Effect.addFinalizer(() => Effect.promise(() => consumer.close(true).catch(() => undefined)));
 
     // Before joining as the static member: refuse to start while a live process has this instance id.
-    const groupInstanceId = options.groupInstanceId;
-    if (groupInstanceId !== undefined) {
-      const claim = yield* Effect.tryPromise({
-        try: () =>
-          claimInstance({
-            connection: options.connection,
-            groupId: options.groupId,
-            groupInstanceId,
-            sessionTimeoutMs: 10_000,
-            variable: "LEDGER_SINK_INSTANCE_ID",
-          }),
-        catch: classifyFault,
-      }).pipe(
-        Effect.tapError((fault) => reportFault(health, fault, "check the instance id")),
-        Effect.retry({ schedule, while: (fault) => retryPolicy(fault.reason)._tag === "Retry" }),
-      );
-      yield* Effect.logInfo("instance id claimed").pipe(
-        Effect.annotateLogs({ groupInstanceId, claim: claim._tag }),
-      );
+    if (options.groupInstanceId !== undefined) {
+      yield* claimInstanceId({
+        connection: options.connection,
+        groupId: options.groupId,
+        groupInstanceId: options.groupInstanceId,
+        variable: "LEDGER_SINK_INSTANCE_ID",
+        health,
+        retry,
+      });
     }
 
     /** One batch into the ledger; transient faults retried; a refused record ends as a dead_lettered row. */

@@ -78,6 +78,9 @@ export const createTransactionalProducer = (
     serializers,
   });
 
+/** How long a group member may go without a heartbeat before the coordinator drops it. */
+export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
 /**
  * Consumer for the exactly-once stages: classic group protocol, no autocommit, read_committed.
  * isolationLevel must be the number from FetchIsolationLevels: the string 'READ_COMMITTED' is
@@ -103,7 +106,7 @@ export const createReadCommittedConsumer = (
     ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
     autocommit: false,
     isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-    sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+    sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
     heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
     rebalanceTimeout: 30_000,
     maxWaitTime: options.maxWaitTimeMs ?? 100,

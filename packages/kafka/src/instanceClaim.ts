@@ -9,9 +9,11 @@
 // this host, a pid that no longer runs is a crashed or killed predecessor: its place is taken over. On
 // another host the pid cannot be looked at, so the stage waits one session timeout: a dead member is
 // dropped by the coordinator by then, a live one is still there.
-import { StageFault } from "@ledgerline/resilience";
+import type { ComponentHealth } from "@ledgerline/observability";
+import { attempt, type BackoffOptions, retryTransient, StageFault } from "@ledgerline/resilience";
 import { Admin } from "@platformatic/kafka";
-import { clientBase, type KafkaConnection } from "./clients.ts";
+import { Effect } from "effect";
+import { clientBase, DEFAULT_SESSION_TIMEOUT_MS, type KafkaConnection } from "./clients.ts";
 import { ownerOf, type ProcessOwner, thisProcess } from "./processOwner.ts";
 
 /** The group member that holds an instance id, as DescribeGroups reports it. */
@@ -62,7 +64,7 @@ export interface ClaimOptions {
   readonly groupId: string;
   readonly groupInstanceId: string;
   /** The member's session timeout: how long a dead member on another host stays in the group. */
-  readonly sessionTimeoutMs: number;
+  readonly sessionTimeoutMs?: number;
   /** The variable that sets the id, for the error ("PROCESSOR_INSTANCE_ID"). */
   readonly variable: string;
 }
@@ -103,7 +105,8 @@ export const claimInstance = async (options: ClaimOptions): Promise<InstanceClai
     const first = await decide();
     if (first._tag === "InUse") throw inUse(options, first.member);
     if (first._tag !== "WaitForSession") return first;
-    await new Promise((resolve) => setTimeout(resolve, options.sessionTimeoutMs + 2_000));
+    const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    await new Promise((resolve) => setTimeout(resolve, sessionTimeoutMs + 2_000));
     const again = (await membersOf(admin, options.groupId)).find(
       (member) => member.groupInstanceId === options.groupInstanceId,
     );
@@ -113,3 +116,21 @@ export const claimInstance = async (options: ClaimOptions): Promise<InstanceClai
     await admin.close().catch(() => undefined);
   }
 };
+
+/**
+ * claimInstance as a stage runs it at start: broker faults retried without limit (a new broker's group
+ * coordinator may still be loading), an id in use fails with its Misconfigured fault, the outcome logged.
+ */
+export const claimInstanceId = (
+  options: ClaimOptions & { readonly health: ComponentHealth; readonly retry?: BackoffOptions },
+) =>
+  Effect.gen(function* () {
+    options.health.starting("checking the instance id is free");
+    const claim = yield* attempt(() => claimInstance(options)).pipe(
+      retryTransient({ health: options.health, what: "check the instance id", ...options.retry }),
+    );
+    yield* Effect.logInfo("instance id claimed").pipe(
+      Effect.annotateLogs({ groupInstanceId: options.groupInstanceId, claim: claim._tag }),
+    );
+    return claim;
+  });

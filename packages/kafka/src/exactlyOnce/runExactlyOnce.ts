@@ -14,7 +14,7 @@ import {
 } from "@ledgerline/resilience";
 import { Effect, Fiber, References } from "effect";
 import { BatchReader } from "../BatchReader.ts";
-import { claimInstance } from "../instanceClaim.ts";
+import { claimInstanceId } from "../instanceClaim.ts";
 import {
   beginTransaction,
   commitAtLeastOnce,
@@ -126,21 +126,18 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
         }),
     );
 
-    const groupInstanceId = options.groupInstanceId;
-    if (groupInstanceId !== undefined) {
+    if (options.groupInstanceId !== undefined) {
       // Before anything that would fence another live process with our id (joining as its static member,
       // initialising transactions with its transactional id): refuse to start if one runs.
-      health.starting("checking the instance id is free");
-      const claim = yield* attempt(() =>
-        claimInstance({
-          connection: options.connection,
-          groupId: options.groupId,
-          groupInstanceId,
-          sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
-          variable: options.instanceIdVariable ?? "instance id",
-        }),
-      ).pipe(retryTransient({ health, what: "check the instance id", ...options.retry }));
-      yield* log("instance id claimed", { groupInstanceId, claim: claim._tag });
+      yield* claimInstanceId({
+        connection: options.connection,
+        groupId: options.groupId,
+        groupInstanceId: options.groupInstanceId,
+        sessionTimeoutMs: options.sessionTimeoutMs,
+        variable: options.instanceIdVariable ?? "instance id",
+        health,
+        retry: options.retry,
+      }).pipe(Effect.annotateLogs({ stage: options.stage }));
     }
     if (mode === "exactly-once") {
       // Fence a zombie with our transactional id (and wait for its open transaction to end) before reading.
