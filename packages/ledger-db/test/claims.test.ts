@@ -41,7 +41,7 @@ describe("partition claims", () => {
   it("a claim waits until a batch being written to the partition has committed", async () => {
     const a = await claimPartitions(db.pool, GROUP, "a", [p0]);
     const events: string[] = [];
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
