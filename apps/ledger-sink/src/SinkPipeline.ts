@@ -37,7 +37,7 @@ import type { Names } from "@ledgerline/topology";
 import { Effect } from "effect";
 import { caughtUpPositions, offsetsToCommit } from "./commitPosition.ts";
 import { decodeBatch } from "./decodeBatch.ts";
-import type { DecodedRecord, RecordDecision, WriteResult } from "./domain/planBatch.ts";
+import type { DecodedRecord, LedgerWork, RecordDecision, WriteResult } from "./domain/planBatch.ts";
 import { type BlockedPartition, blockedKey, planResume } from "./resumePlan.ts";
 import { countSinkBatch, countSinkDeadLetters, observeAcceptToPosted } from "./sinkMetrics.ts";
 import { traceSinkBatch } from "./sinkTracing.ts";
@@ -62,6 +62,8 @@ export interface SinkPipelineOptions {
   readonly blockedRecheckMs?: number;
   /** Called after each committed batch (tests and the benchmark count progress with it). */
   readonly onBatch?: (result: WriteResult) => void;
+  /** "rows-only" skips postings, balances and the outbox (bench:peers); the default is "double-entry". */
+  readonly ledgerWork?: LedgerWork;
 }
 
 const throttle = new LogThrottle(30_000);
@@ -119,7 +121,14 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
       let attempts = 0;
       return Effect.suspend(() => {
         attempts += 1;
-        return writeBatch({ groupId: options.groupId, records, topicIds, attempts, claimed });
+        return writeBatch({
+          groupId: options.groupId,
+          records,
+          topicIds,
+          attempts,
+          claimed,
+          ledgerWork: options.ledgerWork ?? "double-entry",
+        });
       }).pipe(
         Effect.tapError((error) =>
           error.retryable

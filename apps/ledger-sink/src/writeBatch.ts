@@ -16,7 +16,9 @@ import { Effect } from "effect";
 import {
   type DecodedRecord,
   decideRecords,
+  type LedgerWork,
   type RecordDecision,
+  rowsOnly,
   summarize,
   writePlanOf,
 } from "./domain/planBatch.ts";
@@ -30,6 +32,7 @@ export interface WriteBatch {
   readonly attempts: number;
   /** The partitions this instance claimed at its assignment, and at which epoch. */
   readonly claimed: ClaimedPartitions;
+  readonly ledgerWork: LedgerWork;
 }
 
 export const writeBatch = (batch: WriteBatch) =>
@@ -57,7 +60,12 @@ export const writeBatch = (batch: WriteBatch) =>
           attempts: batch.attempts,
           traceparentOf: (record) => record.headers.get("traceparent")?.toString() ?? null,
         });
-        const applied = await applyPlan(tx, batch.groupId, writePlanOf(batch.records, decisions, batch));
+        const plan = writePlanOf(batch.records, decisions, batch);
+        const applied = await applyPlan(
+          tx,
+          batch.groupId,
+          batch.ledgerWork === "rows-only" ? rowsOnly(plan) : plan,
+        );
         return { decisions, result: summarize(decisions, new Set<LedgerEntry>(applied.raced)) };
       }),
     );

@@ -3,7 +3,14 @@ import type { ExistingRow, StoredPosition } from "@ledgerline/ledger-db";
 import { describe, expect, it } from "vitest";
 import { deadLetter, rejected, validated } from "../../test/helpers.ts";
 import { deadLetterFromJson } from "./deadLetterJson.ts";
-import { type DecodedRecord, decideRecords, type PlanContext, summarize, writePlanOf } from "./planBatch.ts";
+import {
+  type DecodedRecord,
+  decideRecords,
+  type PlanContext,
+  rowsOnly,
+  summarize,
+  writePlanOf,
+} from "./planBatch.ts";
 import { postedFromJson, type SinkInput } from "./toLedgerRows.ts";
 
 const record = (offset: number, partition = 0, topic = "t.validated"): ConsumedRecord =>
@@ -177,5 +184,22 @@ describe("writePlanOf and summarize", () => {
     });
     // An entry a concurrent writer had already written counts as a duplicate.
     expect(summarize(decisions, new Set([plan.entries[0]!]))).toMatchObject({ posted: 0, duplicates: 2 });
+  });
+
+  it("rows-only keeps the rows, conflicts and positions, and drops postings and outbox events", () => {
+    const v = validated();
+    const records = [
+      decoded(4, v),
+      decoded(5, validated({ transaction_id: v.transaction_id, amount_minor: 1n })),
+    ];
+    const plan = writePlanOf(records, decideRecords(records, context()), context());
+    expect(plan.events).toHaveLength(1); // the conflict's dead letter
+    const lite = rowsOnly(plan);
+    expect(lite.entries.map((e) => [e.row.status, e.postings.length, e.events.length])).toEqual([
+      ["posted", 0, 0],
+    ]);
+    expect(lite.events).toEqual([]);
+    expect(lite.conflicts).toEqual(plan.conflicts);
+    expect(lite.positions).toEqual(plan.positions);
   });
 });

@@ -212,6 +212,19 @@ export const decideRecords = (records: readonly DecodedRecord[], context: PlanCo
 };
 
 /** The rows, events, conflicts and positions a batch's decisions write. */
+/**
+ * What the sink writes per record: the full double-entry work (the product), or only the transactions rows
+ * with the offsets (a benchmark mode, `bench:peers`: the same engine doing an upsert sink's work).
+ */
+export type LedgerWork = "double-entry" | "rows-only";
+
+/** The plan without postings, balances and outbox events: rows, conflicts and positions only. */
+export const rowsOnly = (plan: LedgerWritePlan): LedgerWritePlan => ({
+  ...plan,
+  entries: plan.entries.map((entry) => ({ ...entry, postings: [], events: [] })),
+  events: [],
+});
+
 export const writePlanOf = (
   records: readonly DecodedRecord[],
   decisions: readonly RecordDecision[],
