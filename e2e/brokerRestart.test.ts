@@ -41,7 +41,7 @@ describe("Kafka broker restart", () => {
     await awaitOutboxDrained(pipeline.database.pool, 60_000);
     await pipeline.awaitReady(60_000);
     expectNoExits(pipeline);
-    await assertLedgerInvariants(pipeline.database.pool, ids, expect);
+    await assertLedgerInvariants(pipeline.database.pool, ids, expect, pipeline.posted);
     console.log(
       `broker restart: killed after ${killedAt} accepted, ${COUNT} accepted in all, ${load.retries} client retries`,
     );

@@ -134,7 +134,7 @@ const finish = async (pipeline: Pipeline, load: Load, count: number) => {
     throw new Error(`${error.message}\n${pipeline.logs("ledger-sink").slice(-6_000)}`);
   });
   expectNoExits(pipeline);
-  await assertLedgerInvariants(pipeline.database.pool, ids, expect);
+  await assertLedgerInvariants(pipeline.database.pool, ids, expect, pipeline.posted);
   return ids;
 };
 

@@ -39,7 +39,7 @@ describe("Postgres restart (immediate)", () => {
     await awaitOutboxDrained(pipeline.database.pool, 60_000);
     await pipeline.awaitReady(60_000);
     expectNoExits(pipeline);
-    await assertLedgerInvariants(pipeline.database.pool, ids, expect);
+    await assertLedgerInvariants(pipeline.database.pool, ids, expect, pipeline.posted);
     console.log(
       `postgres restart: restarted after ${restarts.join(" and ")} accepted; ${load.retries} client retries`,
     );

@@ -44,7 +44,7 @@ describe("schema registry restart", () => {
     expect(deadLettered).toBe(0n);
     await pipeline.awaitReady(60_000);
     expectNoExits(pipeline);
-    await assertLedgerInvariants(pipeline.database.pool, ids, expect);
+    await assertLedgerInvariants(pipeline.database.pool, ids, expect, pipeline.posted);
     console.log(
       `registry restart: ${duringOutage} accepted during the 20 s outage; ${load.retries} client retries`,
     );

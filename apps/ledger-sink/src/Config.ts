@@ -38,8 +38,6 @@ export const sinkSettingsConfig = Config.all({
   relayBatchSize: Config.Int("OUTBOX_RELAY_BATCH_SIZE").pipe(Config.withDefault(1_000)),
   // Polling fallback when no NOTIFY arrives (lost notification, listener reconnecting).
   relayPollMs: Config.Int("OUTBOX_RELAY_POLL_MS").pipe(Config.withDefault(1_000)),
-  // How long published outbox rows are kept (for audit/replay) before they are deleted.
-  outboxRetentionHours: Config.Number("OUTBOX_RETENTION_HOURS").pipe(Config.withDefault(24)),
   // Port of GET /metrics for Prometheus; 0 disables it (and the lag and outbox sampling).
   metricsPort: Config.Int("LEDGER_SINK_METRICS_PORT").pipe(Config.withDefault(9465)),
   // Address /metrics listens on: loopback unless a Prometheus elsewhere must scrape it.

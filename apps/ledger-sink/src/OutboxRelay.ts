@@ -3,15 +3,15 @@
 //
 // How rows are claimed: each pass holds one Postgres transaction that takes shard advisory locks
 // (shard = hash(aggregate_id) mod SHARDS), selects unpublished rows of its shards in sequence order
-// FOR UPDATE SKIP LOCKED, publishes them in ONE Kafka transaction, then marks them published and
-// commits. No high-water mark: a row that commits late is still `published_at IS NULL` and is found
-// by the next pass. One relay per shard at a time keeps per-account order with many relays running.
+// FOR UPDATE SKIP LOCKED, publishes them in ONE Kafka transaction, then deletes them and commits (the
+// topic is the record of what was published). No high-water mark: a row that commits late is still in
+// the outbox and is found by the next pass. One relay per shard at a time keeps per-account order with many relays running.
 // Several relays (one per sink instance) split the shards: each holds a membership slot on its LISTEN
 // connection, and publishes every n-th shard from its rank among the n connected relays (relayShards), so
 // they publish side by side instead of taking turns.
 //
 // Duplicates: a relay that dies after the Kafka commit but before the Postgres commit leaves its rows
-// unpublished, so the next pass publishes them again. transactions.posted is therefore at-least-once:
+// in the outbox, so the next pass publishes them again. transactions.posted is therefore at-least-once:
 // each event carries its event_id (the outbox row id) and consumers deduplicate on it. The Kafka
 // transaction still guarantees no partial batch is visible to read_committed consumers and fences a
 // zombie relay with the same transactional id. An event that cannot be encoded is parked with its
@@ -31,7 +31,6 @@ import {
   deletePublished,
   joinRelayMembers,
   LedgerDb,
-  markPublished,
   OUTBOX_CHANNEL,
   parkEvent,
   relayMembers,
@@ -56,7 +55,6 @@ export interface OutboxRelayOptions {
   readonly transactionalId: string;
   readonly batchSize: number;
   readonly pollMs: number;
-  readonly retentionHours: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   /** Test hook: called after the Kafka commit, before the Postgres commit (the duplicate window). */
@@ -195,14 +193,12 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
           }
           await options.afterPublish?.(messages.length);
         }
-        await markPublished(
+        await deletePublished(
           tx,
           encoded.flatMap((e) => (e.value !== undefined ? [e.event.event_id] : [])),
         );
         return events.length;
       });
-
-    const cleanup = () => deletePublished(db.pool, options.retentionHours);
 
     // Kafka and registry errors classify as themselves; what the generic classifier does not know came
     // from Postgres, whose errors ledger-db classifies by SQLSTATE.
@@ -212,14 +208,9 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
       return fault.reason === "Defect" ? classifyFault(toLedgerDbError(cause, "outbox relay pass")) : fault;
     };
     const health = componentHealth("outbox-relay");
-    let lastCleanup = 0;
     const pass = Effect.tryPromise({
       try: async () => {
         await listen().catch(() => undefined);
-        if (Date.now() - lastCleanup > 60_000) {
-          lastCleanup = Date.now();
-          await cleanup();
-        }
         const published = await publishOnce();
         health.ready("publishing");
         if (published < options.batchSize) await waitForWork();

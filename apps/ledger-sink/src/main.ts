@@ -48,7 +48,6 @@ export const ledgerSink = Effect.gen(function* () {
     transactionalId: resolved.transactionalId("outboxRelay", config.instanceId),
     batchSize: config.relayBatchSize,
     pollMs: config.relayPollMs,
-    retentionHours: config.outboxRetentionHours,
     retryBaseMs: config.retryBaseMs,
     retryMaxMs: config.retryMaxMs,
     afterPublish: async (count) => countRelayPublished(count),

@@ -25,7 +25,6 @@ export const outboxRelay = Effect.gen(function* () {
     transactionalId: resolved.transactionalId("outboxRelay", config.instanceId),
     batchSize: config.relayBatchSize,
     pollMs: config.relayPollMs,
-    retentionHours: config.outboxRetentionHours,
     retryBaseMs: config.retryBaseMs,
     retryMaxMs: config.retryMaxMs,
     afterPublish: async (count) => countRelayPublished(count),

@@ -12,6 +12,7 @@ import {
   assertLedgerInvariants,
   caughtUp,
   endOffsets,
+  postedTopic,
   produce,
   sleep,
   spawnApp,
@@ -99,6 +100,7 @@ describe("ledger sink crash recovery", () => {
       db.pool,
       records.map((r) => r.transaction_id),
       expect,
+      postedTopic(ns),
     );
     const [ends, stored] = await Promise.all([endOffsets(ns, ["validated"]), storedOffsets(db.pool, ns)]);
     for (const [topic, partitions] of ends) {

@@ -14,7 +14,7 @@ import {
 } from "@ledgerline/kafka";
 import { type DatabasePool, ignoreStrayConnectionErrors, LedgerDb, sql } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { type TestNamespace, testEnvironment } from "@ledgerline/testkit";
+import { type PostedTopic, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
 import type { TopicId } from "@ledgerline/topology";
 import { Cause, Effect, Fiber, Logger, References } from "effect";
 import type { WriteResult } from "../src/domain/planBatch.ts";
@@ -32,6 +32,12 @@ const shared = (): Services => testEnvironment();
 export const connection = (clientId: string, services: Services = shared()): KafkaConnection => ({
   bootstrapBrokers: services.bootstrapServers.split(","),
   clientId,
+});
+
+/** Where the relay publishes, for the ledger invariants. */
+export const postedTopic = (ns: TestNamespace, services: Services = shared()): PostedTopic => ({
+  bootstrapBrokers: connection("posted", services).bootstrapBrokers,
+  topic: ns.names.topic("posted"),
 });
 
 export const validated = (overrides: Partial<TransactionValidated> = {}): TransactionValidated => {
@@ -248,7 +254,6 @@ export const startSink = (
     transactionalId: ns.names.transactionalId("outboxRelay", "test"),
     batchSize: 500,
     pollMs: 500,
-    retentionHours: 24,
     retryBaseMs: 50,
     retryMaxMs: 1_000,
   });

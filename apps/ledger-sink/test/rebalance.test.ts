@@ -14,6 +14,7 @@ import {
   assertLedgerInvariants,
   caughtUp,
   endOffsets,
+  postedTopic,
   produce,
   sleep,
   spawnApp,
@@ -109,6 +110,7 @@ describe("ledger sink with several instances", () => {
       db.pool,
       records.map((r) => r.transaction_id),
       expect,
+      postedTopic(ns),
     );
     const [ends, stored] = await Promise.all([endOffsets(ns, ["validated"]), storedOffsets(db.pool, ns)]);
     for (const [topic, partitions] of ends) {

@@ -1,5 +1,5 @@
-// The outbox relay's statements: claim unpublished events of some shards, mark them published, park an
-// event that cannot be encoded (it must not block the others), list and retry parked events, clean up.
+// The outbox relay's statements: claim unpublished events of some shards, delete them once published, park
+// an event that cannot be encoded (it must not block the others), list and retry parked events.
 import type { CommonQueryMethods, DatabasePool, DatabaseTransactionConnection } from "slonik";
 import { sql } from "slonik";
 
@@ -81,7 +81,7 @@ export const claimEvents = async (
   return [
     ...((await tx.any(sql.unsafe`
       SELECT event_id::text, aggregate_id, topic_id, event_type, payload, traceparent FROM outbox
-      WHERE published_at IS NULL AND parked_at IS NULL
+      WHERE parked_at IS NULL
         AND mod(abs(hashtext(aggregate_id)), ${OUTBOX_SHARDS}) = ANY(${sql.array(shards, "int4")})
       ORDER BY sequence
       LIMIT ${limit}
@@ -89,17 +89,20 @@ export const claimEvents = async (
   ];
 };
 
-export const markPublished = async (tx: DatabaseTransactionConnection, eventIds: readonly string[]) => {
+/**
+ * Removes published events, in the transaction that claimed them. Kafka's topic is the record of what was
+ * published; a deleted row costs Postgres far less than an updated one kept for a retention period.
+ */
+export const deletePublished = async (tx: DatabaseTransactionConnection, eventIds: readonly string[]) => {
   if (eventIds.length === 0) return;
-  await tx.query(sql.unsafe`
-    UPDATE outbox SET published_at = now() WHERE event_id = ANY(${sql.array([...eventIds], "uuid")})`);
+  await tx.query(sql.unsafe`DELETE FROM outbox WHERE event_id = ANY(${sql.array([...eventIds], "uuid")})`);
 };
 
 /** Sets an event aside with the reason it cannot be published; the others go on. */
 export const parkEvent = async (db: CommonQueryMethods, eventId: string, reason: string) => {
   await db.query(sql.unsafe`
     UPDATE outbox SET parked_at = now(), park_reason = ${reason.replaceAll("\u0000", "").slice(0, 2_000)}
-    WHERE event_id = ${eventId} AND published_at IS NULL`);
+    WHERE event_id = ${eventId}`);
 };
 
 export interface ParkedEvent {
@@ -115,25 +118,19 @@ export const parkedEvents = async (db: CommonQueryMethods): Promise<ParkedEvent[
   ...((await db.any(sql.unsafe`
     SELECT event_id::text, topic_id, event_type, aggregate_id, park_reason,
       to_char(parked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS parked_at
-    FROM outbox WHERE parked_at IS NOT NULL AND published_at IS NULL ORDER BY sequence`)) as readonly ParkedEvent[]),
+    FROM outbox WHERE parked_at IS NOT NULL ORDER BY sequence`)) as readonly ParkedEvent[]),
 ];
 
 /** Puts parked events back in line (all of them when `eventIds` is empty); returns how many. */
 export const retryParked = async (pool: DatabasePool, eventIds: readonly string[]): Promise<number> => {
   const result = await pool.query(
     eventIds.length === 0
-      ? sql.unsafe`UPDATE outbox SET parked_at = NULL, park_reason = NULL WHERE parked_at IS NOT NULL AND published_at IS NULL`
+      ? sql.unsafe`UPDATE outbox SET parked_at = NULL, park_reason = NULL WHERE parked_at IS NOT NULL`
       : sql.unsafe`UPDATE outbox SET parked_at = NULL, park_reason = NULL
-          WHERE event_id = ANY(${sql.array([...eventIds], "uuid")}) AND parked_at IS NOT NULL AND published_at IS NULL`,
+          WHERE event_id = ANY(${sql.array([...eventIds], "uuid")}) AND parked_at IS NOT NULL`,
   );
   await pool.query(sql.unsafe`SELECT pg_notify('ledgerline_outbox', current_schema())`);
   return result.rowCount;
-};
-
-export const deletePublished = async (db: CommonQueryMethods, retentionHours: number) => {
-  await db.query(sql.unsafe`
-    DELETE FROM outbox
-    WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => ${retentionHours * 3600})`);
 };
 
 /** Backlog for the metrics: unpublished (not parked) events, their oldest age, and parked events. */
@@ -142,4 +139,4 @@ export const outboxBacklog = async (db: CommonQueryMethods) =>
     SELECT count(*) FILTER (WHERE parked_at IS NULL) AS backlog,
       coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL)), 0)::float8 AS oldest_seconds,
       count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked
-    FROM outbox WHERE published_at IS NULL`)) as { backlog: bigint; oldest_seconds: number; parked: bigint };
+    FROM outbox`)) as { backlog: bigint; oldest_seconds: number; parked: bigint };

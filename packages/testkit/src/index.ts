@@ -5,6 +5,7 @@ export * from "./freePort.ts";
 export * from "./ledgerInvariants.ts";
 export * from "./namespace.ts";
 export * from "./pipeline.ts";
+export * from "./publishedEvents.ts";
 export * from "./runScript.ts";
 export * from "./scriptedPipeline.ts";
 export * from "./throwaway/ThrowawayBroker.ts";

@@ -4,11 +4,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseBrokers } from "@ledgerline/kafka";
 import type { TopologyEnvironment } from "@ledgerline/topology";
 import { createTestDatabase, type TestDatabase, withRole } from "./database.ts";
 import { testEnvironment } from "./environment.ts";
 import { freePort } from "./freePort.ts";
 import { createTestNamespace, type TestNamespace } from "./namespace.ts";
+import type { PostedTopic } from "./publishedEvents.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -62,6 +64,8 @@ export interface Pipeline {
   readonly startedAt: number;
   /** Environment for the CLI (and any other child) pointed at this pipeline. */
   readonly env: Record<string, string>;
+  /** Where the outbox relay publishes (the ledger invariants read every posted event back). */
+  readonly posted: PostedTopic;
   /** Recent output of an app, for failure messages. */
   logs(app: AppName): string;
   /** Every exit of an app so far; a fault test expects none that the test did not cause. */
@@ -271,6 +275,10 @@ export const startPipeline = async (
     gatewayUrl,
     startedAt,
     env,
+    posted: {
+      bootstrapBrokers: parseBrokers(env.KAFKA_BOOTSTRAP_SERVERS as string),
+      topic: namespace.names.topic("posted"),
+    },
     logs: (app) => output.get(app) ?? "",
     exits: () => [...exits],
     readyUrl: readyPath,

@@ -40,11 +40,11 @@ export interface Observations {
   readonly accepted: ReadonlyMap<string, readonly string[]>;
   /** Ledger rows of the accepted ids (absent: not in the ledger). */
   readonly ledger: ReadonlyMap<string, LedgerRow>;
-  /** Posted transactions without exactly two postings summing to zero per currency. */
+  /** Posted transactions without exactly two postings summing to zero per currency, and ids of postings whose transaction is not posted. */
   readonly unbalancedTransactions: readonly string[];
   /** Balances that differ from the sum of their postings ("account currency"). */
   readonly balanceMismatches: readonly string[];
-  /** transactions.posted outbox events per posted transaction id. */
+  /** Distinct transactions.posted event ids per posted transaction id: in the outbox, or published. */
   readonly outboxEvents: ReadonlyMap<string, number>;
   /** Records per transaction id on transactions.requested (read_committed). */
   readonly requested: ReadonlyMap<string, number>;

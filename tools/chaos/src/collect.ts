@@ -164,27 +164,35 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
     const unbalanced = (await pool.anyFirst(sql.unsafe`
       SELECT t.transaction_id::text FROM transactions t LEFT JOIN postings p USING (transaction_id)
       WHERE t.status = 'posted' GROUP BY t.transaction_id
-      HAVING count(p.posting_id) <> 2 OR coalesce(sum(p.amount_minor), 1) <> 0
-        OR count(DISTINCT p.currency) <> 1`)) as string[];
+      HAVING count(p.transaction_id) <> 2 OR coalesce(sum(p.amount_minor), 1) <> 0
+        OR count(DISTINCT p.currency) <> 1
+      UNION
+      SELECT p.transaction_id::text FROM postings p LEFT JOIN transactions t USING (transaction_id)
+      WHERE t.status IS DISTINCT FROM 'posted'`)) as string[];
     const mismatches = (await pool.anyFirst(sql.unsafe`
       SELECT coalesce(b.ledger_account, p.ledger_account) || ' ' || coalesce(b.currency, p.currency)
       FROM account_balances b
       FULL JOIN (SELECT ledger_account, currency, sum(amount_minor) AS s FROM postings GROUP BY 1, 2) p
         USING (ledger_account, currency)
       WHERE b.balance_minor IS DISTINCT FROM p.s`)) as string[];
-    const outbox = (await pool.any(sql.unsafe`
-      SELECT payload->>'transaction_id' AS id, count(*)::int AS n FROM outbox WHERE topic_id = 'posted' GROUP BY 1`)) as readonly {
+    // A posted transaction's event is still in the outbox, or was published (its row deleted): distinct
+    // event ids per transaction over both (a relay crash may publish one event id twice).
+    const waiting = (await pool.any(sql.unsafe`
+      SELECT payload->>'transaction_id' AS id, event_id::text AS event_id FROM outbox WHERE topic_id = 'posted'`)) as readonly {
       id: string;
-      n: number;
+      event_id: string;
     }[];
+    const eventIds = new Map<string, Set<string>>();
+    const see = (id: string, eventId: string) =>
+      eventIds.set(id, (eventIds.get(id) ?? new Set()).add(eventId));
+    for (const row of waiting) see(row.id, row.event_id);
+    for (const [id, events] of postedEvents) for (const eventId of events) see(id, eventId);
     const statuses = (await pool.any(sql.unsafe`
       SELECT status, count(*)::int AS n FROM transactions GROUP BY status`)) as readonly {
       status: string;
       n: number;
     }[];
-    const unpublished = (await pool.oneFirst(
-      sql.unsafe`SELECT count(*)::int FROM outbox WHERE published_at IS NULL`,
-    )) as number;
+    const unpublished = (await pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM outbox`)) as number;
 
     // Lag at the end: the processor's group in Kafka, the sink's positions in Postgres, the outbox.
     const lag = await endLag(options.connection, pool, resolved);
@@ -194,7 +202,7 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
         ledger: new Map(rows.map((row) => [row.id, { status: row.status }])),
         unbalancedTransactions: unbalanced,
         balanceMismatches: mismatches,
-        outboxEvents: new Map(outbox.map((row) => [row.id, row.n])),
+        outboxEvents: new Map([...eventIds].map(([id, events]) => [id, events.size])),
         requested: countBy(requested),
         processed: countBy([...validated, ...rejected, ...dlq]),
         abortedOnly,

@@ -100,7 +100,7 @@ try {
         SELECT count(*)::int FROM transactions WHERE transaction_id = ANY(${sql.array(acceptedIds, "uuid")})`)
         .catch(() => -1)) as number;
       const unpublished = (await pool
-        .oneFirst(sql.unsafe`SELECT count(*)::int FROM outbox WHERE published_at IS NULL`)
+        .oneFirst(sql.unsafe`SELECT count(*)::int FROM outbox`)
         .catch(() => -1)) as number;
       const lag = await endLag(connection, pool).catch(() => undefined);
       const left = lag?.reduce((n, l) => n + l.lag, 0);
