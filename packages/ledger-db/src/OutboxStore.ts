@@ -65,7 +65,9 @@ export const relayMembers = async (db: CommonQueryMethods): Promise<number[]> =>
 
 /**
  * Takes shard locks (one relay per shard at a time) and returns up to `limit` events of those shards, in
- * order. `shards` are the ones this relay should try (relayShards); all of them when not given.
+ * order. `shards` are the ones this relay should try (relayShards); all of them when not given. The shard
+ * locks are what keeps two relays off the same rows until this transaction ends, so the rows themselves
+ * are not locked (a row lock is a write: a tuple update and a WAL record per event).
  */
 export const claimEvents = async (
   tx: DatabaseTransactionConnection,
@@ -84,8 +86,7 @@ export const claimEvents = async (
       WHERE parked_at IS NULL
         AND mod(abs(hashtext(aggregate_id)), ${OUTBOX_SHARDS}) = ANY(${sql.array(shards, "int4")})
       ORDER BY sequence
-      LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED`)) as readonly ClaimedEvent[]),
+      LIMIT ${limit}`)) as readonly ClaimedEvent[]),
   ];
 };
 
