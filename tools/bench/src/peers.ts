@@ -1,0 +1,105 @@
+// `npm run bench:peers -- [--rounds 3] [--records 50000] [--sink-records 50000] [--only processor|sink]`
+//
+// Peer benchmarks (issue 19), on the stack's broker, registry and Postgres, in one run: our processor
+// against the same rules on Kafka Streams with exactly_once_v2, and our ledger sink against the Debezium
+// JDBC sink connector (upsert) on Kafka Connect standalone. Alternating rounds, medians. Not a test.
+// Run through ops/bin/bench-peers.sh, which builds the Java side (tools/peers) first.
+import { peersSettings } from "./peers/Config.ts";
+import { type ProcessorRound, runProcessorComparison } from "./peers/processor.ts";
+import { runSinkComparison, type SinkRound } from "./peers/sink.ts";
+import { markdownTable, median, ratioText } from "./peers/stats.ts";
+
+const settings = peersSettings(process.argv.slice(2));
+const log = (line: string) => console.log(`[peers ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+const processorTable = (rounds: readonly ProcessorRound[]) => {
+  const of = (side: ProcessorRound["side"]) => rounds.filter((r) => r.side === side);
+  const ours = of("ledgerline");
+  const streams = of("kafka-streams");
+  const m = (rs: readonly ProcessorRound[], pick: (r: ProcessorRound) => number) => median(rs.map(pick));
+  const oursRate = m(ours, (r) => r.perSecond);
+  const streamsRate = m(streams, (r) => r.perSecond);
+  const correctness = (rs: readonly ProcessorRound[]) => {
+    const bad = rs.filter((r) => r.duplicates > 0 || r.missing > 0 || r.misrouted > 0);
+    return bad.length === 0
+      ? `each exactly once, split as expected (${rs[0]?.validated ?? 0} / ${rs[0]?.rejected ?? 0})`
+      : `NOT exactly once in ${bad.length} round(s): ${bad.map((r) => `${r.duplicates} dup, ${r.missing} missing, ${r.misrouted} misrouted`).join("; ")}`;
+  };
+  return [
+    `Processor, median of ${settings.rounds} alternating rounds: ${settings.records} pre-filled requests, then ${settings.latencyRecords} at ${settings.latencyRate}/s for latency:`,
+    "",
+    markdownTable(
+      ["", "ledgerline processor", "Kafka Streams exactly_once_v2", "ours / theirs"],
+      [
+        [
+          "records/s",
+          `${Math.round(oursRate)}`,
+          `${Math.round(streamsRate)}`,
+          ratioText(oursRate, streamsRate),
+        ],
+        [
+          "end-to-end p50 / p99 ms",
+          `${m(ours, (r) => r.latencyP50)} / ${m(ours, (r) => r.latencyP99)}`,
+          `${m(streams, (r) => r.latencyP50)} / ${m(streams, (r) => r.latencyP99)}`,
+          "",
+        ],
+        ["outputs (read_committed)", correctness(ours), correctness(streams), ""],
+      ],
+    ),
+    "",
+    `Goal: ours ≥ Kafka Streams records/s: ${oursRate >= streamsRate ? "met" : `not met (${ratioText(oursRate, streamsRate)})`}.`,
+    "Both: decode Avro (Confluent wire format, writer schema from the registry), validate, FX join, merchant",
+    "category, risk flags, payload hash; encode; produce to validated/rejected and commit the input offsets in",
+    "one Kafka transaction every 100 ms (ours: at most 2,000 records per transaction; Streams: commit.interval.ms",
+    "100, one stream thread, a GlobalKTable of fx.rates in memory, Apicurio's Avro serde). Each in its own process.",
+  ].join("\n");
+};
+
+const sinkTable = (rounds: readonly SinkRound[]) => {
+  const rate = (side: SinkRound["side"]) =>
+    median(rounds.filter((r) => r.side === side).map((r) => r.perSecond));
+  const full = rate("ledgerline");
+  const rowsOnly = rate("ledgerline rows-only");
+  const debezium = rate("debezium");
+  const verdict = (ok: boolean, ratio: string) => (ok ? `met (${ratio})` : `not met (${ratio})`);
+  return [
+    `Ledger sink, median of ${settings.rounds} alternating rounds: ${settings.sinkRecords} pre-filled validated records, batches of ${settings.sinkBatch}:`,
+    "",
+    markdownTable(
+      ["", "transactions/s", "/ Debezium", "goal"],
+      [
+        [
+          "ledgerline sink, double-entry (postings, balances, outbox, offsets, claims)",
+          `${Math.round(full)}`,
+          ratioText(full, debezium),
+          verdict(full >= debezium / 2, "≥ 50%"),
+        ],
+        [
+          "ledgerline sink, rows-only (transactions rows, offsets, claims)",
+          `${Math.round(rowsOnly)}`,
+          ratioText(rowsOnly, debezium),
+          verdict(rowsOnly >= debezium, "≥ 100%"),
+        ],
+        ["Debezium JDBC sink 3.6.0, upsert by transaction_id", `${Math.round(debezium)}`, "100%", ""],
+      ],
+    ),
+    "",
+    "Ours: one Postgres transaction per batch holding the rows, the Kafka positions and the partition claims",
+    "(exactly-once: a replay writes nothing twice), pool of 4. Debezium: Kafka Connect standalone, one task,",
+    "Apicurio's AvroConverter, INSERT … ON CONFLICT (transaction_id) DO UPDATE via UNNEST, one connection;",
+    "Connect commits offsets to Kafka afterwards, so a replay re-upserts the same rows (idempotent, not",
+    "transactional with them). Both are timed on the rows visible in the table, first to last.",
+  ].join("\n");
+};
+
+const tables: string[] = [];
+if (settings.only !== "sink") {
+  log("processor vs Kafka Streams");
+  tables.push(processorTable(await runProcessorComparison(settings, log)));
+}
+if (settings.only !== "processor") {
+  log("ledger sink vs Debezium JDBC sink");
+  tables.push(sinkTable(await runSinkComparison(settings, log)));
+}
+console.log(`\n${tables.join("\n\n")}`);
+process.exit(0);
