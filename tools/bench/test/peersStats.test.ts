@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { exactlyOnce, markdownTable, median, percentile, transactionIdOf } from "../src/peers/stats.ts";
+import {
+  exactlyOnce,
+  markdownTable,
+  median,
+  percentile,
+  rateFrom,
+  transactionIdOf,
+} from "../src/peers/stats.ts";
 
 /** A wire-format value whose Avro record starts with the string `id`. */
 const wire = (id: string, rest = Buffer.from([0x02, 0x41])) => {
@@ -41,6 +48,24 @@ describe("median and percentile", () => {
     expect(percentile(values, 0.99)).toBe(99);
     expect(percentile(values, 1)).toBe(100);
     expect(percentile([7], 0.99)).toBe(7);
+  });
+});
+
+describe("rateFrom", () => {
+  const samples = [
+    { at: 1_000, count: 100 },
+    { at: 2_000, count: 300 },
+    { at: 3_000, count: 1_300 },
+    { at: 4_000, count: 2_300 },
+  ];
+  it("counts from the first sample reaching fromCount to the last", () => {
+    expect(rateFrom(samples, 1)).toBe(2_200 / 3);
+    expect(rateFrom(samples, 1_000)).toBe(1_000);
+  });
+  it("is NaN without two distinct times", () => {
+    expect(rateFrom([{ at: 5, count: 10 }], 1)).toBeNaN();
+    expect(rateFrom(samples, 5_000)).toBeNaN();
+    expect(rateFrom([], 1)).toBeNaN();
   });
 });
 

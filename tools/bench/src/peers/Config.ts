@@ -20,6 +20,8 @@ export interface PeersSettings {
   readonly java: string;
   /** How long one side may take to drain before the run fails. */
   readonly drainLimitMs: number;
+  /** The share of a drain left out of the steady rate (each side starts a fresh process: JIT warm-up). */
+  readonly warmup: number;
 }
 
 export const peersSettings = (argv: readonly string[]): PeersSettings => {
@@ -27,10 +29,10 @@ export const peersSettings = (argv: readonly string[]): PeersSettings => {
     args: [...argv],
     options: {
       rounds: { type: "string", default: "3" },
-      records: { type: "string", default: "50000" },
+      records: { type: "string", default: "100000" },
       "latency-records": { type: "string", default: "2000" },
       "latency-rate": { type: "string", default: "1000" },
-      "sink-records": { type: "string", default: "50000" },
+      "sink-records": { type: "string", default: "100000" },
       "sink-batch": { type: "string", default: "5000" },
       only: { type: "string" },
       "peers-dir": { type: "string" },
@@ -56,5 +58,6 @@ export const peersSettings = (argv: readonly string[]): PeersSettings => {
     peersDir: values["peers-dir"],
     java: values.java,
     drainLimitMs: 300_000,
+    warmup: 0.2,
   };
 };

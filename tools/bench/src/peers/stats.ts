@@ -36,6 +36,24 @@ export const percentile = (values: readonly number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 };
 
+/** Progress seen at a time: `count` items done at `at` (ms). */
+export interface Progress {
+  readonly at: number;
+  readonly count: number;
+}
+
+/**
+ * Items per second from the first sample with at least `fromCount` items done to the last sample; NaN when
+ * no time passed between them. `fromCount` 1 times a whole drain (from the first output seen); a larger
+ * one leaves out a warm-up (a fresh JVM's JIT, a first batch).
+ */
+export const rateFrom = (samples: readonly Progress[], fromCount: number): number => {
+  const start = samples.find((sample) => sample.count >= fromCount);
+  const end = samples.at(-1);
+  if (!start || !end || end.at <= start.at) return Number.NaN;
+  return (end.count - start.count) / ((end.at - start.at) / 1_000);
+};
+
 /** How many times each id occurs more than once, and which expected ids never occurred. */
 export const exactlyOnce = (
   seen: readonly string[],
