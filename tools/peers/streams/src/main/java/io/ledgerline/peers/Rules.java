@@ -96,31 +96,37 @@ final class Rules {
     if (fxRow != null && !baseCurrency.equals(text(fxRow, "base_currency"))) rate = null;
 
     List<GenericRecord> reasons = new ArrayList<>();
-    if (!ACCOUNT_ID.matcher(account).matches()) reasons.add(reason("ACCOUNT_ID_FORMAT", "account_id", "account id must be 3-64 letters, digits, '-' or '_'"));
+    if (!ACCOUNT_ID.matcher(account).matches())
+      reasons.add(reason("ACCOUNT_ID_FORMAT", "account_id", "account id must be 3-64 letters, digits, '-' or '_'"));
     if (exponent == null) {
       reasons.add(reason("CURRENCY_UNSUPPORTED", "currency", "currency " + currency + " is not supported"));
     } else {
-      if (!base && rate == null) reasons.add(reason("FX_RATE_MISSING", "currency", "no FX rate for " + currency + " into the base currency"));
+      if (!base && rate == null)
+        reasons.add(reason("FX_RATE_MISSING", "currency", "no FX rate for " + currency + " into the base currency"));
       long max = MAX_AMOUNT_MAJOR * pow10(exponent);
-      if (amount <= 0 || amount > max) reasons.add(reason("AMOUNT_OUT_OF_RANGE", "amount_minor", "amount must be greater than 0 and at most " + max + " minor units"));
+      if (amount <= 0 || amount > max)
+        reasons.add(reason("AMOUNT_OUT_OF_RANGE", "amount_minor", "amount must be in 1.." + max + " minor units"));
     }
     String normalised = normaliseMerchant(merchant);
     if (normalised.isEmpty()) reasons.add(reason("MERCHANT_MISSING", "merchant_name", "merchant name is empty"));
     for (String field : List.of("account_id", "merchant_name", "client_id", "idempotency_key")) {
       Object value = request.get(field);
-      if (value != null && CONTROLS.matcher(value.toString()).find()) reasons.add(reason("TEXT_CONTROL_CHARACTERS", field, field + " contains control characters"));
+      if (value != null && CONTROLS.matcher(value.toString()).find())
+        reasons.add(reason("TEXT_CONTROL_CHARACTERS", field, field + " contains control characters"));
     }
     Map<?, ?> metadata = (Map<?, ?>) request.get("metadata");
     for (Map.Entry<?, ?> entry : metadata.entrySet()) {
       if (CONTROLS.matcher(entry.getKey().toString()).find() || CONTROLS.matcher(entry.getValue().toString()).find())
         reasons.add(reason("TEXT_CONTROL_CHARACTERS", "metadata." + entry.getKey(), "metadata contains control characters"));
     }
-    if ((Long) request.get("occurred_at") > now + FUTURE_SKEW_MS) reasons.add(reason("OCCURRED_IN_FUTURE", "occurred_at", "occurred_at is in the future"));
+    if ((Long) request.get("occurred_at") > now + FUTURE_SKEW_MS)
+      reasons.add(reason("OCCURRED_IN_FUTURE", "occurred_at", "occurred_at is in the future"));
 
     String hash = payloadHash(account, amount, currency, merchant);
     if (!reasons.isEmpty()) {
       GenericRecord out = copy(request, rejected);
-      for (String field : List.of("account_id", "merchant_name", "client_id")) out.put(field, storable(text(request, field)));
+      for (String field : List.of("account_id", "merchant_name", "client_id"))
+        out.put(field, storable(text(request, field)));
       out.put("reasons", reasons);
       out.put("payload_hash", hash);
       out.put("rejected_at", now);
@@ -148,7 +154,8 @@ final class Rules {
     return "unknown";
   }
 
-  static List<String> riskFlags(long amount, String currency, int exponent, long baseAmount, int baseExponent, Map<?, ?> metadata) {
+  static List<String> riskFlags(
+      long amount, String currency, int exponent, long baseAmount, int baseExponent, Map<?, ?> metadata) {
     List<String> flags = new ArrayList<>();
     Long threshold = LARGE.get(currency);
     boolean large = threshold != null ? amount >= threshold * pow10(exponent) : baseAmount >= 10_000L * pow10(baseExponent);
@@ -187,7 +194,8 @@ final class Rules {
 
   private static String first(Map<?, ?> metadata, String... keys) {
     for (String key : keys)
-      for (Map.Entry<?, ?> entry : metadata.entrySet()) if (entry.getKey().toString().equals(key)) return entry.getValue().toString();
+      for (Map.Entry<?, ?> entry : metadata.entrySet())
+        if (entry.getKey().toString().equals(key)) return entry.getValue().toString();
     return null;
   }
 
