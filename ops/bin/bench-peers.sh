@@ -3,7 +3,7 @@
 # against the Debezium JDBC sink (Kafka Connect standalone), on the stack's broker, registry and Postgres.
 # The Java side is built with Maven from tools/peers into $LEDGERLINE_CACHE/peers/<hash of its sources>,
 # once per change of those sources (Maven fetches Kafka Streams, Connect and Debezium into ~/.m2).
-# Flags: tools/bench/src/peers/Config.ts (--rounds 3 --records 50000 --sink-records 50000 --only sink).
+# Flags: tools/bench/src/peers/Config.ts (--rounds 3 --records 100000 --sink-records 100000 --only sink).
 set -euo pipefail
 cd "$(dirname -- "$0")/../.."
 . ops/bin/env.sh

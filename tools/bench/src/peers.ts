@@ -1,4 +1,4 @@
-// `npm run bench:peers -- [--rounds 3] [--records 50000] [--sink-records 50000] [--only processor|sink]`
+// `npm run bench:peers -- [--rounds 3] [--records 100000] [--sink-records 100000] [--only processor|sink]`
 //
 // Peer benchmarks (issue 19), on the stack's broker, registry and Postgres, in one run: our processor
 // against the same rules on Kafka Streams with exactly_once_v2, and our ledger sink against the Debezium
