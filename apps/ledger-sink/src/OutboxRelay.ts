@@ -4,8 +4,9 @@
 // How rows are claimed: each pass holds one Postgres transaction that takes shard advisory locks
 // (shard = hash(aggregate_id) mod SHARDS), selects unpublished rows of its shards in sequence order (the
 // shard locks keep other relays off them: no row locks), publishes them in ONE Kafka transaction, then
-// deletes them and commits (the topic is the record of what was published). No high-water mark: a row that commits late is still in
-// the outbox and is found by the next pass. One relay per shard at a time keeps per-account order with many relays running.
+// deletes them and commits (the topic is the record of what was published). No high-water mark: a row
+// that commits late is still in the outbox and is found by the next pass. One relay per shard at a time
+// keeps per-account order with many relays running.
 // Several relays (one per sink instance) split the shards: each holds a membership slot on its LISTEN
 // connection, and publishes every n-th shard from its rank among the n connected relays (relayShards), so
 // they publish side by side instead of taking turns.

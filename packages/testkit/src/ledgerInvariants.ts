@@ -6,8 +6,9 @@ type Expect = (value: unknown) => { toBe(v: unknown): void; toEqual(v: unknown):
 
 /**
  * Exactly `expectIds` are in the ledger, once each; every posted transaction has two postings summing to
- * zero, and every posting belongs to a posted transaction; every balance equals the sum of its postings; one event per posted transaction (in the outbox, or
- * on transactions.posted, where a relay crash may have published it twice under the same event id).
+ * zero, and every posting belongs to a posted transaction; every balance equals the sum of its postings;
+ * one event per posted transaction (in the outbox, or on transactions.posted, where a relay crash may have
+ * published it twice under the same event id).
  */
 export const assertLedgerInvariants = async (
   pool: DatabasePool,

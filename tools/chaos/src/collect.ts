@@ -178,7 +178,8 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
     // A posted transaction's event is still in the outbox, or was published (its row deleted): distinct
     // event ids per transaction over both (a relay crash may publish one event id twice).
     const waiting = (await pool.any(sql.unsafe`
-      SELECT payload->>'transaction_id' AS id, event_id::text AS event_id FROM outbox WHERE topic_id = 'posted'`)) as readonly {
+      SELECT payload->>'transaction_id' AS id, event_id::text AS event_id FROM outbox
+      WHERE topic_id = 'posted'`)) as readonly {
       id: string;
       event_id: string;
     }[];
