@@ -1,6 +1,6 @@
 // Runs a k6 script from ops/k6 (installing k6 when missing) and reads its threshold results.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { REPO_ROOT } from "./pipeline.ts";
@@ -26,7 +26,8 @@ export interface K6Result {
 
 export const runK6 = (k6: string, script: string, env: Record<string, string>): Promise<K6Result> =>
   new Promise((done, reject) => {
-    const summary = join(mkdtempSync(join(tmpdir(), "ledgerline-k6-")), "summary.json");
+    const dir = mkdtempSync(join(tmpdir(), "ledgerline-k6-"));
+    const summary = join(dir, "summary.json");
     const child = spawn(k6, ["run", "--quiet", "--no-color", "--summary-export", summary, `${script}.js`], {
       cwd: resolve(REPO_ROOT, "ops/k6"),
       env: { ...process.env, ...env },
@@ -64,6 +65,8 @@ export const runK6 = (k6: string, script: string, env: Record<string, string>): 
         );
       } catch {
         // No summary: the run failed before the end; the exit code says so.
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
       done({ code, output, thresholds, metrics });
     });
