@@ -5,13 +5,9 @@ import { parseArgs } from "node:util";
 import { createIdempotentProducer, parseBrokers, runExactlyOnce } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { environmentFrom, provisionNamespace } from "@ledgerline/topology";
-import { Effect, Fiber, Layer, References } from "effect";
-import { Codec } from "../src/Codec.ts";
-import { ProcessorConfig } from "../src/Config.ts";
-import { loadMerchantTable, merchantCategoriser } from "../src/domain/merchants.ts";
-import { FxRates } from "../src/FxRates.ts";
-import { processorTransform } from "../src/Pipeline.ts";
+import { Effect, Fiber, References } from "effect";
 import { publishFxRates } from "../src/publishFxRates.ts";
+import { benchServices, benchTransform } from "./benchProcessor.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -69,29 +65,14 @@ try {
     bootstrapServers: environment.bootstrapServers,
     registryUrl: environment.registryUrl,
     namespace: ns.namespace,
-    logLevel: "Warn" as const,
     instanceId: "bench",
     batchSize: Number(args.batch),
     commitIntervalMs: Number(args.interval),
-    baseCurrency: "USD" as const,
-    mode: "exactly-once" as const,
   };
-  const services = Layer.provideMerge(
-    FxRates.layer(),
-    Layer.provideMerge(Codec.layer, Layer.succeed(ProcessorConfig, ProcessorConfig.of(settings))),
-  );
 
   const drain = (mode: "exactly-once" | "at-least-once", round: number) =>
     Effect.gen(function* () {
-      const fx = yield* FxRates;
-      yield* fx.loaded;
-      const decodeCodec = yield* Codec;
-      const categorise = merchantCategoriser(loadMerchantTable());
-      const transform = processorTransform(decodeCodec, () => ({
-        baseCurrency: "USD",
-        fx: fx.table(),
-        categorise,
-      }));
+      const { codec: decodeCodec, transform } = yield* benchTransform;
       let done = 0;
       let firstBatchAt = 0;
       let pending: number[] = [];
@@ -156,7 +137,11 @@ try {
       results.push(yield* drain("exactly-once", round));
     }
     return results;
-  }).pipe(Effect.provideService(References.MinimumLogLevel, "Warn"), Effect.scoped, Effect.provide(services));
+  }).pipe(
+    Effect.provideService(References.MinimumLogLevel, "Warn"),
+    Effect.scoped,
+    Effect.provide(benchServices(settings)),
+  );
 
   const results = await Effect.runPromise(program);
   for (const r of results) {

@@ -7,12 +7,8 @@ import { parseArgs } from "node:util";
 import { parseBrokers, runExactlyOnce } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { environmentFrom, names } from "@ledgerline/topology";
-import { Effect, Layer, References } from "effect";
-import { Codec } from "../src/Codec.ts";
-import { ProcessorConfig } from "../src/Config.ts";
-import { loadMerchantTable, merchantCategoriser } from "../src/domain/merchants.ts";
-import { FxRates } from "../src/FxRates.ts";
-import { processorTransform } from "../src/Pipeline.ts";
+import { Effect, References } from "effect";
+import { benchServices, benchTransform } from "./benchProcessor.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -32,23 +28,13 @@ const settings = {
   bootstrapServers: environment.bootstrapServers,
   registryUrl: environment.registryUrl,
   namespace: args.namespace,
-  logLevel: "Warn" as const,
   instanceId: `peers-${args.id}`,
   batchSize: Number(args.batch),
   commitIntervalMs: Number(args.interval),
-  baseCurrency: "USD" as const,
-  mode: "exactly-once" as const,
 };
-const services = Layer.provideMerge(
-  FxRates.layer(),
-  Layer.provideMerge(Codec.layer, Layer.succeed(ProcessorConfig, ProcessorConfig.of(settings))),
-);
 
 const program = Effect.gen(function* () {
-  const fx = yield* FxRates;
-  yield* fx.loaded;
-  const codec = yield* Codec;
-  const categorise = merchantCategoriser(loadMerchantTable());
+  const { transform } = yield* benchTransform;
   yield* runExactlyOnce({
     connection: { bootstrapBrokers: parseBrokers(settings.bootstrapServers), clientId: settings.instanceId },
     stage: "processor",
@@ -58,12 +44,16 @@ const program = Effect.gen(function* () {
     topicName: outputs.topic,
     encoder: new RegistryCodec({ url: settings.registryUrl, names: outputs, timeoutMs: 3_000 }),
     dlqTopic: "dlq",
-    transform: processorTransform(codec, () => ({ baseCurrency: "USD", fx: fx.table(), categorise })),
+    transform,
     maxBatchSize: settings.batchSize,
     maxBatchTimeMs: settings.commitIntervalMs,
     mode: "exactly-once",
   });
-}).pipe(Effect.provideService(References.MinimumLogLevel, "Warn"), Effect.scoped, Effect.provide(services));
+}).pipe(
+  Effect.provideService(References.MinimumLogLevel, "Warn"),
+  Effect.scoped,
+  Effect.provide(benchServices(settings)),
+);
 
 const stop = () => process.exit(0);
 process.once("SIGTERM", stop);
