@@ -79,6 +79,8 @@ export interface LedgerEntry {
   readonly row: TransactionInsert;
   readonly postings: readonly PostingInsert[];
   readonly events: readonly OutboxEvent[];
+  /** The row replaces a dead_lettered row of the same id (a replayed dead letter): an update, not an insert. */
+  readonly upgrade?: true;
 }
 
 /** Everything one batch writes, decided before any write (the sink's pure plan). */

@@ -112,7 +112,11 @@ describe("decideRecords", () => {
     expect(decideRecords([decoded(0, v)], context({ existing: other }))[0]?._tag).toBe("Conflict");
     // A replayed dead letter that now passes upgrades the dead_lettered row.
     const dead = [{ transaction_id: v.transaction_id, payload_hash: null, status: "dead_lettered" }];
-    expect(decideRecords([decoded(0, v)], context({ existing: dead }))[0]?._tag).toBe("Apply");
+    const [upgrade] = decideRecords([decoded(0, v)], context({ existing: dead }));
+    expect(upgrade).toMatchObject({ _tag: "Apply", entry: { upgrade: true } });
+    // Every other row is new: an insert.
+    const [fresh] = decideRecords([decoded(0, v)], context());
+    expect(fresh?._tag === "Apply" && fresh.entry.upgrade).toBeFalsy();
   });
 
   it("records rejections with reasons, and dead letters from the DLQ as dead_lettered rows", () => {
@@ -151,6 +155,10 @@ describe("decideRecords", () => {
       transaction_id: v.transaction_id,
       original_value: Buffer.from("bytes"),
     });
+    // When the ledger already has a row for the id, it stays; the dead letter still says why.
+    const existing = [{ transaction_id: v.transaction_id, payload_hash: null, status: "dead_lettered" }];
+    const [kept] = decideRecords([refused], context({ existing }));
+    expect(kept).toMatchObject({ _tag: "DeadLetter", entry: null, event: { topic_id: "dlq" } });
   });
 
   it("dead-letters unreadable bytes without an id", () => {

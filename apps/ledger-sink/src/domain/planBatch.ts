@@ -110,21 +110,32 @@ const dlqEvent = (
   };
 };
 
-const entryFor = (input: SinkInput, record: ConsumedRecord, context: PlanContext, id: string) => {
+const entryFor = (
+  input: SinkInput,
+  record: ConsumedRecord,
+  context: PlanContext,
+  id: string,
+  upgrade: boolean,
+) => {
+  // A replayed dead letter's row replaces the dead_lettered one (an update); any other row is new.
+  const replaces = upgrade ? { upgrade: true as const } : {};
   switch (input._tag) {
     case "Validated":
       return RecordDecision.Apply({
         coordinates: input.coordinates,
-        entry: validatedEntry(input.value, {
-          eventId: context.newEventId(),
-          now: context.now,
-          traceparent: context.traceparentOf(record),
-        }),
+        entry: {
+          ...validatedEntry(input.value, {
+            eventId: context.newEventId(),
+            now: context.now,
+            traceparent: context.traceparentOf(record),
+          }),
+          ...replaces,
+        },
       });
     case "Rejected":
       return RecordDecision.Reject({
         coordinates: input.coordinates,
-        entry: { row: rejectedRow(input.value), postings: [], events: [] },
+        entry: { row: rejectedRow(input.value), postings: [], events: [], ...replaces },
       });
     case "DeadLettered":
       return RecordDecision.DeadLetter({
@@ -166,9 +177,13 @@ export const decideRecords = (records: readonly DecodedRecord[], context: PlanCo
     if (decoded._tag === "Refused") {
       // The database refused the record's content: it still ends in the ledger, as dead_lettered with why.
       const reason = `LEDGER_REFUSED (ledger-sink): ${decoded.reason}`;
+      // A row the ledger already has for the id stays as it is (the replay that could not upgrade it, or
+      // another writer's): the dead letter still says why this record did not land.
+      const recorded = context.existing.has(id) || inBatch.has(id);
+      inBatch.set(id, null);
       return RecordDecision.DeadLetter({
         coordinates,
-        entry: { row: deadLetteredRow(id, reason), postings: [], events: [] },
+        entry: recorded ? null : { row: deadLetteredRow(id, reason), postings: [], events: [] },
         event: dlqEvent(
           decoded.record,
           { code: "LEDGER_REFUSED", errorClass: "LedgerDbError", message: decoded.reason, transactionId: id },
@@ -207,7 +222,7 @@ export const decideRecords = (records: readonly DecodedRecord[], context: PlanCo
       return RecordDecision.AlreadyApplied({ coordinates, why: "duplicate" });
     }
     inBatch.set(id, hash);
-    return entryFor(input, decoded.record, context, id);
+    return entryFor(input, decoded.record, context, id, upgrade);
   });
 };
 
