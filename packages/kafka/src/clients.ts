@@ -93,6 +93,7 @@ export const createReadCommittedConsumer = (
     sessionTimeoutMs?: number;
     heartbeatIntervalMs?: number;
     maxWaitTimeMs?: number;
+    minBytes?: number;
     /** Static membership: a restart with the same id takes its partitions back without waiting for the session to expire. */
     groupInstanceId?: string;
   } = {},
@@ -110,6 +111,9 @@ export const createReadCommittedConsumer = (
     heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
     rebalanceTimeout: 30_000,
     maxWaitTime: options.maxWaitTimeMs ?? 100,
+    // The broker answers a fetch once 16 KiB are ready (or after maxWaitTime). With 1 byte, a stage fed by
+    // single POSTs fetched a few records at a time, and the broker spent a quarter more CPU at 1,500/s.
+    minBytes: options.minBytes ?? 16_384,
     deserializers,
   });
 
