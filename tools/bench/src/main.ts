@@ -90,17 +90,14 @@ try {
     );
   const statementsPool = settings.statements ? pool : undefined;
   // Warm-up (not reported): JIT, connections, the schema caches, Kafka's first segments.
-  log("warm-up: 10 s of single POSTs at 300/s");
-  const warmStart = new Date();
-  const warm = await runLoad(
-    k6,
-    pipeline.gatewayUrl,
-    { kind: "single", requestsPerSecond: 300, batchSize: 1 },
-    10,
-  );
-  const warmDeadline = Date.now() + settings.drainLimitMs;
-  while ((await recordedSince(pool, warmStart)) < warm.accepted && Date.now() < warmDeadline)
-    await sleep(250);
+  for (const step of settings.warmUp) {
+    log(`warm-up: ${settings.warmUpSeconds} s of ${step.kind} requests at ${step.requestsPerSecond}/s`);
+    const warmStart = new Date();
+    const warm = await runLoad(k6, pipeline.gatewayUrl, step, settings.warmUpSeconds);
+    const warmDeadline = Date.now() + settings.drainLimitMs;
+    while ((await recordedSince(pool, warmStart)) < warm.accepted && Date.now() < warmDeadline)
+      await sleep(250);
+  }
 
   const unsustainedInARow: Record<Kind, number> = { single: 0, batch: 0 };
   for (const step of settings.steps) {

@@ -39,6 +39,9 @@ describe("the ladder", () => {
     expect(() => parseSteps("bulk:10", 100)).toThrow(/unknown step kind/);
     expect(() => parseSteps("single:fast", 100)).toThrow(/bad rate/);
     expect(benchSettings(["--profile", "quick", "--seconds", "3"]).seconds).toBe(3);
+    // The full profile warms both kinds of request up; the quick one only what its smoke run needs.
+    expect(benchSettings([]).warmUp.map((step) => step.kind)).toEqual(["single", "batch"]);
+    expect(benchSettings(["--profile", "quick"]).warmUp).toHaveLength(1);
   });
 
   it("calls a step sustained only when everything accepted went in, in time", () => {
