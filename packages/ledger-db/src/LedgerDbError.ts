@@ -52,26 +52,31 @@ export class LedgerDbError extends Schema.TaggedError<LedgerDbError>()("LedgerDb
   }
 }
 
-/** The SQLSTATE of a pg error, looking through slonik's wrappers. */
-const sqlStateOf = (error: unknown): string | undefined => {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+/** The error and its causes, looking through slonik's wrappers (at most five deep). */
+const causesOf = (error: unknown): unknown[] => {
+  const chain: unknown[] = [];
+  for (let current = error; current && chain.length < 5; current = (current as { cause?: unknown }).cause)
+    chain.push(current);
+  return chain;
 };
 
-const messagesOf = (error: unknown): string => {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    parts.push(String((current as Error).message ?? current));
-    current = (current as { cause?: unknown }).cause;
-  }
-  return parts.join(" <- ");
-};
+/** The SQLSTATE of a pg error. */
+const sqlStateOf = (error: unknown): string | undefined =>
+  causesOf(error)
+    .map((cause) => (cause as { code?: unknown }).code)
+    .find((code): code is string => typeof code === "string" && /^[0-9A-Z]{5}$/.test(code));
+
+/** True when `error` is a unique violation (23505) of `constraint`. */
+export const violatesUnique = (error: unknown, constraint: string): boolean =>
+  causesOf(error).some((cause) => {
+    const { code, constraint: name } = cause as { code?: unknown; constraint?: unknown };
+    return code === "23505" && name === constraint;
+  });
+
+const messagesOf = (error: unknown): string =>
+  causesOf(error)
+    .map((cause) => String((cause as Error).message ?? cause))
+    .join(" <- ");
 
 /** By SQLSTATE (its class, mostly), then by the client's error text when there is no SQLSTATE. */
 export const classifySqlState = (sqlState: string | undefined, text: string): LedgerDbErrorReason => {

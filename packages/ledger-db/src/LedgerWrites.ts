@@ -3,7 +3,7 @@
 // transaction. Nothing here decides anything: the plan is made by the sink's pure planBatch.
 import type { CommonQueryMethods, DatabaseTransactionConnection } from "slonik";
 import { sql } from "slonik";
-import { LedgerDbError } from "./LedgerDbError.ts";
+import { LedgerDbError, violatesUnique } from "./LedgerDbError.ts";
 import type {
   ExistingRow,
   LedgerEntry,
@@ -81,17 +81,6 @@ const rowSet = (entries: readonly LedgerEntry[]) => sql.fragment`
       occurred_at timestamptz, accepted_at timestamptz, posted_at timestamptz, client_id text, payload_hash text,
       metadata jsonb)`;
 
-/** True when `error` (or a cause) is a unique violation of `constraint`. */
-const violates = (error: unknown, constraint: string): boolean => {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const { code, constraint: name } = current as { code?: unknown; constraint?: unknown };
-    if (code === "23505" && name === constraint) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-};
-
 /**
  * Writes the rows; returns the ids really written. A new row is a plain insert: the plan read the ledger
  * in this transaction and found none of these ids, and a plain insert costs Postgres about a third less
@@ -117,7 +106,7 @@ const insertRows = async (tx: DatabaseTransactionConnection, entries: readonly L
           r.client_id, r.payload_hash, coalesce(r.metadata, '{}')
         FROM ${rowSet(fresh)}`)
       .catch((error: unknown) => {
-        if (!violates(error, "transactions_pkey")) throw error;
+        if (!violatesUnique(error, "transactions_pkey")) throw error;
         throw new LedgerDbError({
           reason: "SERIALIZATION_FAILURE",
           message: "write batch: another writer recorded one of the batch's transactions first",
