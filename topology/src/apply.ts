@@ -4,7 +4,7 @@ import { ConfigResourceTypes } from "@platformatic/kafka";
 import { type Replication, replicationFor, type TopicId, topics } from "./catalogue.ts";
 import type { Names } from "./names.ts";
 import type { RegistryAdmin } from "./registryApi.ts";
-import { loadSchema } from "./schemas.ts";
+import { loadHistory, loadSchema } from "./schemas.ts";
 
 export interface ApplyReport {
   /** Brokers in the cluster, and the replication the topics get on it. */
@@ -103,24 +103,31 @@ export const applyTopology = async ({
 
   for (const id of ids) {
     const subject = names.valueSubject(id);
-    const { text, file } = schemas.get(id)!;
-    const schema = JSON.stringify(JSON.parse(text));
     const level = topics[id].value.compatibility;
     onStep(`register ${subject}`);
     if ((await registry.getCompatibility(subject)) !== level) await registry.setCompatibility(subject, level);
-    const found = await registry.findSchema(subject, schema);
-    if (found) {
-      report.unchangedSubjects.push({ subject, id: found.id });
-      continue;
+    // A subject's earlier versions first, oldest first: a new registry numbers them as an old one does.
+    // One registered already is not registered again; neither is the history once the subject has any
+    // later version (a registry that already holds the current file).
+    const current = schemas.get(id)!;
+    const currentFound = await registry.findSchema(subject, JSON.stringify(JSON.parse(current.text)));
+    const versions = currentFound ? [] : loadHistory(id);
+    for (const { text, file } of [...versions, current]) {
+      const schema = JSON.stringify(JSON.parse(text));
+      const found = file === current.file ? currentFound : await registry.findSchema(subject, schema);
+      if (found) {
+        if (file === current.file) report.unchangedSubjects.push({ subject, id: found.id });
+        continue;
+      }
+      const { compatible, messages } = await registry.isCompatible(subject, schema);
+      if (!compatible) {
+        throw new Error(
+          `${file} is not ${level}-compatible with ${subject}'s latest version: ${messages.join("; ")}`,
+        );
+      }
+      const { id: schemaId } = await registry.register(subject, schema);
+      report.registered.push({ subject, id: schemaId });
     }
-    const { compatible, messages } = await registry.isCompatible(subject, schema);
-    if (!compatible) {
-      throw new Error(
-        `${file} is not ${level}-compatible with ${subject}'s latest version: ${messages.join("; ")}`,
-      );
-    }
-    const { id: schemaId } = await registry.register(subject, schema);
-    report.registered.push({ subject, id: schemaId });
   }
   return report;
 };

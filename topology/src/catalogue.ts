@@ -18,8 +18,16 @@ export interface TopicSpec {
   readonly config: Readonly<Record<string, string>>;
   /** Keys are plain UTF-8 strings (not registry-encoded), so any client partitions them alike. */
   readonly key: { readonly format: "string"; readonly doc: string };
-  /** The value subject (TopicNameStrategy: `<topic>-value`) and the .avsc file under schemas/avro/. */
-  readonly value: { readonly schemaFile: string; readonly compatibility: Compatibility };
+  /**
+   * The value subject (TopicNameStrategy: `<topic>-value`) and the .avsc file under schemas/avro/, with the
+   * subject's earlier versions (schemas/avro/history/, oldest first): apply registers them in order before
+   * the current file, so every registry numbers the versions alike.
+   */
+  readonly value: {
+    readonly schemaFile: string;
+    readonly history: readonly string[];
+    readonly compatibility: Compatibility;
+  };
   readonly doc: string;
 }
 
@@ -45,7 +53,12 @@ const eventTopic = (
   name: string,
   schemaFile: string,
   doc: string,
-  options: { partitions?: number; retentionDays?: number; compatibility?: Compatibility } = {},
+  options: {
+    partitions?: number;
+    retentionDays?: number;
+    compatibility?: Compatibility;
+    history?: readonly string[];
+  } = {},
 ): TopicSpec => ({
   name,
   partitions: options.partitions ?? 6,
@@ -54,7 +67,11 @@ const eventTopic = (
     "retention.ms": String((options.retentionDays ?? 7) * DAY_MS),
   },
   key: { format: "string", doc: "account id, so one account's transactions stay ordered" },
-  value: { schemaFile, compatibility: options.compatibility ?? "FULL_TRANSITIVE" },
+  value: {
+    schemaFile,
+    history: options.history ?? [],
+    compatibility: options.compatibility ?? "FULL_TRANSITIVE",
+  },
   doc,
 });
 
@@ -64,23 +81,25 @@ export const topics = {
     "TransactionRequested.avsc",
     "Transactions accepted by the gateway (or produced by other teams), not yet validated.",
     // We are this topic's consumer: BACKWARD_TRANSITIVE lets producers stay on any older version.
-    { compatibility: "BACKWARD_TRANSITIVE" },
+    { compatibility: "BACKWARD_TRANSITIVE", history: ["history/TransactionRequested.v1.avsc"] },
   ),
   validated: eventTopic(
     "transactions.validated",
     "TransactionValidated.avsc",
     "Enriched, valid transactions ready for the ledger.",
+    { history: ["history/TransactionValidated.v1.avsc"] },
   ),
   rejected: eventTopic(
     "transactions.rejected",
     "TransactionRejected.avsc",
     "Transactions that failed validation, with machine-readable reasons.",
+    { history: ["history/TransactionRejected.v1.avsc"] },
   ),
   posted: eventTopic(
     "transactions.posted",
     "TransactionPosted.avsc",
     "Ledger postings published from the outbox; carries event_id for deduplication.",
-    { retentionDays: 30 },
+    { retentionDays: 30, history: ["history/TransactionPosted.v1.avsc"] },
   ),
   dlq: eventTopic(
     "transactions.dlq",
@@ -93,7 +112,7 @@ export const topics = {
     partitions: 1,
     config: { "cleanup.policy": "compact", "min.compaction.lag.ms": "0" },
     key: { format: "string", doc: "ISO 4217 currency code the rate converts from" },
-    value: { schemaFile: "FxRate.avsc", compatibility: "FULL_TRANSITIVE" },
+    value: { schemaFile: "FxRate.avsc", history: [], compatibility: "FULL_TRANSITIVE" },
     doc: "Compacted reference table of FX rates into the base currency, keyed by currency.",
   },
 } as const satisfies Record<string, TopicSpec>;

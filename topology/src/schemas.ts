@@ -17,8 +17,15 @@ export class SchemaFileError extends Error {
   override readonly name = "SchemaFileError";
 }
 
-export const loadSchema = (topicId: TopicId, directory = schemaDirectory): LoadedSchema => {
-  const file = join(directory, topics[topicId].value.schemaFile);
+export const loadSchema = (topicId: TopicId, directory = schemaDirectory): LoadedSchema =>
+  loadSchemaFile(topicId, topics[topicId].value.schemaFile, directory);
+
+/** The subject's earlier versions (schemas/avro/history/), oldest first. */
+export const loadHistory = (topicId: TopicId, directory = schemaDirectory): LoadedSchema[] =>
+  topics[topicId].value.history.map((name) => loadSchemaFile(topicId, name, directory));
+
+const loadSchemaFile = (topicId: TopicId, name: string, directory: string): LoadedSchema => {
+  const file = join(directory, name);
   let text: string;
   try {
     text = readFileSync(file, "utf8");

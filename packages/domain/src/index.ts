@@ -1,3 +1,4 @@
 export * from "./currencies.ts";
 export * from "./money.ts";
 export * from "./payloadHash.ts";
+export * from "./transactionKinds.ts";

@@ -6,6 +6,10 @@ export interface HashedContent {
   readonly amount_minor: bigint;
   readonly currency: string;
   readonly merchant_name: string;
+  /** The kind and its own fields; a payment (or a record without a kind) hashes as before kinds existed. */
+  readonly type?: string;
+  readonly counterparty_account_id?: string | null;
+  readonly original_transaction_id?: string | null;
 }
 
 /**
@@ -21,6 +25,9 @@ export const payloadHash = (content: HashedContent): string =>
       content.amount_minor.toString(),
       content.currency,
       content.merchant_name,
+      ...(content.type === undefined || content.type === "payment"
+        ? []
+        : [content.type, content.counterparty_account_id ?? "", content.original_transaction_id ?? ""]),
     ]),
     "hex",
   );

@@ -16,7 +16,7 @@ export declare namespace IoLedgerlineTransactions {
          */
         transaction_id: string;
         /**
-         * Customer account debited.
+         * The client's customer account the transaction is booked to.
          */
         account_id: string;
         /**
@@ -36,7 +36,7 @@ export declare namespace IoLedgerlineTransactions {
          */
         base_currency: string;
         /**
-         * Normalised merchant name.
+         * Normalised merchant name (empty when the kind has no merchant).
          */
         merchant_name: string;
         /**
@@ -44,11 +44,11 @@ export declare namespace IoLedgerlineTransactions {
          */
         merchant_category: string;
         /**
-         * Ledger account debited (the customer account).
+         * Ledger account debited (its posting is negative): the customer for a payment, transfer, cash_out or debit; the system cash account for a cash_in; the original's other leg for a refund.
          */
         debit_account: string;
         /**
-         * Ledger account credited (the merchant's settlement account).
+         * Ledger account credited (its posting is positive): the merchant's settlement account for a payment, the counterparty customer for a transfer, a system account for cash_out and debit, the customer for a cash_in or refund.
          */
         credit_account: string;
         /**
@@ -57,6 +57,24 @@ export declare namespace IoLedgerlineTransactions {
          * Default: []
          */
         risk_flags: string[];
+        /**
+         * The kind of transaction: payment (the customer pays merchant_name), transfer (to counterparty_account_id, a customer account of the same client), cash_in (cash deposited into the account), cash_out (cash withdrawn), debit (an outgoing bank transfer), refund (of original_transaction_id, in part or whole). Added in version 2; records written with version 1 read as payment.
+         *
+         * Default: "payment"
+         */
+        type: string;
+        /**
+         * A transfer's receiving account (the client's account id); null for other kinds. Added in version 2.
+         *
+         * Default: null
+         */
+        counterparty_account_id: null | string;
+        /**
+         * A refund's original transaction (its ledger id); null for other kinds. Added in version 2.
+         *
+         * Default: null
+         */
+        original_transaction_id: null | string;
         /**
          * When the transaction happened.
          */

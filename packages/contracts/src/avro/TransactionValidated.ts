@@ -12,7 +12,7 @@ export declare namespace IoLedgerlineTransactions {
          */
         transaction_id: string;
         /**
-         * Customer account the amount is debited from, e.g. ACC-7890. Also the record key.
+         * The client's customer account the transaction is booked to (debited by a payment, transfer, cash_out or debit; credited by a cash_in or refund), e.g. ACC-7890. Also the record key.
          */
         account_id: string;
         /**
@@ -24,7 +24,7 @@ export declare namespace IoLedgerlineTransactions {
          */
         currency: string;
         /**
-         * Merchant (payee) name as the client sent it.
+         * Merchant (payee) name as the client sent it: required for a payment, may be empty for the other kinds.
          */
         merchant_name: string;
         /**
@@ -55,6 +55,24 @@ export declare namespace IoLedgerlineTransactions {
         metadata: {
             [index: string]: string;
         };
+        /**
+         * The kind of transaction: payment (the customer pays merchant_name), transfer (to counterparty_account_id, a customer account of the same client), cash_in (cash deposited into the account), cash_out (cash withdrawn), debit (an outgoing bank transfer), refund (of original_transaction_id, in part or whole). Added in version 2; records written with version 1 read as payment.
+         *
+         * Default: "payment"
+         */
+        type: string;
+        /**
+         * A transfer's receiving account, a customer account of the same client (required for transfer, absent otherwise). Added in version 2.
+         *
+         * Default: null
+         */
+        counterparty_account_id: null | string;
+        /**
+         * A refund's original transaction: its ledger id, or the id the client chose for it (required for refund, absent otherwise). Added in version 2.
+         *
+         * Default: null
+         */
+        original_transaction_id: null | string;
         /**
          * Merchant category from the reference table (e.g. retail, travel, transfer, unknown).
          */
