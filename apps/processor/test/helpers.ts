@@ -44,6 +44,9 @@ export const request = (overrides: Partial<TransactionRequested> = {}): Transact
   client_id: "test",
   idempotency_key: null,
   metadata: {},
+  type: "payment",
+  counterparty_account_id: null,
+  original_transaction_id: null,
   ...overrides,
 });
 

@@ -29,6 +29,9 @@ const request = (overrides: Partial<TransactionRequested> = {}): TransactionRequ
   client_id: "external",
   idempotency_key: null,
   metadata: {},
+  type: "payment",
+  counterparty_account_id: null,
+  original_transaction_id: null,
   ...overrides,
 });
 
@@ -205,5 +208,83 @@ describe("decide", () => {
         merchant_name: "Amazon\u0000Mktp",
       }),
     );
+  });
+});
+
+describe("decide: transaction kinds", () => {
+  const codes = (overrides: Partial<TransactionRequested>) => {
+    const decision = decide({ ok: true, request: request(overrides) }, context);
+    return decision._tag === "Rejected"
+      ? decision.value.reasons.map((r) => [r.code, r.field])
+      : decision._tag;
+  };
+  const ORIGINAL = "0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f";
+
+  it("validates every kind with its own fields, and a record of version 1 is a payment", () => {
+    expect(codes({ type: "transfer", merchant_name: "", counterparty_account_id: "ACC-2" })).toBe(
+      "Validated",
+    );
+    expect(codes({ type: "cash_in", merchant_name: "" })).toBe("Validated");
+    expect(codes({ type: "cash_out", merchant_name: "" })).toBe("Validated");
+    expect(codes({ type: "debit", merchant_name: "" })).toBe("Validated");
+    expect(codes({ type: "refund", merchant_name: "", original_transaction_id: ORIGINAL })).toBe("Validated");
+    expect(codes({})).toBe("Validated");
+  });
+
+  it("rejects what does not belong to the kind, and what it lacks", () => {
+    expect(codes({ type: "wire" })).toEqual([["TYPE_UNSUPPORTED", "type"]]);
+    expect(codes({ type: "payment", merchant_name: " " })).toEqual([["MERCHANT_MISSING", "merchant_name"]]);
+    expect(codes({ type: "transfer" })).toEqual([["FIELD_REQUIRED", "counterparty_account_id"]]);
+    expect(codes({ type: "refund" })).toEqual([["FIELD_REQUIRED", "original_transaction_id"]]);
+    expect(
+      codes({ type: "cash_in", counterparty_account_id: "ACC-2", original_transaction_id: ORIGINAL }),
+    ).toEqual([
+      ["FIELD_NOT_ALLOWED", "counterparty_account_id"],
+      ["FIELD_NOT_ALLOWED", "original_transaction_id"],
+    ]);
+    expect(codes({ type: "payment", counterparty_account_id: "ACC-2" })).toEqual([
+      ["FIELD_NOT_ALLOWED", "counterparty_account_id"],
+    ]);
+  });
+
+  it("rejects a transfer to the same account and malformed references", () => {
+    expect(codes({ type: "transfer", counterparty_account_id: "ACC-7890" })).toEqual([
+      ["COUNTERPARTY_SAME_ACCOUNT", "counterparty_account_id"],
+    ]);
+    expect(codes({ type: "transfer", counterparty_account_id: "a b" })).toEqual([
+      ["COUNTERPARTY_FORMAT", "counterparty_account_id"],
+    ]);
+    expect(codes({ type: "refund", original_transaction_id: "not-an-id" })).toEqual([
+      ["ORIGINAL_FORMAT", "original_transaction_id"],
+    ]);
+  });
+
+  it("categorises the other kinds by what they are, and hashes their own fields", () => {
+    const transfer = decide(
+      {
+        ok: true,
+        request: request({ type: "transfer", merchant_name: "", counterparty_account_id: "ACC-2" }),
+      },
+      context,
+    );
+    const other = decide(
+      {
+        ok: true,
+        request: request({ type: "transfer", merchant_name: "", counterparty_account_id: "ACC-3" }),
+      },
+      context,
+    );
+    if (transfer._tag !== "Validated" || other._tag !== "Validated") throw new Error("not validated");
+    expect(transfer.value).toMatchObject({
+      type: "transfer",
+      merchant_category: "transfer",
+      merchant_name: "",
+    });
+    expect(transfer.value.payload_hash).not.toBe(other.value.payload_hash);
+    const refund = decide(
+      { ok: true, request: request({ type: "refund", original_transaction_id: ORIGINAL.toUpperCase() }) },
+      context,
+    );
+    expect(refund._tag === "Validated" && refund.value.original_transaction_id).toBe(ORIGINAL);
   });
 });

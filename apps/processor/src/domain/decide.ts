@@ -35,7 +35,12 @@ const hashOf = (request: TransactionRequested) =>
     amount_minor: request.amount_minor,
     currency: request.currency,
     merchant_name: request.merchant_name,
+    type: request.type,
+    counterparty_account_id: request.counterparty_account_id,
+    original_transaction_id: request.original_transaction_id,
   });
+
+const orNull = (text: string | null) => (text === null ? null : withoutControls(text));
 
 /** The request with its text made storable (control characters replaced); the hash stays the original's. */
 const storable = (request: TransactionRequested): TransactionRequested => ({
@@ -43,7 +48,10 @@ const storable = (request: TransactionRequested): TransactionRequested => ({
   account_id: withoutControls(request.account_id),
   merchant_name: withoutControls(request.merchant_name),
   client_id: withoutControls(request.client_id),
-  idempotency_key: request.idempotency_key === null ? null : withoutControls(request.idempotency_key),
+  idempotency_key: orNull(request.idempotency_key),
+  type: withoutControls(request.type),
+  counterparty_account_id: orNull(request.counterparty_account_id),
+  original_transaction_id: orNull(request.original_transaction_id),
   metadata: Object.fromEntries(
     Object.entries(request.metadata).map(([key, value]) => [withoutControls(key), withoutControls(value)]),
   ),
@@ -83,6 +91,7 @@ export const decide = (decoded: Decoded, context: DecisionContext): Decision => 
       key: request.account_id,
       value: {
         ...request,
+        original_transaction_id: request.original_transaction_id?.toLowerCase() ?? null,
         merchant_name: enrichment.merchantName,
         merchant_category: enrichment.merchantCategory,
         base_currency: enrichment.baseCurrency,

@@ -36,7 +36,8 @@ export const enrich = (request: TransactionRequested, context: EnrichmentContext
   const merchantName = normaliseMerchantName(request.merchant_name);
   return {
     merchantName,
-    merchantCategory: context.categorise(merchantName),
+    // A payment's category is its merchant's; the other kinds are categorised by what they are.
+    merchantCategory: request.type === "payment" ? context.categorise(merchantName) : request.type,
     baseCurrency: context.baseCurrency,
     baseAmountMinor,
     fxRate: formatRate(fxRate),

@@ -1,6 +1,13 @@
 // Validation rules: each failure is a machine-readable code, the field and a message. Pure.
 import { CONTROL_CHARACTERS, CONTROL_CHARACTERS_ALL, type TransactionRequested } from "@ledgerline/contracts";
-import { exponentOf, formatMinor, isSupportedCurrency } from "@ledgerline/domain";
+import {
+  exponentOf,
+  formatMinor,
+  isSupportedCurrency,
+  isTransactionType,
+  KIND_FIELDS,
+  TRANSACTION_TYPES,
+} from "@ledgerline/domain";
 import { normaliseMerchantName } from "./merchants.ts";
 
 export type ReasonCode =
@@ -10,7 +17,13 @@ export type ReasonCode =
   | "AMOUNT_OUT_OF_RANGE"
   | "MERCHANT_MISSING"
   | "OCCURRED_IN_FUTURE"
-  | "TEXT_CONTROL_CHARACTERS";
+  | "TEXT_CONTROL_CHARACTERS"
+  | "TYPE_UNSUPPORTED"
+  | "FIELD_REQUIRED"
+  | "FIELD_NOT_ALLOWED"
+  | "COUNTERPARTY_FORMAT"
+  | "COUNTERPARTY_SAME_ACCOUNT"
+  | "ORIGINAL_FORMAT";
 
 export interface RejectionReason {
   readonly code: ReasonCode;
@@ -26,6 +39,9 @@ export interface ValidationContext {
 
 /** Letters, digits, '-' and '_', 3 to 64 characters: "ACC-7890", PaySim's "C1231006815". */
 export const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+
+/** A refund's original: a transaction id, as the client got it or chose it. */
+export const TRANSACTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Largest accepted amount, in major units of any currency (PaySim's largest is about 92 million). */
 export const MAX_AMOUNT_MAJOR = 1_000_000_000n;
@@ -65,9 +81,7 @@ export const validate = (request: TransactionRequested, context: ValidationConte
       });
     }
   }
-  if (normaliseMerchantName(request.merchant_name) === "") {
-    reasons.push({ code: "MERCHANT_MISSING", field: "merchant_name", message: "merchant name is empty" });
-  }
+  reasons.push(...kindReasons(request));
   // A foreign producer's text may carry what the gateway refuses (NUL, other controls): the ledger cannot
   // store it, so the record is rejected with the fields named (rejectedValue makes the row storable).
   for (const field of controlCharacterFields(request)) {
@@ -87,10 +101,74 @@ export const validate = (request: TransactionRequested, context: ValidationConte
   return reasons;
 };
 
+/** The kind's own rules: a known type, the fields it needs, none that belong to another kind. */
+export const kindReasons = (request: TransactionRequested): RejectionReason[] => {
+  if (!isTransactionType(request.type)) {
+    return [
+      {
+        code: "TYPE_UNSUPPORTED",
+        field: "type",
+        message: `type ${JSON.stringify(request.type)} is not one of ${TRANSACTION_TYPES.join(", ")}`,
+      },
+    ];
+  }
+  const reasons: RejectionReason[] = [];
+  const rules = KIND_FIELDS[request.type];
+  if (rules.merchant_name === "required" && normaliseMerchantName(request.merchant_name) === "") {
+    reasons.push({ code: "MERCHANT_MISSING", field: "merchant_name", message: "merchant name is empty" });
+  }
+  for (const field of ["counterparty_account_id", "original_transaction_id"] as const) {
+    const value = request[field];
+    const present = value !== null && value !== "";
+    if (rules[field] === "required" && !present) {
+      reasons.push({ code: "FIELD_REQUIRED", field, message: `a ${request.type} needs ${field}` });
+    } else if (rules[field] === "forbidden" && present) {
+      reasons.push({
+        code: "FIELD_NOT_ALLOWED",
+        field,
+        message: `${field} does not belong to a ${request.type}`,
+      });
+    }
+  }
+  const counterparty = request.counterparty_account_id;
+  if (request.type === "transfer" && counterparty) {
+    if (!ACCOUNT_ID.test(counterparty)) {
+      reasons.push({
+        code: "COUNTERPARTY_FORMAT",
+        field: "counterparty_account_id",
+        message: `account id ${JSON.stringify(counterparty)} must be 3-64 letters, digits, '-' or '_'`,
+      });
+    } else if (counterparty === request.account_id) {
+      reasons.push({
+        code: "COUNTERPARTY_SAME_ACCOUNT",
+        field: "counterparty_account_id",
+        message: "a transfer must go to another account",
+      });
+    }
+  }
+  const original = request.original_transaction_id;
+  if (request.type === "refund" && original && !TRANSACTION_ID.test(original)) {
+    reasons.push({
+      code: "ORIGINAL_FORMAT",
+      field: "original_transaction_id",
+      message: `original_transaction_id ${JSON.stringify(original)} is not a transaction id (UUID)`,
+    });
+  }
+  return reasons;
+};
+
 /** The text fields of a request that hold control characters. */
 export const controlCharacterFields = (request: TransactionRequested): string[] => {
   const fields: string[] = [];
-  for (const field of ["account_id", "merchant_name", "client_id", "idempotency_key"] as const) {
+  for (const field of [
+    "account_id",
+    "merchant_name",
+    "client_id",
+    "idempotency_key",
+    "type",
+    "counterparty_account_id",
+    "original_transaction_id",
+  ] as const) {
     const value = request[field];
     if (typeof value === "string" && CONTROL_CHARACTERS.test(value)) fields.push(field);
   }
