@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { payloadHash } from "@ledgerline/domain";
+import { legsOf, payloadHash } from "@ledgerline/domain";
 import { createIdempotentProducer } from "@ledgerline/kafka";
 import type { TransactionInsert } from "@ledgerline/ledger-db";
 import { LedgerDb } from "@ledgerline/ledger-db";
@@ -41,6 +41,9 @@ try {
       client_id: "bench",
       idempotency_key: null,
       metadata: {},
+      type: "payment",
+      counterparty_account_id: null,
+      original_transaction_id: null,
       merchant_category: "retail",
       base_currency: "USD",
       base_amount_minor: BigInt(100 + (i % 100_000)),
@@ -113,7 +116,19 @@ try {
   // --- raw COPY of the same rows the sink wrote ---
   const now = new Date();
   const entries = records.map((value) =>
-    validatedEntry(value, { eventId: randomUUID(), now, traceparent: null }),
+    validatedEntry(value, {
+      eventId: randomUUID(),
+      now,
+      traceparent: null,
+      legs: legsOf({
+        type: "payment",
+        clientId: value.client_id,
+        accountId: value.account_id,
+        merchantName: value.merchant_name,
+        counterpartyAccountId: null,
+      }),
+      refund: null,
+    }),
   );
   const text = (value: unknown): string => {
     if (value === null || value === undefined) return "\\N";

@@ -1,5 +1,6 @@
 // One batch, one Postgres transaction, read top to bottom: lock the partitions' stored positions, check this
-// instance still holds them (its claim's epoch), read the rows already in the ledger, decide every record (pure planBatch), write the plan. Dead letters the
+// instance still holds them (its claim's epoch), read the rows already in the ledger, lock the originals its
+// refunds name, decide every record (pure planBatch), write the plan. Dead letters the
 // sink raises are outbox rows of this transaction, published by the relay after the commit.
 import {
   applyPlan,
@@ -7,6 +8,7 @@ import {
   existingRows,
   LedgerDb,
   type LedgerEntry,
+  lockOriginals,
   lockPositions,
   storedPositionOf,
   verifyClaims,
@@ -22,6 +24,7 @@ import {
   summarize,
   writePlanOf,
 } from "./domain/planBatch.ts";
+import { originalCandidates } from "./domain/refunds.ts";
 import { transactionIdOf } from "./domain/toLedgerRows.ts";
 import { timedPostgres } from "./sinkMetrics.ts";
 
@@ -51,6 +54,14 @@ export const writeBatch = (batch: WriteBatch) =>
           tx,
           ids.filter((id): id is string => id !== null),
         );
+        // The originals the batch's refunds name, row-locked until the commit: a refund of the same
+        // original on any other partition or sink waits, then reads what this batch refunded.
+        const originals = await lockOriginals(
+          tx,
+          batch.records.flatMap((d) =>
+            d._tag === "Decoded" && d.input._tag === "Validated" ? originalCandidates(d.input.value) : [],
+          ),
+        );
         const decisions: RecordDecision[] = decideRecords(batch.records, {
           now: new Date(),
           // Time-ordered ids (RFC 9562 v7): each outbox row's key lands at the right edge of outbox_pkey
@@ -59,6 +70,7 @@ export const writeBatch = (batch: WriteBatch) =>
           newEventId: () => uuidv7(),
           stored: (topic, partition) => storedPositionOf(positions, topic, partition),
           existing,
+          originals,
           topicIds: batch.topicIds,
           attempts: batch.attempts,
           traceparentOf: (record) => record.headers.get("traceparent")?.toString() ?? null,

@@ -29,9 +29,12 @@ const fillOutbox = async (db: TestDatabase, count: number) => {
       base_currency: v.base_currency,
       merchant_name: v.merchant_name,
       merchant_category: v.merchant_category,
-      debit_account: `customer:${v.account_id}`,
+      debit_account: `customer:${v.client_id}:${v.account_id}`,
       credit_account: "merchant:X",
       risk_flags: [],
+      type: "payment",
+      counterparty_account_id: null,
+      original_transaction_id: null,
       occurred_at: v.occurred_at,
       posted_at: new Date(),
     };

@@ -8,6 +8,7 @@ import type {
   ExistingRow,
   LedgerEntry,
   LedgerWritePlan,
+  OriginalRow,
   OutboxEvent,
   PostingInsert,
   StoredPosition,
@@ -72,6 +73,35 @@ export const existingRows = async (
   return new Map(rows.map((row) => [row.transaction_id, row]));
 };
 
+/**
+ * The transactions the batch's refunds name (any of `ids`), locked FOR UPDATE in a fixed order: a refund
+ * of the same original written by another sink, on any partition, waits here until this batch commits,
+ * then reads the refunded_minor it left. Locked only when a batch holds refunds.
+ */
+export const lockOriginals = async (
+  tx: DatabaseTransactionConnection,
+  ids: readonly string[],
+): Promise<ReadonlyMap<string, OriginalRow>> => {
+  if (ids.length === 0) return new Map();
+  const rows = (await tx.any(sql.unsafe`
+    SELECT transaction_id::text AS transaction_id, client_id, account_id, type, status, currency, amount_minor,
+      refunded_minor, merchant_name, counterparty_account_id
+    FROM transactions
+    WHERE transaction_id = ANY(${sql.array([...new Set(ids)], "uuid")})
+    ORDER BY transaction_id
+    FOR UPDATE`)) as readonly OriginalRow[];
+  return new Map(
+    rows.map((row) => [
+      row.transaction_id,
+      {
+        ...row,
+        amount_minor: row.amount_minor === null ? null : BigInt(row.amount_minor),
+        refunded_minor: BigInt(row.refunded_minor),
+      },
+    ]),
+  );
+};
+
 /** The entries' rows as a record set: one jsonb parameter (bigints as decimal text, times ISO). */
 const rowSet = (entries: readonly LedgerEntry[]) => sql.fragment`
     jsonb_to_recordset(${sql.jsonb(entries.map((e) => e.row) as never)}) AS r(
@@ -79,7 +109,7 @@ const rowSet = (entries: readonly LedgerEntry[]) => sql.fragment`
       base_amount_minor bigint, fx_rate numeric, fx_rate_as_of timestamptz, merchant_name text,
       merchant_category text, status text, rejection_reasons jsonb, dead_letter_reason text, risk_flags text[],
       occurred_at timestamptz, accepted_at timestamptz, posted_at timestamptz, client_id text, payload_hash text,
-      metadata jsonb)`;
+      metadata jsonb, type text, counterparty_account_id text, original_transaction_id uuid)`;
 
 /**
  * Writes the rows; returns the ids really written. A new row is a plain insert: the plan read the ledger
@@ -99,11 +129,12 @@ const insertRows = async (tx: DatabaseTransactionConnection, entries: readonly L
         INSERT INTO transactions (transaction_id, account_id, amount_minor, currency, base_currency,
           base_amount_minor, fx_rate, fx_rate_as_of, merchant_name, merchant_category, status, rejection_reasons,
           dead_letter_reason, risk_flags, occurred_at, accepted_at, posted_at, source, client_id, payload_hash,
-          metadata)
+          metadata, type, counterparty_account_id, original_transaction_id)
         SELECT r.transaction_id, r.account_id, r.amount_minor, r.currency, r.base_currency, r.base_amount_minor,
           r.fx_rate, r.fx_rate_as_of, r.merchant_name, r.merchant_category, r.status, r.rejection_reasons,
           r.dead_letter_reason, coalesce(r.risk_flags, '{}'), r.occurred_at, r.accepted_at, r.posted_at, 'live',
-          r.client_id, r.payload_hash, coalesce(r.metadata, '{}')
+          r.client_id, r.payload_hash, coalesce(r.metadata, '{}'), r.type, r.counterparty_account_id,
+          r.original_transaction_id
         FROM ${rowSet(fresh)}`)
       .catch((error: unknown) => {
         if (!violatesUnique(error, "transactions_pkey")) throw error;
@@ -124,7 +155,8 @@ const insertRows = async (tx: DatabaseTransactionConnection, entries: readonly L
         status = r.status, rejection_reasons = r.rejection_reasons, dead_letter_reason = r.dead_letter_reason,
         risk_flags = coalesce(r.risk_flags, '{}'), occurred_at = r.occurred_at, accepted_at = r.accepted_at,
         posted_at = r.posted_at, client_id = r.client_id, payload_hash = r.payload_hash,
-        metadata = coalesce(r.metadata, '{}'), recorded_at = now()
+        metadata = coalesce(r.metadata, '{}'), type = r.type, counterparty_account_id = r.counterparty_account_id,
+        original_transaction_id = r.original_transaction_id, recorded_at = now()
       FROM ${rowSet(upgrades)}
       -- Only a dead_lettered row is upgraded; anything already recorded stays as it is.
       WHERE t.transaction_id = r.transaction_id AND t.status = 'dead_lettered'
@@ -170,6 +202,29 @@ const insertPostings = async (tx: DatabaseTransactionConnection, postings: reado
     ORDER BY d.ledger_account, d.currency
     ON CONFLICT (ledger_account, currency) DO UPDATE
       SET balance_minor = account_balances.balance_minor + EXCLUDED.balance_minor, updated_at = now()`);
+};
+
+/**
+ * Adds the written refunds to their originals' refunded_minor, summed per original (an UPDATE … FROM
+ * updates a row once however many source rows join it). The plan checked each against the original's row,
+ * locked by lockOriginals; the table's CHECK refuses any sum past the original's amount.
+ */
+const addRefunds = async (tx: DatabaseTransactionConnection, entries: readonly LedgerEntry[]) => {
+  const totals = new Map<string, bigint>();
+  for (const { refund } of entries) {
+    if (refund)
+      totals.set(
+        refund.original_transaction_id,
+        (totals.get(refund.original_transaction_id) ?? 0n) + refund.amount_minor,
+      );
+  }
+  if (totals.size === 0) return;
+  await tx.query(sql.unsafe`
+    UPDATE transactions AS t SET refunded_minor = t.refunded_minor + d.amount_minor
+    FROM jsonb_to_recordset(${sql.jsonb(
+      [...totals].map(([id, amount]) => ({ transaction_id: id, amount_minor: amount.toString() })),
+    )}) AS d(transaction_id uuid, amount_minor bigint)
+    WHERE t.transaction_id = d.transaction_id`);
 };
 
 const insertEvents = async (tx: DatabaseTransactionConnection, events: readonly OutboxEvent[]) => {
@@ -244,6 +299,7 @@ export const applyPlan = async (
     tx,
     written.flatMap((entry) => entry.postings),
   );
+  await addRefunds(tx, written);
   await insertEvents(tx, [...written.flatMap((entry) => entry.events), ...plan.events]);
   await insertConflicts(tx, plan);
   await storePositions(tx, groupId, plan.positions);

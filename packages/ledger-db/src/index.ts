@@ -3,6 +3,7 @@ export { sql } from "slonik";
 export * from "./LedgerDb.ts";
 export * from "./LedgerDbError.ts";
 export * from "./LedgerWrites.ts";
+export * from "./ledgerChecks.ts";
 export * from "./ledgerRows.ts";
 export * from "./migrate.ts";
 export * from "./OutboxStore.ts";

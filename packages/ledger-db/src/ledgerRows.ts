@@ -31,6 +31,11 @@ export interface TransactionInsert {
   readonly client_id: string | null;
   readonly payload_hash: string | null;
   readonly metadata: Readonly<Record<string, string>>;
+  /** The kind (payment for a dead_lettered row: the column's default, nothing is known). */
+  readonly type: string;
+  readonly counterparty_account_id: string | null;
+  /** A refund's original: its ledger id once resolved, or the id as named when no original was found. */
+  readonly original_transaction_id: string | null;
 }
 
 export interface PostingInsert {
@@ -59,6 +64,20 @@ export interface PayloadConflictRow {
   readonly coordinates: Coordinates;
 }
 
+/** A transaction a refund of the batch names, as the plan needs it (read with its row locked). */
+export interface OriginalRow {
+  readonly transaction_id: string;
+  readonly client_id: string | null;
+  readonly account_id: string | null;
+  readonly type: string;
+  readonly status: string;
+  readonly currency: string | null;
+  readonly amount_minor: bigint | null;
+  readonly refunded_minor: bigint;
+  readonly merchant_name: string | null;
+  readonly counterparty_account_id: string | null;
+}
+
 /** A transaction already in the ledger, as the plan needs it. */
 export interface ExistingRow {
   readonly transaction_id: string;
@@ -81,6 +100,8 @@ export interface LedgerEntry {
   readonly events: readonly OutboxEvent[];
   /** The row replaces a dead_lettered row of the same id (a replayed dead letter): an update, not an insert. */
   readonly upgrade?: true;
+  /** A refund's amount, added to its original's refunded_minor when the row is written. */
+  readonly refund?: { readonly original_transaction_id: string; readonly amount_minor: bigint };
 }
 
 /** Everything one batch writes, decided before any write (the sink's pure plan). */

@@ -1,5 +1,5 @@
 // The ledger invariants every crash, restart and fault test ends with, checked in Postgres.
-import { type DatabasePool, sql } from "@ledgerline/ledger-db";
+import { type DatabasePool, kindViolations, sql } from "@ledgerline/ledger-db";
 import { type PostedEvent, type PostedTopic, readPostedEvents } from "./publishedEvents.ts";
 
 type Expect = (value: unknown) => { toBe(v: unknown): void; toEqual(v: unknown): void };
@@ -8,7 +8,8 @@ type Expect = (value: unknown) => { toBe(v: unknown): void; toEqual(v: unknown):
  * Exactly `expectIds` are in the ledger, once each; every posted transaction has two postings summing to
  * zero, and every posting belongs to a posted transaction; every balance equals the sum of its postings;
  * one event per posted transaction (in the outbox, or on transactions.posted, where a relay crash may have
- * published it twice under the same event id).
+ * published it twice under the same event id); each posting is a leg its kind books, refunds never exceed
+ * their originals, and every customer account is owned by exactly one client (ledgerChecks.ts).
  */
 export const assertLedgerInvariants = async (
   pool: DatabasePool,
@@ -45,6 +46,7 @@ export const assertLedgerInvariants = async (
       USING (ledger_account, currency)
     WHERE b.balance_minor IS DISTINCT FROM p.s LIMIT 5`);
   expect(badBalances).toEqual([]);
+  expect(await kindViolations(pool)).toEqual({ wrongLegs: [], refundsOverOriginal: [], sharedAccounts: [] });
   // One event per posted transaction: still in the outbox, or published (and deleted) by the relay. A relay
   // that died between Kafka's commit and Postgres's may have published an event twice: same event id.
   const waiting = (await pool.any(sql.unsafe`

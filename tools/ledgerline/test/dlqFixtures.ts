@@ -20,6 +20,9 @@ export const requestFor = (account: string): TransactionRequested => ({
   client_id: "test",
   idempotency_key: null,
   metadata: {},
+  type: "payment",
+  counterparty_account_id: null,
+  original_transaction_id: null,
 });
 
 export interface DeadLetterSpec {

@@ -1,22 +1,12 @@
-// Deterministic transaction ids: the same Idempotency-Key from the same client always maps to one id,
-// so the gateway keeps no state and every downstream stage deduplicates on it.
+// Deterministic transaction ids (derived in @ledgerline/domain, which the ledger sink shares), and a
+// fresh one for a request that names none.
 import { randomUUID } from "node:crypto";
-import { v5 as uuidv5 } from "uuid";
 
-/** Fixed namespace for UUIDv5 derivation (never change it: ids of retries would change). */
-export const IDEMPOTENCY_NAMESPACE = "6f1c8f8e-2b0a-5d8e-9a7e-3c1d4b5a6e70";
-
-export const idFromIdempotencyKey = (clientId: string, key: string): string =>
-  uuidv5(`${clientId}\n${key}`, IDEMPOTENCY_NAMESPACE);
+export {
+  CLIENT_ID_NAMESPACE,
+  IDEMPOTENCY_NAMESPACE,
+  idFromClientChosenId,
+  idFromIdempotencyKey,
+} from "@ledgerline/domain";
 
 export const newTransactionId = (): string => randomUUID();
-
-/** Fixed namespace for client-chosen ids (never change it): another namespace than the keys' own. */
-export const CLIENT_ID_NAMESPACE = "0b8f3f57-4c1e-5a35-8d2b-91f0a7c6e2d4";
-
-/**
- * A `transaction_id` a client chose, as the ledger stores it: namespaced to the client (UUIDv5 of client
- * and id), so two clients choosing the same id never collide, and no client can probe another's ids.
- */
-export const idFromClientChosenId = (clientId: string, chosen: string): string =>
-  uuidv5(`${clientId}\n${chosen.toLowerCase()}`, CLIENT_ID_NAMESPACE);

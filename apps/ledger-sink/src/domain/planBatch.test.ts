@@ -1,5 +1,5 @@
 import type { ConsumedRecord } from "@ledgerline/kafka";
-import type { ExistingRow, StoredPosition } from "@ledgerline/ledger-db";
+import type { ExistingRow, OriginalRow, StoredPosition } from "@ledgerline/ledger-db";
 import { describe, expect, it } from "vitest";
 import { deadLetter, rejected, validated } from "../../test/helpers.ts";
 import { deadLetterFromJson } from "./deadLetterJson.ts";
@@ -39,13 +39,16 @@ const decoded = (
   };
 };
 
-const context = (options: { stored?: StoredPosition; existing?: ExistingRow[] } = {}): PlanContext => {
+const context = (
+  options: { stored?: StoredPosition; existing?: ExistingRow[]; originals?: OriginalRow[] } = {},
+): PlanContext => {
   let n = 0;
   return {
     now: new Date("2025-02-01T00:00:00.000Z"),
     newEventId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
     stored: () => options.stored,
     existing: new Map((options.existing ?? []).map((row) => [row.transaction_id, row])),
+    originals: new Map((options.originals ?? []).map((row) => [row.transaction_id, row])),
     topicIds: new Map([["t.validated", "7c6b4c2e-0000-4000-8000-000000000001"]]),
     attempts: 1,
     traceparentOf: () => null,
@@ -64,7 +67,7 @@ describe("decideRecords", () => {
     if (decision?._tag !== "Apply") throw new Error(`expected Apply, got ${decision?._tag}`);
     expect(decision.entry.row).toMatchObject({ status: "posted", amount_minor: "1234", currency: "BHD" });
     expect(decision.entry.postings.map((p) => [p.ledger_account, p.amount_minor])).toEqual([
-      ["customer:ACC-7", -1234n],
+      ["customer:test:ACC-7", -1234n],
       ["merchant:CORNER SHOP", 1234n],
     ]);
     const [event] = decision.entry.events;
@@ -75,7 +78,7 @@ describe("decideRecords", () => {
     });
     expect(postedFromJson(event?.payload ?? {})).toMatchObject({
       amount_minor: 1234n,
-      debit_account: "customer:ACC-7",
+      debit_account: "customer:test:ACC-7",
     });
   });
 
@@ -209,5 +212,75 @@ describe("writePlanOf and summarize", () => {
     expect(lite.events).toEqual([]);
     expect(lite.conflicts).toEqual(plan.conflicts);
     expect(lite.positions).toEqual(plan.positions);
+  });
+});
+
+describe("decideRecords: kinds and refunds", () => {
+  it("refunds a payment of the same batch in parts, and refuses the part that would exceed it", () => {
+    const payment = validated({ amount_minor: 1_000n });
+    const refund = (amount: bigint) =>
+      validated({
+        type: "refund",
+        merchant_name: "",
+        amount_minor: amount,
+        original_transaction_id: payment.transaction_id,
+      });
+    const decisions = decideRecords(
+      [decoded(0, payment), decoded(1, refund(600n)), decoded(2, refund(500n)), decoded(3, refund(400n))],
+      context(),
+    );
+    expect(decisions.map((d) => d._tag)).toEqual(["Apply", "Apply", "Reject", "Apply"]);
+    const [, first, refused, last] = decisions;
+    if (first?._tag !== "Apply" || refused?._tag !== "Reject" || last?._tag !== "Apply")
+      throw new Error("tags");
+    expect(first.entry.refund).toEqual({
+      original_transaction_id: payment.transaction_id,
+      amount_minor: 600n,
+    });
+    expect(first.entry.postings.map((p) => [p.ledger_account, p.amount_minor])).toEqual([
+      ["merchant:ACME BOOKS", -600n],
+      ["customer:test:ACC-1001", 600n],
+    ]);
+    expect(refused.entry.row).toMatchObject({
+      status: "rejected",
+      type: "refund",
+      original_transaction_id: payment.transaction_id,
+      rejection_reasons: [expect.objectContaining({ code: "REFUND_EXCEEDS_ORIGINAL" })],
+    });
+    expect(postedFromJson(last.entry.events[0]?.payload ?? {})).toMatchObject({
+      type: "refund",
+      original_transaction_id: payment.transaction_id,
+      debit_account: "merchant:ACME BOOKS",
+      credit_account: "customer:test:ACC-1001",
+    });
+  });
+
+  it("reads what earlier batches refunded from the original's locked row", () => {
+    const id = "0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f";
+    const row: OriginalRow = {
+      transaction_id: id,
+      client_id: "test",
+      account_id: "ACC-1001",
+      type: "cash_out",
+      status: "posted",
+      currency: "USD",
+      amount_minor: 1_000n,
+      refunded_minor: 900n,
+      merchant_name: "",
+      counterparty_account_id: null,
+    };
+    const refund = (amount: bigint) =>
+      validated({ type: "refund", merchant_name: "", amount_minor: amount, original_transaction_id: id });
+    const decisions = decideRecords(
+      [decoded(0, refund(101n)), decoded(1, refund(100n))],
+      context({ originals: [row] }),
+    );
+    expect(decisions.map((d) => d._tag)).toEqual(["Reject", "Apply"]);
+    const applied = decisions[1];
+    if (applied?._tag !== "Apply") throw new Error("tags");
+    expect(applied.entry.postings.map((p) => [p.ledger_account, p.amount_minor])).toEqual([
+      ["system:cash", -100n],
+      ["customer:test:ACC-1001", 100n],
+    ]);
   });
 });

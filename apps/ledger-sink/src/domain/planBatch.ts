@@ -12,16 +12,19 @@ import type {
   ExistingRow,
   LedgerEntry,
   LedgerWritePlan,
+  OriginalRow,
   OutboxEvent,
   PayloadConflictRow,
   StoredPosition,
 } from "@ledgerline/ledger-db";
 import { Data } from "effect";
 import { deadLetterToJson } from "./deadLetterJson.ts";
+import { bookingOf, postedInBatch } from "./refunds.ts";
 import {
   deadLetteredRow,
   deadLetterReason,
   payloadHashOf,
+  refusedRefundRow,
   rejectedRow,
   type SinkInput,
   transactionIdOf,
@@ -48,9 +51,9 @@ export type DecodedRecord =
 export type RecordDecision = Data.TaggedEnum<{
   /** Written before: its offset is below the stored position, or its id is in the ledger with the same content. */
   AlreadyApplied: { readonly coordinates: Coordinates; readonly why: "offset" | "duplicate" };
-  /** A validated record: a posted row, two postings, a transactions.posted event. */
+  /** A validated record: a posted row, two postings (its kind's legs), a transactions.posted event. */
   Apply: { readonly coordinates: Coordinates; readonly entry: LedgerEntry };
-  /** A rejected record: a rejected row with its reasons. */
+  /** A rejected record, or a refund its original cannot take: a rejected row with its reasons. */
   Reject: { readonly coordinates: Coordinates; readonly entry: LedgerEntry };
   /**
    * The record ends as a dead letter: a dead_lettered row when its id is known (so GET shows why), and a DLQ
@@ -77,6 +80,8 @@ export interface PlanContext {
   readonly stored: (topic: string, partition: number) => StoredPosition | undefined;
   /** Rows already in the ledger for the batch's ids. */
   readonly existing: ReadonlyMap<string, ExistingRow>;
+  /** The transactions the batch's refunds name, locked by the writer (refunds.ts originalCandidates). */
+  readonly originals: ReadonlyMap<string, OriginalRow>;
   /** Kafka's id of each topic read, stored with the positions. */
   readonly topicIds: ReadonlyMap<string, string>;
   /** How many times this batch was attempted (carried by dead-letter envelopes). */
@@ -110,17 +115,51 @@ const dlqEvent = (
   };
 };
 
+/** What the batch posted before the record at hand: later refunds find it, and what it already refunded. */
+interface BatchBook {
+  readonly posted: Map<string, OriginalRow>;
+  readonly refunded: Map<string, bigint>;
+}
+
 const entryFor = (
   input: SinkInput,
   record: ConsumedRecord,
   context: PlanContext,
   id: string,
   upgrade: boolean,
+  book: BatchBook,
 ) => {
   // A replayed dead letter's row replaces the dead_lettered one (an update); any other row is new.
   const replaces = upgrade ? { upgrade: true as const } : {};
   switch (input._tag) {
-    case "Validated":
+    case "Validated": {
+      const booking = bookingOf(
+        input.value,
+        (candidate) => book.posted.get(candidate) ?? context.originals.get(candidate),
+        (original) => book.refunded.get(original) ?? 0n,
+      );
+      if (booking._tag === "Refuse") {
+        const row = refusedRefundRow(input.value, booking);
+        return RecordDecision.Reject({
+          coordinates: input.coordinates,
+          entry: {
+            row: { ...row, original_transaction_id: booking.originalId },
+            postings: [],
+            events: [],
+            ...replaces,
+          },
+        });
+      }
+      const refund =
+        booking.refundOf === null
+          ? null
+          : { originalTransactionId: booking.refundOf, amountMinor: input.value.amount_minor };
+      if (refund)
+        book.refunded.set(
+          refund.originalTransactionId,
+          (book.refunded.get(refund.originalTransactionId) ?? 0n) + refund.amountMinor,
+        );
+      book.posted.set(id, postedInBatch(input.value));
       return RecordDecision.Apply({
         coordinates: input.coordinates,
         entry: {
@@ -128,10 +167,13 @@ const entryFor = (
             eventId: context.newEventId(),
             now: context.now,
             traceparent: context.traceparentOf(record),
+            legs: booking.legs,
+            refund,
           }),
           ...replaces,
         },
       });
+    }
     case "Rejected":
       return RecordDecision.Reject({
         coordinates: input.coordinates,
@@ -149,6 +191,7 @@ const entryFor = (
 /** One decision per record, in order. The first occurrence of an id in the batch wins. */
 export const decideRecords = (records: readonly DecodedRecord[], context: PlanContext): RecordDecision[] => {
   const inBatch = new Map<string, string | null>();
+  const book: BatchBook = { posted: new Map(), refunded: new Map() };
   return records.map((decoded) => {
     const coordinates = coordinatesOf(decoded.record);
     const stored = context.stored(coordinates.topic, coordinates.partition);
@@ -222,7 +265,7 @@ export const decideRecords = (records: readonly DecodedRecord[], context: PlanCo
       return RecordDecision.AlreadyApplied({ coordinates, why: "duplicate" });
     }
     inBatch.set(id, hash);
-    return entryFor(input, decoded.record, context, id, upgrade);
+    return entryFor(input, decoded.record, context, id, upgrade, book);
   });
 };
 

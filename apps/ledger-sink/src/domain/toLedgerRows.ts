@@ -6,6 +6,7 @@ import type {
   TransactionRejected,
   TransactionValidated,
 } from "@ledgerline/contracts";
+import type { Legs } from "@ledgerline/domain";
 import type { Coordinates, LedgerEntry, TransactionInsert } from "@ledgerline/ledger-db";
 
 export type { Coordinates };
@@ -15,11 +16,6 @@ export type SinkInput =
   | { readonly _tag: "Rejected"; readonly coordinates: Coordinates; readonly value: TransactionRejected }
   | { readonly _tag: "DeadLettered"; readonly coordinates: Coordinates; readonly value: DeadLetter };
 
-export const customerAccount = (accountId: string) => `customer:${accountId}`;
-/** The merchant's settlement account, named by its normalised name so spelling variants meet. */
-export const merchantSettlementAccount = (merchantName: string) =>
-  `merchant:${merchantName.trim().replace(/\s+/g, " ").toUpperCase()}`;
-
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 export const transactionIdOf = (input: SinkInput): string | null => input.value.transaction_id;
@@ -28,14 +24,29 @@ export const transactionIdOf = (input: SinkInput): string | null => input.value.
 export const payloadHashOf = (input: SinkInput): string | null =>
   input._tag === "DeadLettered" ? null : input.value.payload_hash;
 
-/** The posted row, its two postings (customer debit, merchant credit) and its transactions.posted event. */
+/** A refund's resolved original and the amount it gives back. */
+export interface RefundOf {
+  readonly originalTransactionId: string;
+  readonly amountMinor: bigint;
+}
+
+/**
+ * The posted row, its two postings (the debited leg negative, the credited leg positive: the legs its kind
+ * books, decided by the plan) and its transactions.posted event.
+ */
 export const validatedEntry = (
   value: TransactionValidated,
-  context: { readonly eventId: string; readonly now: Date; readonly traceparent: string | null },
+  context: {
+    readonly eventId: string;
+    readonly now: Date;
+    readonly traceparent: string | null;
+    readonly legs: Legs;
+    readonly refund: RefundOf | null;
+  },
 ): LedgerEntry => {
-  const { eventId, now } = context;
-  const debit = customerAccount(value.account_id);
-  const credit = merchantSettlementAccount(value.merchant_name);
+  const { eventId, now, refund } = context;
+  const { debit, credit } = context.legs;
+  const originalId = refund ? refund.originalTransactionId : null;
   const posted: TransactionPosted = {
     event_id: eventId,
     transaction_id: value.transaction_id,
@@ -49,6 +60,9 @@ export const validatedEntry = (
     debit_account: debit,
     credit_account: credit,
     risk_flags: value.risk_flags,
+    type: value.type,
+    counterparty_account_id: value.counterparty_account_id,
+    original_transaction_id: originalId,
     occurred_at: value.occurred_at,
     posted_at: now,
   };
@@ -74,7 +88,15 @@ export const validatedEntry = (
       client_id: value.client_id,
       payload_hash: value.payload_hash,
       metadata: value.metadata,
+      type: value.type,
+      counterparty_account_id: value.counterparty_account_id,
+      original_transaction_id: originalId,
     },
+    ...(refund
+      ? {
+          refund: { original_transaction_id: refund.originalTransactionId, amount_minor: refund.amountMinor },
+        }
+      : {}),
     postings: [
       {
         transaction_id: value.transaction_id,
@@ -127,6 +149,24 @@ export const rejectedRow = (value: TransactionRejected): TransactionInsert => ({
   client_id: value.client_id,
   payload_hash: value.payload_hash,
   metadata: value.metadata,
+  type: value.type,
+  counterparty_account_id: value.counterparty_account_id,
+  original_transaction_id: value.original_transaction_id,
+});
+
+/** A validated refund the ledger refuses (its original cannot take it): a rejected row with the reason. */
+export const refusedRefundRow = (
+  value: TransactionValidated,
+  reason: { readonly code: string; readonly message: string },
+): TransactionInsert => ({
+  ...rejectedRow({ ...value, reasons: [], rejected_at: value.validated_at }),
+  base_currency: value.base_currency,
+  base_amount_minor: value.base_amount_minor.toString(),
+  fx_rate: value.fx_rate,
+  fx_rate_as_of: iso(value.fx_rate_as_of),
+  merchant_category: value.merchant_category,
+  risk_flags: value.risk_flags,
+  rejection_reasons: [{ code: reason.code, field: "original_transaction_id", message: reason.message }],
 });
 
 /** Text Postgres cannot store (NUL) removed: a reason must always be writable. */
@@ -154,6 +194,10 @@ export const deadLetteredRow = (transactionId: string, reason: string): Transact
   client_id: null,
   payload_hash: null,
   metadata: {},
+  // Nothing is known of a dead letter's content: the column's default kind.
+  type: "payment",
+  counterparty_account_id: null,
+  original_transaction_id: null,
 });
 
 /** The reason a dead letter from the DLQ topic is recorded with. */
@@ -169,7 +213,14 @@ export const postedToJson = (posted: TransactionPosted): Record<string, unknown>
 });
 
 export const postedFromJson = (json: Record<string, unknown>): TransactionPosted => {
-  const value = json as { [K in keyof TransactionPosted]: K extends "risk_flags" ? string[] : string };
+  // Events written before version 2 of the contract have no kind fields: they were payments.
+  const value = json as {
+    [K in keyof TransactionPosted]: K extends "risk_flags"
+      ? string[]
+      : K extends "counterparty_account_id" | "original_transaction_id"
+        ? string | null | undefined
+        : string;
+  };
   return {
     event_id: value.event_id,
     transaction_id: value.transaction_id,
@@ -183,6 +234,9 @@ export const postedFromJson = (json: Record<string, unknown>): TransactionPosted
     debit_account: value.debit_account,
     credit_account: value.credit_account,
     risk_flags: value.risk_flags ?? [],
+    type: value.type ?? "payment",
+    counterparty_account_id: value.counterparty_account_id ?? null,
+    original_transaction_id: value.original_transaction_id ?? null,
     occurred_at: new Date(value.occurred_at),
     posted_at: new Date(value.posted_at),
   };

@@ -56,6 +56,9 @@ export const request = (n: number): { readonly value: TransactionRequested; read
       client_id: "bench",
       idempotency_key: null,
       metadata: { type: n % 11 === 0 ? "TRANSFER" : "PAYMENT" },
+      type: "payment",
+      counterparty_account_id: null,
+      original_transaction_id: null,
     },
   };
 };
