@@ -10,6 +10,8 @@ export const decimalText = (minor: bigint | null, currency: string | null): stri
 
 export const toView = (row: TransactionRow): TransactionView => ({
   transaction_id: row.transaction_id,
+  // The ledger holds only the kinds the pipeline knows (its writer decides them from the same list).
+  type: row.type as TransactionView["type"],
   account_id: row.account_id ?? "",
   amount: decimalText(row.amount_minor, row.currency),
   amount_minor: row.amount_minor?.toString() ?? "",
@@ -18,6 +20,10 @@ export const toView = (row: TransactionRow): TransactionView => ({
   base_amount_minor: row.base_amount_minor?.toString() ?? null,
   merchant_name: row.merchant_name,
   merchant_category: row.merchant_category,
+  counterparty_account_id: row.counterparty_account_id,
+  original_transaction_id: row.original_transaction_id,
+  refunded_amount: decimalText(row.refunded_minor, row.currency),
+  refunded_amount_minor: row.refunded_minor.toString(),
   status: row.status,
   rejection_reasons: row.rejection_reasons,
   dead_letter_reason: row.dead_letter_reason,

@@ -55,4 +55,30 @@ describe("batch ingest", () => {
     expect(((await tooMany.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe("items");
     expect((await post(h.app, "/v1/transactions:batch", { items: [] })).status).toBe(422);
   });
+
+  it("decides each item's kind like a single request", async () => {
+    const items = [
+      { type: "cash_out", account_id: "ACC-B1", amount: "2", currency: "USD" },
+      {
+        type: "cash_out",
+        account_id: "ACC-B1",
+        amount: "2",
+        currency: "USD",
+        counterparty_account_id: "ACC-B2",
+      },
+      { type: "transfer", account_id: "ACC-B1", amount: "2", currency: "USD" },
+    ];
+    const response = await post(h.app, "/v1/transactions:batch", { items });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      results: { status: string; errors?: { field: string; code: string }[] }[];
+    };
+    expect(body.results.map((r) => r.status)).toEqual(["accepted", "invalid", "invalid"]);
+    expect(body.results[1]?.errors).toEqual([
+      expect.objectContaining({ field: "items[1].counterparty_account_id", code: "NOT_ALLOWED_FOR_TYPE" }),
+    ]);
+    expect(body.results[2]?.errors).toEqual([
+      expect.objectContaining({ field: "items[2].counterparty_account_id", code: "REQUIRED" }),
+    ]);
+  });
 });

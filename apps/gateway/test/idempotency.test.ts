@@ -58,6 +58,51 @@ describe("idempotency", () => {
     expect(await status.json()).toMatchObject({ status: "posted", currency: "USD" });
   });
 
+  it("a kind's own fields are part of the body: a retried refund of another original → 409", async () => {
+    const key = { "Idempotency-Key": `refund-${Date.now()}` };
+    const original = crypto.randomUUID();
+    const refund = {
+      type: "refund",
+      account_id: "ACC-R",
+      amount: "5",
+      currency: "USD",
+      original_transaction_id: original,
+    };
+    const first = await post(h.app, "/v1/transactions", refund, key);
+    expect(first.status).toBe(202);
+    const id = ((await first.json()) as { transaction_id: string }).transaction_id;
+    // The sink stores it with the hash of the record (simulated: the hash of the kind's fields too).
+    const hash = payloadHash({
+      account_id: "ACC-R",
+      amount_minor: 500n,
+      currency: "USD",
+      merchant_name: "",
+      type: "refund",
+      counterparty_account_id: null,
+      original_transaction_id: original,
+    });
+    await h.db.pool.query(sql.unsafe`
+      INSERT INTO transactions (transaction_id, type, account_id, amount_minor, currency, merchant_name,
+                                original_transaction_id, status, occurred_at, accepted_at, posted_at, source,
+                                client_id, payload_hash)
+      VALUES (${id}, 'refund', 'ACC-R', 500, 'USD', '', ${original}, 'posted', now(), now(), now(), 'live', 'dev',
+              ${hash})`);
+    const retried = await post(
+      h.app,
+      "/v1/transactions",
+      { ...refund, original_transaction_id: original.toUpperCase() },
+      key,
+    );
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({
+      transaction_id: id,
+      type: "refund",
+      original_transaction_id: original,
+    });
+    const other = { ...refund, original_transaction_id: crypto.randomUUID() };
+    expect((await post(h.app, "/v1/transactions", other, key)).status).toBe(409);
+  });
+
   it("an accepted but not yet posted id answers 404 saying it is in flight", async () => {
     const response = await h.app.request(`/v1/transactions/${crypto.randomUUID()}`, { headers: AUTH });
     expect(response.status).toBe(404);

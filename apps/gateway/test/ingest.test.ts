@@ -59,4 +59,50 @@ describe("ingest → transactions.requested", () => {
     const records = await readRequested(h.ns, 3);
     expect(records.find((r) => r.value.transaction_id === id)?.value.amount_minor).toBe(1005n); // 1.005 * 1000 is 1004.9999999999999 as a float;
   });
+
+  it("puts each kind's fields on the record: type, counterparty and original (null when absent)", async () => {
+    const original = "0B3D6F2E-8C1A-4F5E-9D7B-2A6C4E8F1B3D";
+    const bodies = [
+      {
+        type: "transfer",
+        account_id: "ACC-K1",
+        counterparty_account_id: "ACC-K2",
+        amount: "3.00",
+        currency: "USD",
+      },
+      { type: "cash_in", account_id: "ACC-K2", amount: "4", currency: "USD" },
+      {
+        type: "refund",
+        account_id: "ACC-K3",
+        original_transaction_id: original,
+        amount: "1",
+        currency: "USD",
+      },
+    ];
+    const ids: string[] = [];
+    for (const body of bodies) {
+      const response = await post(h.app, "/v1/transactions", body);
+      expect(response.status).toBe(202);
+      ids.push(((await response.json()) as { transaction_id: string }).transaction_id);
+    }
+    const records = await readRequested(h.ns, (seen) =>
+      ids.every((id) => seen.some((r) => r.value.transaction_id === id)),
+    );
+    const byId = (id: string | undefined) => records.find((r) => r.value.transaction_id === id)?.value;
+    expect(byId(ids[0])).toMatchObject({
+      type: "transfer",
+      counterparty_account_id: "ACC-K2",
+      original_transaction_id: null,
+      merchant_name: "",
+      amount_minor: 300n,
+    });
+    expect(byId(ids[1])).toMatchObject({
+      type: "cash_in",
+      counterparty_account_id: null,
+      original_transaction_id: null,
+    });
+    expect(byId(ids[2])).toMatchObject({ type: "refund", original_transaction_id: original.toLowerCase() });
+    // A payment sent without a type goes out as one.
+    expect(records.find((r) => r.value.account_id === "ACC-7890")?.value.type).toBe("payment");
+  });
 });

@@ -246,4 +246,60 @@ describe("query, reports, health, docs", () => {
     }
     expect((await get("/docs/assets/../../package.json", {})).status).toBe(404);
   });
+
+  it("shows a transaction's kind, a refund's original and the refunded amount, and filters by kind", async () => {
+    // Rows as the sink writes them for kinds (added last: the tests above count the first five rows).
+    const payment = randomUUID();
+    const refund = randomUUID();
+    const transfer = randomUUID();
+    await h.db.pool.query(sql.unsafe`
+      INSERT INTO transactions (transaction_id, type, account_id, amount_minor, currency, merchant_name,
+                                counterparty_account_id, original_transaction_id, refunded_minor, status, source,
+                                client_id, occurred_at)
+      VALUES (${payment}, 'payment', 'ACC-K', 10000, 'USD', 'Shop', NULL, NULL, 2500, 'posted', 'live', 'dev',
+              '2024-04-01T00:00:00Z'),
+             (${refund}, 'refund', 'ACC-K', 2500, 'USD', '', NULL, ${payment}, 0, 'posted', 'live', 'dev',
+              '2024-04-02T00:00:00Z'),
+             (${transfer}, 'transfer', 'ACC-K', 700, 'USD', '', 'ACC-L', NULL, 0, 'posted', 'live', 'dev',
+              '2024-04-03T00:00:00Z')`);
+
+    expect(await (await get(`/v1/transactions/${payment}`)).json()).toMatchObject({
+      type: "payment",
+      amount: "100.00",
+      refunded_amount: "25.00",
+      refunded_amount_minor: "2500",
+      original_transaction_id: null,
+      counterparty_account_id: null,
+    });
+    expect(await (await get(`/v1/transactions/${refund}`)).json()).toMatchObject({
+      type: "refund",
+      amount: "25.00",
+      original_transaction_id: payment,
+      refunded_amount: "0.00",
+    });
+    expect(await (await get(`/v1/transactions/${transfer}`)).json()).toMatchObject({
+      type: "transfer",
+      counterparty_account_id: "ACC-L",
+    });
+    // Rows from before kinds existed are payments with nothing refunded.
+    expect(await (await get(`/v1/transactions/${ids[1]}`)).json()).toMatchObject({
+      type: "payment",
+      refunded_amount: "0",
+      refunded_amount_minor: "0",
+    });
+
+    const refunds = (await (await get("/v1/transactions?type=refund")).json()) as Page;
+    expect(refunds.items.map((i) => i.transaction_id)).toEqual([refund]);
+    const payments = (await (await get("/v1/transactions?type=payment&account_id=ACC-K")).json()) as Page;
+    expect(payments.items.map((i) => i.transaction_id)).toEqual([payment]);
+    const report = (await (await get("/reports?type=transfer")).json()) as {
+      rows: { transaction_id: string }[];
+    };
+    expect(report.rows.map((r) => r.transaction_id)).toEqual([transfer]);
+    const bad = await get("/v1/transactions?type=wire");
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual([
+      "type",
+    ]);
+  });
 });

@@ -14,6 +14,14 @@ export interface TransactionRow {
   readonly fx_rate: string | null;
   readonly merchant_name: string | null;
   readonly merchant_category: string | null;
+  /** The kind: payment, transfer, cash_in, cash_out, debit or refund (seeded rows: payment). */
+  readonly type: string;
+  /** A transfer's receiving account (the client's account id, not the ledger account name). */
+  readonly counterparty_account_id: string | null;
+  /** A refund's original, as the ledger resolved it: the original's ledger id. */
+  readonly original_transaction_id: string | null;
+  /** How much of this transaction refunds have given back so far, in minor units. */
+  readonly refunded_minor: bigint;
   readonly status: TransactionStatus;
   readonly rejection_reasons: unknown[] | null;
   readonly dead_letter_reason: string | null;
@@ -36,7 +44,8 @@ const iso = (column: string) =>
 const COLUMNS = sql.fragment`
   transaction_id::text AS transaction_id, account_id, amount_minor, trim(currency) AS currency,
   trim(base_currency) AS base_currency, base_amount_minor, fx_rate::text AS fx_rate, merchant_name,
-  merchant_category, status, rejection_reasons, dead_letter_reason, risk_flags, source, client_id,
+  merchant_category, type, counterparty_account_id, original_transaction_id::text AS original_transaction_id,
+  refunded_minor, status, rejection_reasons, dead_letter_reason, risk_flags, source, client_id,
   payload_hash, metadata,
   ${iso("occurred_at")} AS occurred_at, ${iso("accepted_at")} AS accepted_at,
   ${iso("posted_at")} AS posted_at, ${iso("recorded_at")} AS recorded_at,
@@ -59,6 +68,8 @@ export interface TransactionFilters {
   readonly clientId?: string;
   readonly accountId?: string;
   readonly status?: TransactionStatus;
+  /** The kind (payment, transfer, …). */
+  readonly type?: string;
   readonly currency?: string;
   /** occurred_at >= from (ISO text). */
   readonly from?: string;
@@ -82,6 +93,7 @@ const filterConditions = (filters: TransactionFilters) => {
   if (filters.clientId !== undefined) conditions.push(sql.fragment`client_id = ${filters.clientId}`);
   if (filters.accountId) conditions.push(sql.fragment`account_id = ${filters.accountId}`);
   if (filters.status) conditions.push(sql.fragment`status = ${filters.status}`);
+  if (filters.type) conditions.push(sql.fragment`type = ${filters.type}`);
   if (filters.currency) conditions.push(sql.fragment`currency = ${filters.currency}`);
   if (filters.from) conditions.push(sql.fragment`occurred_at >= ${filters.from}::timestamptz`);
   if (filters.to) conditions.push(sql.fragment`occurred_at < ${filters.to}::timestamptz`);

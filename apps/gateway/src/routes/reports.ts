@@ -33,6 +33,7 @@ export const reportQueryInput = (raw: Record<string, string>): Record<string, st
 const filtersOf = (q: ReportQuery): TransactionFilters => ({
   accountId: q.account_id,
   status: q.status,
+  type: q.type,
   currency: q.currency,
   from: q.from,
   to: q.to,

@@ -6,6 +6,7 @@ import {
   BatchRequest,
   BatchResponse,
   Problem,
+  TRANSACTION_REQUEST_EXAMPLES,
   TransactionAccepted,
   TransactionList,
   TransactionListQuery,
@@ -35,6 +36,8 @@ const problem = (description: string) => ({
   content: { "application/problem+json": { schema: Problem } },
 });
 
+const invalid = problem("Invalid fields (field-level errors)");
+
 const ingestResponses = {
   202: {
     description: "Durably accepted (acked by Kafka, acks=all)",
@@ -50,7 +53,9 @@ const ingestResponses = {
   409: problem("Idempotency-Key reused with a different body"),
   413: problem("Body too large"),
   415: problem("Content-Type is not application/json"),
-  422: problem("Invalid fields (field-level errors)"),
+  422: problem(
+    "Invalid fields (field-level errors), among them a kind's own: REQUIRED (a field the kind needs is missing), NOT_ALLOWED_FOR_TYPE (a field that does not belong to the kind), SAME_ACCOUNT (a transfer to account_id itself), SAME_TRANSACTION (a refund of itself)",
+  ),
   429: problem("Rate limit exceeded (Retry-After)"),
   503: problem("Kafka or the registry cannot make the record durable now (Retry-After)"),
 };
@@ -106,7 +111,12 @@ export const transactionRoutes = (
       security: [{ bearerAuth: [] }],
       request: {
         headers: idempotencyHeader,
-        body: { required: true, content: { "application/json": { schema: TransactionRequest } } },
+        body: {
+          required: true,
+          content: {
+            "application/json": { schema: TransactionRequest, examples: TRANSACTION_REQUEST_EXAMPLES },
+          },
+        },
       },
       responses: ingestResponses,
     });
@@ -136,7 +146,7 @@ export const transactionRoutes = (
       403: ingestResponses[403],
       413: ingestResponses[413],
       415: ingestResponses[415],
-      422: ingestResponses[422],
+      422: invalid,
       429: ingestResponses[429],
     },
   });
@@ -209,7 +219,7 @@ export const transactionRoutes = (
       200: { description: "A page", content: { "application/json": { schema: TransactionList } } },
       401: ingestResponses[401],
       403: problem("The API key has neither the read nor the ops scope"),
-      422: ingestResponses[422],
+      422: invalid,
       503: problem("The ledger database is unavailable"),
     },
   });
@@ -224,6 +234,7 @@ export const transactionRoutes = (
           ...(reach.kind === "own" ? { clientId: reach.clientId } : {}),
           accountId: q.account_id,
           status: q.status,
+          type: q.type,
           currency: q.currency,
           from: q.from,
           to: q.to,
@@ -249,7 +260,7 @@ export const transactionRoutes = (
       401: ingestResponses[401],
       403: problem("The API key has neither the read nor the ops scope"),
       404: problem("Not in the ledger yet (in flight), unknown, or another client's"),
-      422: ingestResponses[422],
+      422: invalid,
       503: problem("The ledger database is unavailable"),
     },
   });

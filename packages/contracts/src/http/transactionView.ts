@@ -1,11 +1,17 @@
 // What the query endpoints return: a transaction's fate as the ledger records it.
 import { z } from "zod";
 
+import { TRANSACTION_REQUEST_TYPES } from "./transactionRequest.ts";
+
 export const TRANSACTION_STATUSES = ["posted", "rejected", "dead_lettered", "historical"] as const;
 
 export const TransactionView = z
   .object({
     transaction_id: z.uuid(),
+    type: z.enum(TRANSACTION_REQUEST_TYPES).meta({
+      description: "The kind of transaction (seeded historical rows: payment)",
+      example: "payment",
+    }),
     account_id: z.string(),
     amount: z
       .string()
@@ -18,6 +24,22 @@ export const TransactionView = z
     base_amount_minor: z.string().nullable(),
     merchant_name: z.string().nullable(),
     merchant_category: z.string().nullable(),
+    counterparty_account_id: z
+      .string()
+      .nullable()
+      .meta({ description: "A transfer's receiving account; null for the other kinds" }),
+    original_transaction_id: z.uuid().nullable().meta({
+      description:
+        "A refund's original transaction, as its ledger id (also when the refund named it by the transaction_id you chose); null for the other kinds",
+    }),
+    refunded_amount: z.string().meta({
+      description:
+        "How much refunds have given back of this transaction so far, exact decimal text (0 when none; never more than amount)",
+      example: "250.00",
+    }),
+    refunded_amount_minor: z
+      .string()
+      .meta({ description: "refunded_amount in integer minor units (string)", example: "25000" }),
     status: z.enum(TRANSACTION_STATUSES),
     rejection_reasons: z.array(z.unknown()).nullable(),
     dead_letter_reason: z.string().nullable(),
@@ -37,6 +59,7 @@ export type TransactionView = z.infer<typeof TransactionView>;
 export const TransactionListQuery = z.object({
   account_id: z.string().max(64).optional(),
   status: z.enum(TRANSACTION_STATUSES).optional(),
+  type: z.enum(TRANSACTION_REQUEST_TYPES).optional().meta({ description: "Only transactions of this kind" }),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/)
