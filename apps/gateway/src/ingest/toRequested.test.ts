@@ -1,4 +1,4 @@
-import { TRANSACTION_REQUEST_TYPES } from "@ledgerline/contracts";
+import { TRANSACTION_REQUEST_EXAMPLES, TRANSACTION_REQUEST_TYPES } from "@ledgerline/contracts";
 import { payloadHash, TRANSACTION_TYPES } from "@ledgerline/domain";
 import { describe, expect, it } from "vitest";
 import { parseJsonBody } from "./parseBody.ts";
@@ -106,6 +106,15 @@ describe("decideIngest: transaction kinds", () => {
   it("takes the domain's kinds, no more and no fewer", () => {
     expect([...TRANSACTION_REQUEST_TYPES]).toEqual([...TRANSACTION_TYPES]);
   });
+
+  it.each(Object.entries(TRANSACTION_REQUEST_EXAMPLES))(
+    "accepts the OpenAPI example of a %s",
+    (type, example) => {
+      const decision = decideIngest(example.value, context);
+      expect(errorsOf(decision)).toEqual([]);
+      expect(decision.ok && decision.record.type).toBe(type);
+    },
+  );
 
   it.each([
     [

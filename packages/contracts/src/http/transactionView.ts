@@ -30,7 +30,7 @@ export const TransactionView = z
       .meta({ description: "A transfer's receiving account; null for the other kinds" }),
     original_transaction_id: z.uuid().nullable().meta({
       description:
-        "A refund's original transaction, as its ledger id (also when the refund named it by the transaction_id you chose); null for the other kinds",
+        "A refund's original transaction, as its ledger id (also when the refund named it by the transaction_id you chose; a refund rejected with ORIGINAL_NOT_FOUND keeps the id it sent); null for the other kinds",
     }),
     refunded_amount: z.string().meta({
       description:
