@@ -113,8 +113,8 @@ describe("ledger sink", () => {
       sql.unsafe`SELECT ledger_account, currency, balance_minor FROM account_balances ORDER BY 1, 2`,
     )) as readonly unknown[];
     expect(balances).toEqual([
-      { ledger_account: "customer:ACC-1", currency: "USD", balance_minor: -1250n },
-      { ledger_account: "customer:ACC-2", currency: "JPY", balance_minor: -5000n },
+      { ledger_account: "customer:test:ACC-1", currency: "USD", balance_minor: -1250n },
+      { ledger_account: "customer:test:ACC-2", currency: "JPY", balance_minor: -5000n },
       { ledger_account: "merchant:ACME BOOKS", currency: "USD", balance_minor: 1000n },
       { ledger_account: "merchant:CAFE", currency: "JPY", balance_minor: 5000n },
       { ledger_account: "merchant:CAFE", currency: "USD", balance_minor: 250n },
@@ -158,7 +158,7 @@ describe("ledger sink", () => {
     expect(posted.find((p) => p.value.transaction_id === b1.transaction_id)?.value).toMatchObject({
       amount_minor: 5000n,
       currency: "JPY",
-      debit_account: "customer:ACC-2",
+      debit_account: "customer:test:ACC-2",
       credit_account: "merchant:CAFE",
     });
   });
