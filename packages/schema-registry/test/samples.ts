@@ -13,6 +13,9 @@ const core = {
   client_id: "dev",
   idempotency_key: null,
   metadata: { channel: "test" },
+  type: "transfer",
+  counterparty_account_id: "ACC-1234",
+  original_transaction_id: null,
 };
 
 export const samples: Record<TopicId, Record<string, unknown>> = {
@@ -44,9 +47,12 @@ export const samples: Record<TopicId, Record<string, unknown>> = {
     base_currency: "USD",
     merchant_name: "CHICAGO RETAIL HUB",
     merchant_category: "retail",
-    debit_account: "customer:ACC-7890",
+    debit_account: "customer:dev:ACC-7890",
     credit_account: "merchant:CHICAGO RETAIL HUB",
     risk_flags: ["LARGE_AMOUNT"],
+    type: "refund",
+    counterparty_account_id: null,
+    original_transaction_id: "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
     occurred_at: at,
     posted_at: at,
   },
