@@ -26,14 +26,23 @@ export type Booking =
       readonly _tag: "Refuse";
       readonly code: RefusalCode;
       readonly message: string;
-      readonly originalId: string;
+      /** The original's ledger id when found, else the id as named (null when it is no id). */
+      readonly originalId: string | null;
     };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A refund's original as named, when it is a transaction id at all (the processor checks; a replay may not). */
+const namedOriginal = (value: TransactionValidated): string | null =>
+  value.type === "refund" && value.original_transaction_id && UUID.test(value.original_transaction_id)
+    ? value.original_transaction_id.toLowerCase()
+    : null;
+
 /** The ids of the originals a refund may mean (its ledger id, or one its client chose). */
-export const originalCandidates = (value: TransactionValidated): readonly string[] =>
-  value.type === "refund" && value.original_transaction_id
-    ? ledgerIdCandidates(value.client_id, value.original_transaction_id)
-    : [];
+export const originalCandidates = (value: TransactionValidated): readonly string[] => {
+  const named = namedOriginal(value);
+  return named === null ? [] : ledgerIdCandidates(value.client_id, named);
+};
 
 const legsOfRow = (row: OriginalRow): Legs =>
   legsOf({
@@ -72,7 +81,7 @@ export const bookingOf = (
     _tag: "Refuse",
     code,
     message,
-    originalId: original?.transaction_id ?? named,
+    originalId: original?.transaction_id ?? namedOriginal(value),
   });
   if (!original) return refuse("ORIGINAL_NOT_FOUND", `no transaction ${named} of this client`);
   if (original.status !== "posted")
