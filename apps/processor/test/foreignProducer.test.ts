@@ -1,5 +1,6 @@
 // Records written by another team's producer (plain avsc + raw Kafka client, an older schema) are processed.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createTestNamespace, type TestNamespace } from "@ledgerline/testkit";
 import { ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
 import avro from "avsc";
@@ -8,13 +9,15 @@ import {
   collectOutputs,
   env,
   frame,
+  produce,
   publishReferenceRates,
   register,
+  request,
   settingsFor,
   startProcessor,
 } from "./helpers.ts";
 
-/** Version 1 of TransactionRequested: before client_id, idempotency_key and metadata existed. */
+/** An early TransactionRequested, before client_id, idempotency_key and metadata existed. */
 const olderSchema = {
   type: "record",
   name: "TransactionRequested",
@@ -105,5 +108,101 @@ describe("foreign producer", () => {
     expect(dead.value.reason_code).toMatch(/^(SCHEMA_MISMATCH|MALFORMED_PAYLOAD)$/);
     expect(dead.value.error_class).toBe("RegistryError");
     expect(dead.value.original_value).toEqual(unrelated);
+  });
+});
+
+/** Contract version 1 of TransactionRequested (before kinds): what a producer not yet upgraded writes. */
+const version1 = JSON.parse(
+  readFileSync(
+    new URL("../../../schemas/avro/history/TransactionRequested.v1.avsc", import.meta.url),
+    "utf8",
+  ),
+) as avro.Schema;
+
+describe("producers on either contract version", () => {
+  let ns: TestNamespace;
+  let processor: ReturnType<typeof startProcessor>;
+
+  beforeAll(async () => {
+    ns = await createTestNamespace("procversions");
+    await publishReferenceRates(ns);
+  });
+  afterAll(async () => {
+    await processor?.stop();
+    await ns?.cleanup();
+  });
+
+  it("a version 1 record is validated as a payment; a version 2 transfer and refund keep their kind", async () => {
+    // The subject holds version 1 (topology registers the history first): registering it again gives its id.
+    const v1Id = await register(ns.names.valueSubject("requested"), version1 as object);
+    const latest = (await (
+      await fetch(
+        `${env.registryUrl}/subjects/${encodeURIComponent(ns.names.valueSubject("requested"))}/versions/latest`,
+      )
+    ).json()) as { id: number };
+    expect(latest.id).not.toBe(v1Id);
+    const paymentId = randomUUID();
+    const now = Date.now();
+    const v1Record = frame(
+      v1Id,
+      avro.Type.forSchema(version1).toBuffer({
+        transaction_id: paymentId,
+        account_id: "ACC-V1",
+        amount_minor: 2_500,
+        currency: "USD",
+        merchant_name: "Old Producer Shop",
+        occurred_at: now - 1_000,
+        accepted_at: now,
+        client_id: "legacy-team",
+        idempotency_key: null,
+        metadata: { source: "v1" },
+      }),
+    );
+    const transfer = request({
+      account_id: "ACC-V2",
+      type: "transfer",
+      counterparty_account_id: "ACC-V2-SAVINGS",
+      merchant_name: "",
+      currency: "USD",
+      amount_minor: 700n,
+    });
+    const refund = request({
+      account_id: "ACC-V1",
+      type: "refund",
+      original_transaction_id: paymentId,
+      merchant_name: "",
+      currency: "USD",
+      amount_minor: 500n,
+    });
+    // The v2 records through our codec (the subject's latest version), the v1 one framed by hand.
+    await produce(ns, [transfer, refund], [{ key: "ACC-V1", value: v1Record }]);
+
+    processor = startProcessor(settingsFor(ns));
+    const outputs = await collectOutputs(ns, (items) => items.length >= 3);
+    expect(outputs.map((o) => o.topicId)).toEqual(["validated", "validated", "validated"]);
+    const byId = (id: string) => outputs.find((o) => o.value.transaction_id === id)?.value;
+    expect(byId(paymentId)).toMatchObject({
+      type: "payment",
+      counterparty_account_id: null,
+      original_transaction_id: null,
+      account_id: "ACC-V1",
+      amount_minor: 2_500n,
+      merchant_name: "OLD PRODUCER SHOP",
+      client_id: "legacy-team",
+      metadata: { source: "v1" },
+    });
+    expect(byId(transfer.transaction_id)).toMatchObject({
+      type: "transfer",
+      counterparty_account_id: "ACC-V2-SAVINGS",
+      original_transaction_id: null,
+      account_id: "ACC-V2",
+      amount_minor: 700n,
+    });
+    expect(byId(refund.transaction_id)).toMatchObject({
+      type: "refund",
+      counterparty_account_id: null,
+      original_transaction_id: paymentId,
+      amount_minor: 500n,
+    });
   });
 });
