@@ -4,7 +4,7 @@ import { Console, Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
 import { CliFailure } from "../CliFailure.ts";
 import { CliConfig } from "../Config.ts";
-import { loadPaysim } from "../paysim/load.ts";
+import { checkPaysim, cyclePaysim, startingWith } from "../paysim/load.ts";
 import { progress, progressMode } from "../progress.ts";
 import { waitForFinalStates } from "../simulate/finalStates.ts";
 import { type SendResult, sendAll } from "../simulate/send.ts";
@@ -64,12 +64,18 @@ export const simulateCommand = Command.make(
     if (input.concurrency < 1)
       return yield* Effect.fail(CliFailure.usage("--concurrency must be at least 1"));
     const currency = yield* parseCurrency(input.currency);
-    const mapped = yield* attempt("read PaySim file", () =>
-      loadPaysim(Option.getOrUndefined(input.file), { currency }),
-    );
-    const rows = mapped.flatMap((row) => (row.ok ? [row.transaction] : []));
-    if (rows.length === 0) return yield* Effect.fail(CliFailure.failed("the PaySim file has no usable rows"));
-    const count = Option.getOrUndefined(input.count) ?? (durationMs === undefined ? rows.length : undefined);
+    const path = Option.getOrUndefined(input.file);
+    // The file's usable rows, streamed, from the top again when it ends (rows repeat when the run is longer).
+    const source = cyclePaysim(path, { currency });
+    const first = yield* attempt("read PaySim file", () => source.next());
+    if (first.done) return yield* Effect.fail(CliFailure.failed("the PaySim file has no usable rows"));
+    const rows = startingWith(first.value, source);
+    // Neither --count nor --duration: one pass over the file, counted first (streamed too).
+    const count =
+      Option.getOrUndefined(input.count) ??
+      (durationMs === undefined
+        ? (yield* attempt("read PaySim file", () => checkPaysim(path, { currency }))).usable
+        : undefined);
     yield* reachable(config.gatewayUrl);
 
     // Ctrl-C: the first stops sending (accepted ones are still awaited), the second stops waiting;
@@ -97,7 +103,8 @@ export const simulateCommand = Command.make(
       250,
     );
     const firstErrors: string[] = [];
-    yield* Effect.promise(() =>
+    // A failure here can only be the file's (requests answer with results): stop, and say so.
+    yield* attempt("read PaySim file", () =>
       sendAll({
         gatewayUrl: config.gatewayUrl,
         apiKey: config.apiKey,
@@ -113,6 +120,9 @@ export const simulateCommand = Command.make(
           if (result.outcome !== "accepted" && firstErrors.length < 5)
             firstErrors.push(`${result.status} ${result.detail ?? ""}`.trim());
         },
+      }).finally(() => {
+        clearInterval(refresh);
+        return rows.return(undefined);
       }),
     );
     const sendSeconds = (performance.now() - started) / 1000;

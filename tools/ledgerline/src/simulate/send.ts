@@ -15,7 +15,8 @@ export interface SendResult {
 export interface SendOptions {
   readonly gatewayUrl: string;
   readonly apiKey: string;
-  readonly rows: readonly PaysimTransaction[];
+  /** The rows to send, in turn (a stream of the file: see paysim/load.ts); sending stops when they end. */
+  readonly rows: AsyncIterator<PaysimTransaction>;
   /** Requests per second; 0 = as fast as the senders go. */
   readonly rate: number;
   readonly count?: number;
@@ -25,13 +26,18 @@ export interface SendOptions {
   readonly onResult: (result: SendResult) => void;
 }
 
-/** The gateway's request body for one row: a fresh transaction id per send, so runs never collide. */
+/**
+ * The gateway's request body for one row: its kind, with a merchant only for a payment and a counterparty
+ * only for a transfer, and a fresh transaction id per send, so runs never collide.
+ */
 export const requestBody = (row: PaysimTransaction, transactionId: string) => ({
   transaction_id: transactionId,
+  type: row.type,
   account_id: row.accountId,
   amount: row.amount,
   currency: row.currency,
-  merchant_name: row.merchantName,
+  ...(row.type === "payment" ? { merchant_name: row.merchantName } : {}),
+  ...(row.counterpartyAccountId === null ? {} : { counterparty_account_id: row.counterpartyAccountId }),
   occurred_at: row.occurredAt.toISOString(),
   metadata: row.metadata,
 });
@@ -72,7 +78,10 @@ export const postTransaction = async (
   }
 };
 
-/** Sends until count/duration is reached or shouldStop(); resolves when every in-flight request has answered. */
+/**
+ * Sends until count/duration is reached, the rows end or shouldStop(); resolves when every in-flight
+ * request has answered.
+ */
 export const sendAll = async (options: SendOptions): Promise<void> => {
   const started = performance.now();
   const total = options.count ?? Number.POSITIVE_INFINITY;
@@ -95,8 +104,10 @@ export const sendAll = async (options: SendOptions): Promise<void> => {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         if (options.shouldStop()) return;
       }
-      const row = options.rows[index % options.rows.length]!;
-      options.onResult(await postTransaction(options, row));
+      // Workers share the stream: an async generator hands out its rows one call at a time.
+      const row = await options.rows.next();
+      if (row.done) return;
+      options.onResult(await postTransaction(options, row.value));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
