@@ -26,7 +26,7 @@ export const rows = new SharedArray("paysim", () => {
         type: c[at("type")],
         amount: Number(c[at("amount")]).toFixed(2),
         account: c[at("nameOrig")],
-        merchant: c[at("nameDest")],
+        dest: c[at("nameDest")],
         isFraud: c[at("isFraud")],
         isFlaggedFraud: c[at("isFlaggedFraud")],
       };
@@ -48,20 +48,39 @@ export const uuid = () => {
   return out;
 };
 
-/** A transaction's fields from a PaySim row, without an id (the gateway then assigns one). */
-export const transactionFields = (row) => ({
-  account_id: row.account,
-  amount: row.amount,
-  currency: CURRENCY,
-  merchant_name: row.merchant,
-  occurred_at: new Date(BASE_MS + row.step * 3600000).toISOString(),
-  metadata: {
-    paysim_type: row.type,
-    paysim_step: String(row.step),
-    paysim_is_fraud: row.isFraud,
-    paysim_is_flagged_fraud: row.isFlaggedFraud,
-  },
-});
+/** PaySim's types as our kinds (as tools/ledgerline/src/paysim/paysim.ts maps them). */
+const KINDS = {
+  PAYMENT: "payment",
+  TRANSFER: "transfer",
+  CASH_IN: "cash_in",
+  CASH_OUT: "cash_out",
+  DEBIT: "debit",
+};
+
+/**
+ * A transaction's fields from a PaySim row, without an id (the gateway then assigns one). nameOrig is the
+ * account; nameDest is a payment's merchant, a transfer's counterparty, and metadata for the other kinds.
+ */
+export const transactionFields = (row) => {
+  const type = KINDS[row.type] || row.type; // a type PaySim lacks: the gateway says so
+  const fields = {
+    type,
+    account_id: row.account,
+    amount: row.amount,
+    currency: CURRENCY,
+    occurred_at: new Date(BASE_MS + row.step * 3600000).toISOString(),
+    metadata: {
+      paysim_type: row.type,
+      paysim_step: String(row.step),
+      paysim_is_fraud: row.isFraud,
+      paysim_is_flagged_fraud: row.isFlaggedFraud,
+    },
+  };
+  if (type === "payment") fields.merchant_name = row.dest;
+  else if (type === "transfer") fields.counterparty_account_id = row.dest;
+  else fields.metadata.paysim_name_dest = row.dest;
+  return fields;
+};
 
 const body = (row) => ({ transaction_id: uuid(), ...transactionFields(row) });
 
