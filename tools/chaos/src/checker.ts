@@ -1,6 +1,7 @@
 // The checker: from what the clients were told (every 202) and what Postgres and Kafka hold at the end,
 // each invariant of the pipeline, pass or fail, with its counts and anomalies. Pure and unit-tested.
-// Anomaly names follow the Jepsen Kafka checker where they fit.
+// Anomaly names follow the Jepsen Kafka checker where they fit; the kinds' own are named for what they break.
+import type { KindViolations } from "@ledgerline/ledger-db";
 
 export type AnomalyKind =
   /** An accepted transaction that is not in the ledger, or a processor input with no output. */
@@ -16,7 +17,15 @@ export type AnomalyKind =
   /** One idempotency key answered with two transaction ids. */
   | "key-divergence"
   /** A posted transaction's postings do not sum to zero, or a balance differs from its postings. */
-  | "unbalanced";
+  | "unbalanced"
+  /** A posted transaction whose two postings are not the legs its kind books. */
+  | "wrong-legs"
+  /** An original whose posted refunds add up to more than its amount, or to other than its refunded_minor. */
+  | "over-refund"
+  /** A customer account posted to by a transaction of another client than the account's owner. */
+  | "shared-account"
+  /** A refund posted that the ledger's rules refuse, or refused for another reason than theirs. */
+  | "refund-outcome";
 
 export interface Anomaly {
   readonly kind: AnomalyKind;
@@ -33,11 +42,34 @@ export interface Invariant {
 
 export interface LedgerRow {
   readonly status: string;
+  /** A rejected row's reason codes. */
+  readonly reasons?: readonly string[];
+  /** A refund's original as the ledger recorded it: resolved when posted, as named when refused. */
+  readonly originalId?: string | null;
+  /** How much of it posted refunds gave back (transactions.refunded_minor). */
+  readonly refundedMinor?: number;
+}
+
+/** What a client sent, from its own record (clients.ts SentRecord). */
+export interface SentTransaction {
+  readonly clientId: string;
+  readonly type: string;
+  readonly accountId: string;
+  readonly currency: string;
+  readonly amountMinor: number;
+  /** A refund: its original's ledger id (the original's 202), what it tried, its concurrent group. */
+  readonly refund?: {
+    readonly originalId: string;
+    readonly intent: string;
+    readonly group: number | null;
+  };
 }
 
 export interface Observations {
   /** Every 202, per idempotency key: the transaction ids answered (a resend must get the same one). */
   readonly accepted: ReadonlyMap<string, readonly string[]>;
+  /** What the clients sent, by the transaction id its 202 gave. */
+  readonly sent: ReadonlyMap<string, SentTransaction>;
   /** Ledger rows of the accepted ids (absent: not in the ledger). */
   readonly ledger: ReadonlyMap<string, LedgerRow>;
   /** Posted transactions without exactly two postings summing to zero per currency, and ids of postings whose transaction is not posted. */
@@ -54,6 +86,13 @@ export interface Observations {
   readonly abortedOnly: ReadonlySet<string>;
   /** transactions.posted (read_committed): event ids per transaction id. */
   readonly postedEvents: ReadonlyMap<string, readonly string[]>;
+  /** Posted refunds in the ledger, per original the clients sent refunds of (amounts in minor units). */
+  readonly postedRefunds: ReadonlyMap<
+    string,
+    readonly { readonly id: string; readonly amountMinor: number }[]
+  >;
+  /** The ledger's own checks of the kinds (ledger-db kindViolations), over every row. */
+  readonly kindViolations: KindViolations;
   /** Records left to consume at the end, per group and partition. */
   readonly lag: readonly {
     readonly group: string;
@@ -70,6 +109,124 @@ const invariant = (name: string, counts: Record<string, number>, anomalies: Anom
   counts,
   anomalies,
 });
+
+/** The kinds a refund may give back (packages/domain REFUNDABLE_TYPES). */
+const REFUNDABLE = new Set(["payment", "transfer", "cash_out", "debit"]);
+
+/**
+ * What the ledger must answer a refund, from what the client sent and its original's final status, by the
+ * rules in docs/transaction-kinds.md taken in the sink's order: `must` when it has to be refused, with the
+ * reasons allowed; otherwise it posts, or is refused REFUND_EXCEEDS_ORIGINAL only when other posted refunds
+ * left too little of its original (checked against them by the caller).
+ */
+export const requiredRefusal = (
+  refund: SentTransaction,
+  original: SentTransaction | undefined,
+  originalStatus: string | undefined,
+): { readonly must: boolean; readonly reasons: readonly string[] } => {
+  const must = (...reasons: string[]) => ({ must: true, reasons });
+  if (!original || original.clientId !== refund.clientId) return must("ORIGINAL_NOT_FOUND");
+  // Not posted: a rejected or dead-lettered original comes on another topic than the refund, so the
+  // ledger may decide the refund before it holds the original at all.
+  if (originalStatus !== "posted") return must("ORIGINAL_NOT_POSTED", "ORIGINAL_NOT_FOUND");
+  if (!REFUNDABLE.has(original.type)) return must("ORIGINAL_NOT_REFUNDABLE");
+  // Another account is another partition: the refund may be decided before its original is in the ledger.
+  if (original.accountId !== refund.accountId) return must("REFUND_ACCOUNT_MISMATCH", "ORIGINAL_NOT_FOUND");
+  if (original.currency !== refund.currency) return must("REFUND_CURRENCY_MISMATCH");
+  if (refund.amountMinor > original.amountMinor) return must("REFUND_EXCEEDS_ORIGINAL");
+  return { must: false, reasons: ["REFUND_EXCEEDS_ORIGINAL"] };
+};
+
+/** The refunds the clients sent, against the ledger: per original and per refund (from the outside). */
+const refundsInvariant = (o: Observations): Invariant => {
+  const anomalies: Anomaly[] = [];
+  const refunds = [...o.sent].filter(
+    (entry): entry is [string, SentTransaction & { refund: NonNullable<SentTransaction["refund"]> }] =>
+      entry[1].refund !== undefined,
+  );
+  // Per original: what its posted refunds gave back (the client's amounts; the ledger's for a posted
+  // refund the client has no answer for, one whose 202 was lost).
+  const postedOf = new Map<string, Map<string, number>>();
+  const addPosted = (originalId: string, id: string, amount: number) =>
+    postedOf.set(originalId, (postedOf.get(originalId) ?? new Map()).set(id, amount));
+  for (const [id, sent] of refunds) {
+    if (o.ledger.get(id)?.status === "posted") addPosted(sent.refund.originalId, id, sent.amountMinor);
+  }
+  const originals = new Set(refunds.map(([, sent]) => sent.refund.originalId));
+  for (const originalId of originals)
+    for (const posted of o.postedRefunds.get(originalId) ?? [])
+      addPosted(originalId, posted.id, o.sent.get(posted.id)?.amountMinor ?? posted.amountMinor);
+  const refundedOf = (originalId: string) =>
+    [...(postedOf.get(originalId)?.values() ?? [])].reduce((a, b) => a + b, 0);
+
+  for (const originalId of originals) {
+    const original = o.sent.get(originalId);
+    const refunded = refundedOf(originalId);
+    if (original && refunded > original.amountMinor)
+      anomalies.push({
+        kind: "over-refund",
+        id: originalId,
+        detail: `posted refunds give back ${refunded} of ${original.amountMinor} (minor units)`,
+      });
+    const recorded = o.ledger.get(originalId)?.refundedMinor;
+    if (recorded !== undefined && recorded !== refunded)
+      anomalies.push({
+        kind: "over-refund",
+        id: originalId,
+        detail: `refunded_minor is ${recorded}, its posted refunds sum to ${refunded}`,
+      });
+  }
+
+  let posted = 0;
+  let refused = 0;
+  let refusedAsRequired = 0;
+  let refusedForRoom = 0;
+  for (const [id, sent] of refunds) {
+    const row = o.ledger.get(id);
+    if (!row || (row.status !== "posted" && row.status !== "rejected")) continue;
+    const original = o.sent.get(sent.refund.originalId);
+    const rule = requiredRefusal(sent, original, o.ledger.get(sent.refund.originalId)?.status);
+    const wrong = (detail: string) =>
+      anomalies.push({ kind: "refund-outcome", id, detail: `${sent.refund.intent} refund: ${detail}` });
+    if (row.status === "posted") {
+      posted += 1;
+      if (rule.must) wrong(`posted, but the ledger's rules refuse it (${rule.reasons.join(" or ")})`);
+      else if (row.originalId !== undefined && row.originalId !== sent.refund.originalId)
+        wrong(`posted against ${row.originalId}, not its original ${sent.refund.originalId}`);
+      continue;
+    }
+    refused += 1;
+    const reasons = row.reasons ?? [];
+    if (!reasons.some((reason) => rule.reasons.includes(reason))) {
+      wrong(`refused ${reasons.join(", ") || "without a reason"}, not ${rule.reasons.join(" or ")}`);
+    } else if (rule.must) {
+      refusedAsRequired += 1;
+    } else {
+      // REFUND_EXCEEDS_ORIGINAL for a refund within its original: other posted refunds must have left
+      // too little of it (refunds only ever add up, so what they left then is at least what is left now).
+      const left = (original?.amountMinor ?? 0) - refundedOf(sent.refund.originalId);
+      if (sent.amountMinor <= left)
+        wrong(`refused REFUND_EXCEEDS_ORIGINAL, yet ${left} of its original is left for ${sent.amountMinor}`);
+      else refusedForRoom += 1;
+    }
+  }
+  const groups = new Set(
+    refunds.flatMap(([, sent]) => (sent.refund.group === null ? [] : [sent.refund.group])),
+  );
+  return invariant(
+    "posted refunds stay within their original; each refused one for its rule (client's record)",
+    {
+      refunds: refunds.length,
+      posted,
+      refused,
+      refusedAsRequired,
+      refusedForRoom,
+      originals: originals.size,
+      concurrentGroups: groups.size,
+    },
+    anomalies,
+  );
+};
 
 export const check = (o: Observations): Invariant[] => {
   const acceptedIds = new Set([...o.accepted.values()].flat());
@@ -178,7 +335,63 @@ export const check = (o: Observations): Invariant[] => {
     })),
   );
 
-  return [inLedger, keys, balanced, outbox, processor, topic, stuck];
+  const v = o.kindViolations;
+  const kinds = invariant(
+    "each kind books its legs, refunds within their original, accounts posted by their client only",
+    {
+      wrongLegs: v.wrongLegs.length,
+      refundsOverOriginal: v.refundsOverOriginal.length,
+      sharedAccounts: v.sharedAccounts.length,
+    },
+    [
+      ...v.wrongLegs.map(
+        (id): Anomaly => ({ kind: "wrong-legs", detail: `${id}: its postings are not its kind's legs` }),
+      ),
+      ...v.refundsOverOriginal.map(
+        (id): Anomaly => ({
+          kind: "over-refund",
+          id,
+          detail: "its posted refunds exceed it, or differ from its refunded_minor (ledger)",
+        }),
+      ),
+      ...v.sharedAccounts.map(
+        (account): Anomaly => ({
+          kind: "shared-account",
+          detail: `${account} is posted to by another client than its owner`,
+        }),
+      ),
+    ],
+  );
+
+  return [inLedger, keys, balanced, outbox, processor, topic, stuck, kinds, refundsInvariant(o)];
+};
+
+/** Per kind sent: accepted, and the ledger's outcomes; refusal reasons; refunds per intent and outcome. */
+export const kindFigures = (o: Pick<Observations, "sent" | "ledger">) => {
+  const byKind: Record<string, Record<string, number>> = {};
+  const refusals: Record<string, number> = {};
+  const refundIntents: Record<string, Record<string, number>> = {};
+  const add = (into: Record<string, number>, key: string) => {
+    into[key] = (into[key] ?? 0) + 1;
+  };
+  const group = (of: Record<string, Record<string, number>>, key: string) => {
+    const counts = of[key] ?? {};
+    of[key] = counts;
+    return counts;
+  };
+  for (const [id, sent] of o.sent) {
+    const kind = group(byKind, sent.type);
+    add(kind, "accepted");
+    const row = o.ledger.get(id);
+    add(kind, row?.status ?? "missing");
+    for (const reason of row?.status === "rejected" ? (row.reasons ?? []) : []) add(refusals, reason);
+    if (sent.refund) {
+      const outcome =
+        row?.status === "rejected" ? (row.reasons ?? []).join("+") || "rejected" : (row?.status ?? "missing");
+      add(group(refundIntents, sent.refund.intent), outcome);
+    }
+  }
+  return { byKind, refusals, refundIntents };
 };
 
 /** Anomalies by kind, with the first few examples of each. */

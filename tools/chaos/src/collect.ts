@@ -2,7 +2,13 @@
 // pipeline in Kafka, read_committed (and validated/rejected read_uncommitted too, to see aborted output).
 import type { DeadLetter, TransactionPosted, TransactionRequested } from "@ledgerline/contracts";
 import { createAdmin, type KafkaConnection } from "@ledgerline/kafka";
-import { createLedgerPool, type DatabasePool, readPositions, sql } from "@ledgerline/ledger-db";
+import {
+  createLedgerPool,
+  type DatabasePool,
+  kindViolations,
+  readPositions,
+  sql,
+} from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { names, type TopicId } from "@ledgerline/topology";
 import {
@@ -11,7 +17,7 @@ import {
   ListOffsetTimestamps,
   stringDeserializer,
 } from "@platformatic/kafka";
-import type { Observations } from "./checker.ts";
+import type { Observations, SentTransaction } from "./checker.ts";
 
 export interface LedgerTiming {
   readonly id: string;
@@ -112,6 +118,8 @@ export interface CollectOptions {
   readonly registryUrl: string;
   readonly databaseUrl: string;
   readonly accepted: ReadonlyMap<string, readonly string[]>;
+  /** What the clients sent, by transaction id. */
+  readonly sent: ReadonlyMap<string, SentTransaction>;
 }
 
 export const collect = async (options: CollectOptions): Promise<Collected> => {
@@ -154,13 +162,39 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
     const rows = (await pool.any(sql.unsafe`
       SELECT transaction_id::text AS id, status,
         (extract(epoch FROM accepted_at) * 1000)::float8 AS accepted_at,
-        (extract(epoch FROM coalesce(posted_at, recorded_at)) * 1000)::float8 AS posted_at
+        (extract(epoch FROM coalesce(posted_at, recorded_at)) * 1000)::float8 AS posted_at,
+        ARRAY(SELECT r->>'code' FROM jsonb_array_elements(coalesce(rejection_reasons, '[]')) r) AS reasons,
+        original_transaction_id::text AS original_id, refunded_minor::float8 AS refunded_minor
       FROM transactions WHERE transaction_id = ANY(${sql.array(acceptedIds, "uuid")})`)) as readonly {
       id: string;
       status: string;
       accepted_at: number | null;
       posted_at: number | null;
+      reasons: readonly string[];
+      original_id: string | null;
+      refunded_minor: number;
     }[];
+    // Every posted refund of the originals the clients refunded, those whose 202 they never got included.
+    const originalIds = [
+      ...new Set([...options.sent.values()].flatMap((s) => (s.refund ? [s.refund.originalId] : []))),
+    ];
+    const postedRefunds = (await pool.any(sql.unsafe`
+      SELECT original_transaction_id::text AS original_id, transaction_id::text AS id,
+        amount_minor::float8 AS amount_minor
+      FROM transactions
+      WHERE type = 'refund' AND status = 'posted'
+        AND original_transaction_id = ANY(${sql.array(originalIds, "uuid")})`)) as readonly {
+      original_id: string;
+      id: string;
+      amount_minor: number;
+    }[];
+    const refundsOf = new Map<string, { id: string; amountMinor: number }[]>();
+    for (const r of postedRefunds)
+      refundsOf.set(r.original_id, [
+        ...(refundsOf.get(r.original_id) ?? []),
+        { id: r.id, amountMinor: r.amount_minor },
+      ]);
+    const violations = await kindViolations(pool, 100);
     const unbalanced = (await pool.anyFirst(sql.unsafe`
       SELECT t.transaction_id::text FROM transactions t LEFT JOIN postings p USING (transaction_id)
       WHERE t.status = 'posted' GROUP BY t.transaction_id
@@ -200,7 +234,18 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
     return {
       observations: {
         accepted: options.accepted,
-        ledger: new Map(rows.map((row) => [row.id, { status: row.status }])),
+        sent: options.sent,
+        ledger: new Map(
+          rows.map((row) => [
+            row.id,
+            {
+              status: row.status,
+              reasons: row.reasons,
+              originalId: row.original_id,
+              refundedMinor: row.refunded_minor,
+            },
+          ]),
+        ),
         unbalancedTransactions: unbalanced,
         balanceMismatches: mismatches,
         outboxEvents: new Map([...eventIds].map(([id, events]) => [id, events.size])),
@@ -208,6 +253,8 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
         processed: countBy([...validated, ...rejected, ...dlq]),
         abortedOnly,
         postedEvents,
+        postedRefunds: refundsOf,
+        kindViolations: violations,
         lag: [...lag, { group: "outbox", topic: "outbox", partition: 0, lag: unpublished }],
       },
       timings: rows.map((row) => ({

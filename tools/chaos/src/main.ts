@@ -5,14 +5,15 @@
 // seeded nemesis kills its parts, waits for it to drain, then proves from the outside (Postgres, and
 // Kafka read_committed) that nothing accepted was lost or doubled. Prints a table and the figures,
 // writes chaos.json and chaos.html, and exits 1 on any anomaly (2 when the run itself could not happen).
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseBrokers } from "@ledgerline/kafka";
 import { createLedgerPool, sql } from "@ledgerline/ledger-db";
 import { REPO_ROOT, ScriptedPipeline } from "@ledgerline/testkit";
 import { chaosSettings } from "./Config.ts";
-import { check } from "./checker.ts";
-import { runClients } from "./clients.ts";
+import { check, kindFigures } from "./checker.ts";
+import { type ApiClient, runClients, sentById } from "./clients.ts";
 
 import { collect, endLag } from "./collect.ts";
 import { type Fault, faultSchedule } from "./nemesis.ts";
@@ -31,6 +32,19 @@ const countBy = <T>(items: readonly T[], key: (item: T) => string) => {
   return counts;
 };
 
+// Two API clients send the traffic (their customer accounts are apart: customer:<client>:<account>, the
+// same account ids under each), and the development key stays for the stack's own probes (waitReady,
+// status: LEDGERLINE_API_KEY). The run's pipeline is private, so its keys can be fixed.
+const clients: readonly ApiClient[] = [
+  { clientId: "chaos-a", apiKey: "chaos-a-key" },
+  { clientId: "chaos-b", apiKey: "chaos-b-key" },
+];
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const gatewayApiKeys = [
+  `dev:ingest+read+ops:${sha256("dev-key-change-me")}`,
+  ...clients.map((c) => `${c.clientId}:ingest+read:${sha256(c.apiKey)}`),
+].join(",");
+
 log(
   `seed ${settings.seed}, profile ${settings.profile.name}, ${settings.instances} instance(s) per stage; starting a private pipeline`,
 );
@@ -38,6 +52,7 @@ const cluster = await ScriptedPipeline.start({
   processors: settings.instances,
   sinks: settings.instances,
   processorDelivery: settings.processorDelivery,
+  env: { GATEWAY_API_KEYS: gatewayApiKeys },
   log,
 }).catch((error: unknown) => {
   console.error(`chaos: the pipeline did not start: ${(error as Error).message}`);
@@ -71,7 +86,7 @@ try {
   })();
   const history = await runClients({
     gatewayUrl: cluster.gatewayUrl,
-    apiKey: "dev-key-change-me",
+    clients,
     ratePerSecond: profile.ratePerSecond,
     durationMs: profile.loadMs,
     concurrency: profile.concurrency,
@@ -124,6 +139,7 @@ try {
     registryUrl: cluster.env.SCHEMA_REGISTRY_URL as string,
     databaseUrl: cluster.env.DATABASE_URL as string,
     accepted: history.answered,
+    sent: sentById(history),
   });
   const invariants = check(collected.observations);
   const toPosted = collected.timings.flatMap((t) =>
@@ -137,6 +153,9 @@ try {
     durationMs: profile.loadMs,
     accepted: acceptedIds.length,
     ledger: collected.ledgerCounts,
+    clients: countBy([...collected.observations.sent.values()], (s) => s.clientId),
+    ...kindFigures(collected.observations),
+    skippedRefunds: history.skippedRefunds,
     faults: countBy(injected, (f) => f.kind),
     restarts: cluster.restarts(),
     clientRetries: history.retries,

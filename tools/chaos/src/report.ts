@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { anomalySummary, type Invariant } from "./checker.ts";
-import type { Accept } from "./clients.ts";
+import { type Accept, KINDS, REFUND_INTENTS } from "./clients.ts";
 import type { LedgerTiming } from "./collect.ts";
 
 export interface InjectedFault {
@@ -23,6 +23,16 @@ export interface RunFigures {
   readonly durationMs: number;
   readonly accepted: number;
   readonly ledger: Readonly<Record<string, number>>;
+  /** Accepted transactions per API client. */
+  readonly clients: Readonly<Record<string, number>>;
+  /** Per kind: accepted, and the ledger's outcomes (posted, rejected...). */
+  readonly byKind: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Rejection reasons of the accepted transactions, counted. */
+  readonly refusals: Readonly<Record<string, number>>;
+  /** Refunds per what they tried (clients.ts REFUND_INTENTS): the ledger's outcomes. */
+  readonly refundIntents: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Refunds not sent: their original never got a 202. */
+  readonly skippedRefunds: number;
   readonly faults: Readonly<Record<string, number>>;
   readonly restarts: Readonly<Record<string, number>>;
   readonly clientRetries: number;
@@ -33,6 +43,13 @@ export interface RunFigures {
   readonly acceptToPostedMs: { readonly p50: number; readonly p99: number };
   readonly drainMs: number;
 }
+
+/** Known names first, in their list's order; any other after them, alphabetically. */
+const inOrder =
+  (order: readonly string[]) =>
+  (a: string, b: string): number =>
+    (order.indexOf(a) + 1 || order.length + 1) - (order.indexOf(b) + 1 || order.length + 1) ||
+    a.localeCompare(b);
 
 export const percentile = (values: readonly number[], p: number): number => {
   if (values.length === 0) return 0;
@@ -82,7 +99,23 @@ export const renderTable = (invariants: readonly Invariant[], figures: RunFigure
   lines.push(
     `seed ${f.seed}, profile ${f.profile}, ${f.instances} instance(s) per stage, load ${Math.round(f.durationMs / 1000)} s`,
   );
-  lines.push(`accepted ${f.accepted}; ledger: ${kv(f.ledger)}`);
+  lines.push(`accepted ${f.accepted}; ledger: ${kv(f.ledger)}; by client: ${kv(f.clients)}`);
+  const outcomes = (o: Readonly<Record<string, number>>) =>
+    Object.entries(o)
+      .filter(([k]) => k !== "accepted")
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+  for (const kind of Object.keys(f.byKind).sort(inOrder(KINDS))) {
+    const o = f.byKind[kind] ?? {};
+    lines.push(`  ${kind.padEnd(8)} ${String(o.accepted ?? 0).padStart(6)} accepted: ${outcomes(o)}`);
+  }
+  const refusals = Object.entries(f.refusals).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  lines.push(`refusals: ${refusals.map(([k, v]) => `${k} ${v}`).join(", ") || "none"}`);
+  const intents = Object.keys(f.refundIntents)
+    .sort(inOrder(REFUND_INTENTS))
+    .map((intent) => `${intent} (${outcomes(f.refundIntents[intent] ?? {})})`)
+    .join("; ");
+  lines.push(`refunds by intent: ${intents || "none"}; not sent (original unanswered) ${f.skippedRefunds}`);
   lines.push(`faults: ${kv(f.faults)}`);
   lines.push(`restarts (by the supervisor): ${kv(f.restarts)}`);
   lines.push(`client retries ${f.clientRetries}, resent after a 202 ${f.resent}, abandoned ${f.abandoned}`);

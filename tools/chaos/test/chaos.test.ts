@@ -1,6 +1,7 @@
 // The short chaos profile inside npm test: a private pipeline started through the project's scripts,
 // every app SIGKILLed at least once, the broker killed and restarted, Postgres restarted immediately,
-// ~2,250 transactions from careful clients; then every invariant is checked from the outside.
+// ~2,300 transactions of every kind (refunds among them, some that must be refused) from two careful API
+// clients; then every invariant is checked from the outside.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -44,11 +45,24 @@ describe("chaos (short profile)", () => {
     expect(code, output.slice(-6_000)).toBe(0);
     const report = JSON.parse(readFileSync(join(out, "chaos.json"), "utf8")) as {
       ok: boolean;
-      figures: { accepted: number; faults: Record<string, number>; restarts: Record<string, number> };
+      figures: {
+        accepted: number;
+        faults: Record<string, number>;
+        restarts: Record<string, number>;
+        byKind: Record<string, Record<string, number>>;
+        refusals: Record<string, number>;
+        clients: Record<string, number>;
+      };
     };
     expect(report.ok).toBe(true);
     expect(report.figures.accepted).toBeGreaterThanOrEqual(2_000);
     expect(report.figures.faults.KillBroker).toBeGreaterThanOrEqual(1);
+    // The mixed workload: every kind accepted, from both clients, and refunds the ledger had to refuse.
+    expect(Object.keys(report.figures.byKind).sort()).toEqual(
+      ["cash_in", "cash_out", "debit", "payment", "refund", "transfer"].sort(),
+    );
+    expect(Object.keys(report.figures.clients).sort()).toEqual(["chaos-a", "chaos-b"]);
+    expect(report.figures.refusals.REFUND_EXCEEDS_ORIGINAL).toBeGreaterThan(0);
     // Every app was killed and brought back by the supervisor.
     for (const app of ["gateway", "processor", "ledger-sink", "outbox-relay"]) {
       expect(report.figures.restarts[app], app).toBeGreaterThanOrEqual(1);
