@@ -1,13 +1,22 @@
 // Transaction kinds (issue 27) through HTTP against the three running apps, one pipeline for the file:
 // each kind books its legs, refunds are decided against their original (partial, by either id, never
-// past it, never another client's), two clients' accounts of one name are two ledger accounts, and the
-// gateway names a field that does not belong to a kind.
+// past it, never another client's), two clients' accounts of one name are two ledger accounts, the
+// gateway names a field that does not belong to a kind, and a PaySim sample lands as kinds with every
+// balance equal to a sum the test computes from the CSV itself.
 import { createHash, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { idFromClientChosenId } from "@ledgerline/domain";
 import { sql } from "@ledgerline/ledger-db";
-import { assertLedgerInvariants, type Pipeline, startPipeline, testEnvironment } from "@ledgerline/testkit";
+import {
+  assertLedgerInvariants,
+  type Pipeline,
+  REPO_ROOT,
+  startPipeline,
+  testEnvironment,
+} from "@ledgerline/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishFxRates } from "../apps/processor/src/publishFxRates.ts";
+import { mapPaysimRow, parsePaysim } from "../tools/ledgerline/src/paysim/paysim.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -19,6 +28,7 @@ interface Client {
 const client = (id: string): Client => ({ id, key: `${id}-key-${randomUUID()}` });
 const alpha = client("alpha");
 const beta = client("beta");
+const paysim = client("paysim");
 
 type View = {
   transaction_id: string;
@@ -50,7 +60,7 @@ describe("transaction kinds end to end", () => {
         });
       },
       env: {
-        GATEWAY_API_KEYS: [alpha, beta].map((c) => `${c.id}:ingest+read:${sha256(c.key)}`).join(","),
+        GATEWAY_API_KEYS: [alpha, beta, paysim].map((c) => `${c.id}:ingest+read:${sha256(c.key)}`).join(","),
       },
     });
   });
@@ -427,6 +437,98 @@ describe("transaction kinds end to end", () => {
         }),
       ]);
     }
+  });
+
+  it("a PaySim sample with every type lands as kinds, every balance the CSV's own sum", async () => {
+    const csv = readFileSync(`${REPO_ROOT}/data/paysim-sample.csv`, "utf8");
+    // The first rows up to and including the second DEBIT (PaySim's rarest type): every type, a few
+    // hundred rows, some accounts seen more than once.
+    const lines = csv.trim().split("\n");
+    const header = lines[0]!.split(",");
+    const col = (name: string) => header.indexOf(name);
+    let debits = 0;
+    const slice: string[] = [];
+    for (const line of lines.slice(1)) {
+      slice.push(line);
+      if (line.split(",")[col("type")] === "DEBIT" && ++debits === 2) break;
+    }
+    const cells = slice.map((line) => line.split(","));
+    expect(new Set(cells.map((c) => c[col("type")]))).toEqual(
+      new Set(["PAYMENT", "TRANSFER", "CASH_IN", "CASH_OUT", "DEBIT"]),
+    );
+
+    // What each account must end at, from the CSV's own columns (not the code under test).
+    const expected = new Map<string, bigint>();
+    const add = (account: string, minor: bigint) =>
+      expected.set(account, (expected.get(account) ?? 0n) + minor);
+    const minorOf = (amount: string) => {
+      const [whole, fraction = ""] = amount.split(".");
+      expect(fraction.length).toBeLessThanOrEqual(2);
+      return BigInt(whole!) * 100n + BigInt(fraction.padEnd(2, "0"));
+    };
+    // A transfer to its own account is refused (SAME_ACCOUNT); the slice holds none, so every row posts.
+    expect(
+      cells.filter((c) => c[col("type")] === "TRANSFER" && c[col("nameOrig")] === c[col("nameDest")]),
+    ).toEqual([]);
+    for (const c of cells) {
+      const amount = minorOf(c[col("amount")]!);
+      const orig = `customer:paysim:${c[col("nameOrig")]}`;
+      const dest = c[col("nameDest")]!;
+      const [debit, credit] = {
+        PAYMENT: [orig, `merchant:${dest.toUpperCase()}`],
+        TRANSFER: [orig, `customer:paysim:${dest}`],
+        CASH_IN: ["system:cash", orig],
+        CASH_OUT: [orig, "system:cash"],
+        DEBIT: [orig, "system:bank-transfers-out"],
+      }[c[col("type")]!]!;
+      add(debit!, -amount);
+      add(credit!, amount);
+    }
+
+    // The rows as the PaySim tools map them, sent through the batch endpoint.
+    const items = parsePaysim(`${lines[0]}\n${slice.join("\n")}\n`).map((row) => {
+      const mapped = mapPaysimRow(row, { currency: "USD", baseDate: new Date("2024-01-01T00:00:00Z") });
+      if (!mapped.ok) throw new Error(`line ${mapped.line}: ${mapped.message}`);
+      const t = mapped.transaction;
+      return {
+        type: t.type,
+        account_id: t.accountId,
+        amount: t.amount,
+        currency: t.currency,
+        ...(t.merchantName ? { merchant_name: t.merchantName } : {}),
+        ...(t.counterpartyAccountId ? { counterparty_account_id: t.counterpartyAccountId } : {}),
+        transaction_id: t.transactionId,
+        occurred_at: t.occurredAt.toISOString(),
+        metadata: t.metadata,
+      };
+    });
+    expect(items.map((item) => item.type)).toEqual(cells.map((c) => c[col("type")]!.toLowerCase()));
+
+    const was = await balances();
+    const response = await post(paysim, "/v1/transactions:batch", { items });
+    const body = (await response.json()) as { accepted: number; results: { transaction_id?: string }[] };
+    expect(response.status, JSON.stringify(body).slice(0, 2_000)).toBe(202);
+    const ids = body.results.map((r) => r.transaction_id!);
+    accepted.push(...ids);
+    const statuses = await settled(ids);
+    const notPosted = [...statuses].filter(([, status]) => status !== "posted");
+    expect(notPosted).toEqual([]);
+
+    // Every account the sample touches holds exactly the CSV's sum; the system accounts, shared with the
+    // other tests of this file, moved by it.
+    const now = await balances();
+    const wrong = [...expected]
+      .map(([account, sum]) => {
+        const system = account.startsWith("system:");
+        const actual = system ? now(account) - was(account) : now(account);
+        return { account, expected: sum, actual };
+      })
+      .filter((row) => row.actual !== row.expected);
+    expect(wrong).toEqual([]);
+    // And no account of the paysim client that the CSV does not name.
+    const clientAccounts = (await pipeline.database.pool.anyFirst(sql.unsafe`
+      SELECT ledger_account FROM account_balances WHERE ledger_account LIKE 'customer:paysim:%'`)) as string[];
+    expect(clientAccounts.filter((account) => !expected.has(account))).toEqual([]);
   });
 
   it("ends with the ledger's invariants", async () => {
