@@ -87,7 +87,9 @@ export class DecimalType extends avro.types.LogicalType {
   }
   override _resolve(type: avro.Type) {
     if (avro.Type.isType(type, "logical:decimal") && (type as DecimalType).scale === this.scale) {
-      return this._fromValue.bind(this);
+      // avsc reads with the writer's type first: ours has already made the bytes a decimal string (a
+      // record written with another version of the schema resolves through here).
+      return (value: Buffer | string) => (typeof value === "string" ? value : this._fromValue(value));
     }
     return undefined;
   }
