@@ -24,7 +24,7 @@ import {
   deadLetteredRow,
   deadLetterReason,
   payloadHashOf,
-  refusedRefundRow,
+  refusedRow,
   rejectedRow,
   type SinkInput,
   transactionIdOf,
@@ -139,7 +139,7 @@ const entryFor = (
         (original) => book.refunded.get(original) ?? 0n,
       );
       if (booking._tag === "Refuse") {
-        const row = refusedRefundRow(input.value, booking);
+        const row = refusedRow(input.value, booking);
         return RecordDecision.Reject({
           coordinates: input.coordinates,
           entry: {

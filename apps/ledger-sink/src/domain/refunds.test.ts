@@ -94,3 +94,16 @@ describe("bookingOf", () => {
     expect(code(refund(5_000n), [original({ refunded_minor: 3_000n })], 2_000n)).toBe("Book");
   });
 });
+
+describe("bookingOf: records that did not come through the processor", () => {
+  it("refuses a transfer without another account instead of booking a nameless one", () => {
+    for (const counterparty of [null, "", "ACC-1001", "a:b"]) {
+      const booking = book(validated({ type: "transfer", counterparty_account_id: counterparty }), []);
+      expect(booking).toMatchObject({
+        _tag: "Refuse",
+        code: "COUNTERPARTY_INVALID",
+        field: "counterparty_account_id",
+      });
+    }
+  });
+});

@@ -18,13 +18,15 @@ export type RefusalCode =
   | "ORIGINAL_NOT_REFUNDABLE"
   | "REFUND_ACCOUNT_MISMATCH"
   | "REFUND_CURRENCY_MISMATCH"
-  | "REFUND_EXCEEDS_ORIGINAL";
+  | "REFUND_EXCEEDS_ORIGINAL"
+  | "COUNTERPARTY_INVALID";
 
 export type Booking =
   | { readonly _tag: "Book"; readonly legs: Legs; readonly refundOf: string | null }
   | {
       readonly _tag: "Refuse";
       readonly code: RefusalCode;
+      readonly field: "original_transaction_id" | "counterparty_account_id";
       readonly message: string;
       /** The original's ledger id when found, else the id as named (null when it is no id). */
       readonly originalId: string | null;
@@ -72,6 +74,20 @@ export const bookingOf = (
     merchantName: value.merchant_name,
     counterpartyAccountId: value.counterparty_account_id,
   };
+  if (type === "transfer") {
+    // The processor lets no such transfer through; a record produced to transactions.validated by other
+    // means could: it would book to a nameless account, or both legs to one.
+    const counterparty = value.counterparty_account_id;
+    if (!counterparty || counterparty.includes(":") || counterparty === value.account_id) {
+      return {
+        _tag: "Refuse",
+        code: "COUNTERPARTY_INVALID",
+        field: "counterparty_account_id",
+        message: `a transfer needs another account of the client, not ${JSON.stringify(counterparty)}`,
+        originalId: null,
+      };
+    }
+  }
   if (type !== "refund") return { _tag: "Book", legs: legsOf(transaction), refundOf: null };
   const named = value.original_transaction_id ?? "";
   const original = originalCandidates(value)
@@ -80,6 +96,7 @@ export const bookingOf = (
   const refuse = (code: RefusalCode, message: string): Booking => ({
     _tag: "Refuse",
     code,
+    field: "original_transaction_id",
     message,
     originalId: original?.transaction_id ?? namedOriginal(value),
   });

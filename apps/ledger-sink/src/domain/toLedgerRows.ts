@@ -154,10 +154,13 @@ export const rejectedRow = (value: TransactionRejected): TransactionInsert => ({
   original_transaction_id: value.original_transaction_id,
 });
 
-/** A validated refund the ledger refuses (its original cannot take it): a rejected row with the reason. */
-export const refusedRefundRow = (
+/**
+ * A validated transaction the ledger refuses (a refund its original cannot take, a transfer without another
+ * account): a rejected row with the reason.
+ */
+export const refusedRow = (
   value: TransactionValidated,
-  reason: { readonly code: string; readonly message: string },
+  reason: { readonly code: string; readonly field: string; readonly message: string },
 ): TransactionInsert => ({
   ...rejectedRow({ ...value, reasons: [], rejected_at: value.validated_at }),
   base_currency: value.base_currency,
@@ -166,7 +169,7 @@ export const refusedRefundRow = (
   fx_rate_as_of: iso(value.fx_rate_as_of),
   merchant_category: value.merchant_category,
   risk_flags: value.risk_flags,
-  rejection_reasons: [{ code: reason.code, field: "original_transaction_id", message: reason.message }],
+  rejection_reasons: [{ code: reason.code, field: reason.field, message: reason.message }],
 });
 
 /** Text Postgres cannot store (NUL) removed: a reason must always be writable. */
