@@ -67,7 +67,17 @@ describe("ledgerline against the running pipeline", () => {
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    await new Promise((r) => setTimeout(r, 4_000));
+    // Ctrl-C once it is sending (its first progress line): the CLI takes 3-4 s to start on a busy
+    // machine, and a SIGINT before its handler is installed kills it outright.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 30_000);
+      child.stderr.on("data", (chunk: Buffer) => {
+        if (/^sent \d+/m.test(chunk.toString("utf8"))) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     expect(stdout).toMatch(/interrupted: sent \d+ at .*accepted/);
