@@ -1,5 +1,5 @@
-// The runtime roles on the real Postgres (made by ops/stack/up.sh, granted by migration
-// 1700000000005): each does what its app needs and nothing else. None can DROP, TRUNCATE, create a
+// The runtime roles on the real Postgres (made by ops/stack/up.sh, granted by migrations
+// 1700000000005 and 1700000000010): each does what its app needs and nothing else. None can DROP, TRUNCATE, create a
 // table or a database, or write a table outside its grants.
 import { randomUUID } from "node:crypto";
 import { createTestDatabase, type TestDatabase, withRole } from "@ledgerline/testkit";
@@ -59,6 +59,9 @@ describe("runtime Postgres roles", () => {
 
   it("each does what its app needs", async () => {
     expect(await outcome("ledgerline_gateway", "SELECT count(*) FROM transactions")).toBe("ok");
+    // GET /v1/accounts (migration 1700000000010): balances, and the postings behind them.
+    expect(await outcome("ledgerline_gateway", "SELECT count(*) FROM account_balances")).toBe("ok");
+    expect(await outcome("ledgerline_gateway", "SELECT count(*) FROM postings")).toBe("ok");
     expect(await outcome("ledgerline_sink", insertTransaction())).toBe("ok");
     expect(await outcome("ledgerline_sink", "DELETE FROM outbox WHERE sequence < 0")).toBe("ok");
     expect(await outcome("ledgerline_ops", insertTransaction())).toBe("ok");
@@ -83,6 +86,14 @@ describe("runtime Postgres roles", () => {
     expect(await outcome("ledgerline_gateway", insertTransaction())).toBe(DENIED);
     expect(await outcome("ledgerline_gateway", "UPDATE transactions SET merchant_name = 'x'")).toBe(DENIED);
     expect(await outcome("ledgerline_gateway", "SELECT count(*) FROM outbox")).toBe(DENIED);
+    expect(await outcome("ledgerline_gateway", "UPDATE account_balances SET balance_minor = 0")).toBe(DENIED);
+    expect(
+      await outcome(
+        "ledgerline_gateway",
+        `INSERT INTO postings (transaction_id, ledger_account, currency, amount_minor)
+         VALUES ('${randomUUID()}', 'customer:x:ACC-1', 'USD', 1)`,
+      ),
+    ).toBe(DENIED);
     // The sink does not touch the ops audit; ops deletes nothing.
     expect(
       await outcome(
