@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { authenticator } from "./auth.ts";
 import { problemResponse, RequestRejected, toProblem } from "./errors.ts";
+import { accountRoutes } from "./routes/accounts.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { consoleRoutes } from "./routes/console.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -46,6 +47,7 @@ export const buildApp = (services: GatewayServices): OpenAPIHono => {
   );
 
   transactionRoutes(app, services, access);
+  accountRoutes(app, services, access);
   reportRoutes(app, services, access);
   healthRoutes(app, services, access);
   docsRoutes(app);

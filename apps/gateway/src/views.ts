@@ -1,7 +1,7 @@
 // Ledger rows → the JSON the API returns (exact decimal text for money).
-import type { ReportRow, TransactionView } from "@ledgerline/contracts";
+import type { AccountView, ReportRow, TransactionView } from "@ledgerline/contracts";
 import { formatMinor, isSupportedCurrency } from "@ledgerline/domain";
-import type { TransactionRow } from "@ledgerline/ledger-db";
+import type { AccountBalanceRow, TransactionRow } from "@ledgerline/ledger-db";
 
 export const decimalText = (minor: bigint | null, currency: string | null): string => {
   if (minor === null) return "";
@@ -54,3 +54,31 @@ export const toReportRow = (row: TransactionRow): ReportRow => ({
   status: STATUS_LABELS[row.status],
   occurred_at: row.occurred_at,
 });
+
+/** A customer account's balance rows → GET /v1/accounts/{account_id}'s answer (rows: at least one). */
+export const toAccountView = (
+  accountId: string,
+  clientId: string,
+  ledgerAccount: string,
+  rows: readonly AccountBalanceRow[],
+): AccountView => {
+  const balances = rows.map((row) => ({
+    currency: row.currency,
+    balance: decimalText(row.balance_minor, row.currency),
+    balance_minor: row.balance_minor.toString(),
+    updated_at: row.updated_at,
+  }));
+  // ISO text of one format (UTC, milliseconds): the greatest string is the latest time.
+  const last =
+    balances
+      .map((b) => b.updated_at)
+      .sort()
+      .at(-1) ?? "";
+  return {
+    account_id: accountId,
+    client_id: clientId,
+    ledger_account: ledgerAccount,
+    balances,
+    last_posting_at: last,
+  };
+};

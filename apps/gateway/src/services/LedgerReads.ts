@@ -1,8 +1,10 @@
 // The ledger's read side as an Effect service (over @ledgerline/ledger-db's pool and read model).
 import {
+  type AccountBalanceRow,
   type DeadLetterSummary,
   deadLetterSummary,
   decodeCursor,
+  getAccountBalances,
   getTransaction,
   LedgerDb,
   listTransactions,
@@ -29,6 +31,8 @@ export class LedgerReads extends Context.Service<
       { rows: TransactionRow[]; nextCursor: string | null },
       LedgerUnavailable | RequestRejected
     >;
+    /** A ledger account's balance per currency (`customer:<client>:<account>`); empty: no such account. */
+    balances(ledgerAccount: string): Effect.Effect<readonly AccountBalanceRow[], LedgerUnavailable>;
     /** Totals by status and currency of what `filters` selects (the report's table and chart). */
     totals(filters: TransactionFilters): Effect.Effect<readonly ReportTotalRow[], LedgerUnavailable>;
     /** Dead-lettered rows by reason and the newest few (the console). */
@@ -67,6 +71,8 @@ export class LedgerReads extends Context.Service<
           }
           return use("list transactions", (pool) => listTransactions(pool, filters, limit, after));
         },
+        balances: (ledgerAccount) =>
+          use("account balances", (pool) => getAccountBalances(pool, ledgerAccount)),
         deadLetters: use("dead letter summary", (pool) => deadLetterSummary(pool)),
         totals: (filters) => use("report totals", (pool) => reportTotals(pool, filters)),
         check: use("ready", (pool) => pool.oneFirst(sql.unsafe`SELECT 1`)).pipe(

@@ -1,3 +1,4 @@
+export * from "./accountView.ts";
 export * from "./consoleData.ts";
 export * from "./pipelineStatus.ts";
 export * from "./problem.ts";

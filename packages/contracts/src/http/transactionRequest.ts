@@ -26,7 +26,7 @@ const MetadataValue = z.union([
 ]);
 
 /** A customer account id: the format of both account_id and a transfer's counterparty_account_id. */
-const AccountId = z
+export const AccountId = z
   .string()
   .min(1)
   .max(LIMITS.accountId)
