@@ -2,6 +2,7 @@
 
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { AccountParams, AccountQuery, AccountView, Problem } from "@ledgerline/contracts";
+import { customerAccount } from "@ledgerline/domain";
 import { Effect } from "effect";
 import { readReach } from "../access/apiKeys.ts";
 import type { Authenticator } from "../auth.ts";
@@ -15,10 +16,6 @@ const problem = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: Problem } },
 });
-
-/** The ledger's name of a client's customer account (client ids hold no ':', so it is unambiguous). */
-export const customerLedgerAccount = (clientId: string, accountId: string): string =>
-  `customer:${clientId}:${accountId}`;
 
 export const accountRoutes = (app: OpenAPIHono, services: GatewayServices, access: Authenticator): void => {
   const { settings } = services;
@@ -106,7 +103,7 @@ export const accountRoutes = (app: OpenAPIHono, services: GatewayServices, acces
     } else {
       clientId = named;
     }
-    const ledgerAccount = customerLedgerAccount(clientId, accountId);
+    const ledgerAccount = customerAccount(clientId, accountId);
     const rows = await Effect.runPromise(services.ledger.balances(ledgerAccount));
     if (rows.length === 0) {
       throw new RequestRejected({
