@@ -3,6 +3,8 @@
 import type { DeadLetter, TransactionPosted, TransactionRequested } from "@ledgerline/contracts";
 import { createAdmin, type KafkaConnection } from "@ledgerline/kafka";
 import {
+  checkBalances,
+  checkPostings,
   createLedgerPool,
   type DatabasePool,
   kindViolations,
@@ -34,6 +36,8 @@ export interface Collected {
 }
 
 const DONE_WITHIN_MS = 120_000;
+/** Offending rows kept per ledger check (all are counted by the checks). */
+const FINDINGS_KEPT = 10_000;
 
 type Isolation = "committed" | "uncommitted";
 
@@ -195,20 +199,9 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
         { id: r.id, amountMinor: r.amount_minor },
       ]);
     const violations = await kindViolations(pool, 100);
-    const unbalanced = (await pool.anyFirst(sql.unsafe`
-      SELECT t.transaction_id::text FROM transactions t LEFT JOIN postings p USING (transaction_id)
-      WHERE t.status = 'posted' GROUP BY t.transaction_id
-      HAVING count(p.transaction_id) <> 2 OR coalesce(sum(p.amount_minor), 1) <> 0
-        OR count(DISTINCT p.currency) <> 1
-      UNION
-      SELECT p.transaction_id::text FROM postings p LEFT JOIN transactions t USING (transaction_id)
-      WHERE t.status IS DISTINCT FROM 'posted'`)) as string[];
-    const mismatches = (await pool.anyFirst(sql.unsafe`
-      SELECT coalesce(b.ledger_account, p.ledger_account) || ' ' || coalesce(b.currency, p.currency)
-      FROM account_balances b
-      FULL JOIN (SELECT ledger_account, currency, sum(amount_minor) AS s FROM postings GROUP BY 1, 2) p
-        USING (ledger_account, currency)
-      WHERE b.balance_minor IS DISTINCT FROM p.s`)) as string[];
+    // The ledger's own checks (ledger-db ledgerChecks.ts), as `ledgerline reconcile` and the tests run them.
+    const unbalanced = (await checkPostings(pool, FINDINGS_KEPT)).offenders.map((o) => o.id);
+    const mismatches = (await checkBalances(pool, FINDINGS_KEPT)).offenders.map((o) => o.id);
     // A posted transaction's event is still in the outbox, or was published (its row deleted): distinct
     // event ids per transaction over both (a relay crash may publish one event id twice).
     const waiting = (await pool.any(sql.unsafe`
