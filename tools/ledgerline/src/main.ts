@@ -8,15 +8,23 @@ import { CliFailure, ExitCode } from "./CliFailure.ts";
 import { CliConfig } from "./Config.ts";
 import { dlqCommand } from "./commands/dlq.ts";
 import { outboxCommand } from "./commands/outbox.ts";
+import { reconcileCommand } from "./commands/reconcile.ts";
 import { seedCommand } from "./commands/seed.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 import { sinkCommand } from "./commands/sink.ts";
 
 const root = Command.make("ledgerline").pipe(
   Command.withDescription(
-    "ledgerline ops toolkit: inspect and replay the DLQ, seed PaySim history, simulate traffic, sink positions, parked outbox events",
+    "ledgerline ops toolkit: inspect and replay the DLQ, seed PaySim history, simulate traffic, sink positions, parked outbox events, reconcile the ledger",
   ),
-  Command.withSubcommands([dlqCommand, seedCommand, simulateCommand, sinkCommand, outboxCommand]),
+  Command.withSubcommands([
+    dlqCommand,
+    seedCommand,
+    simulateCommand,
+    sinkCommand,
+    outboxCommand,
+    reconcileCommand,
+  ]),
 );
 
 const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number => {
