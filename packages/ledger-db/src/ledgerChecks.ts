@@ -4,7 +4,7 @@
 // cursor streamed in batches so the legs come from @ledgerline/domain, as the sink's do. Each returns how
 // many rows it checked, how many offend, and the first `limit` offenders (ids or accounts).
 import { legsOf, refundLegs, type TransactionType } from "@ledgerline/domain";
-import { type CommonQueryMethods, type DatabasePool, sql } from "slonik";
+import { type DatabasePool, type DatabaseTransactionConnection, sql } from "slonik";
 
 export type LedgerCheckName = "postings" | "balances" | "legs" | "refunds" | "shared-accounts" | "events";
 
@@ -55,15 +55,26 @@ const timed = async (name: LedgerCheckName, run: () => Promise<Aggregate>): Prom
 };
 
 /** Counts rows and offenders of `rows` (a subquery with `id text`, `detail text`, `bad boolean`) in one pass. */
-const aggregate = (db: CommonQueryMethods, rows: ReturnType<typeof sql.fragment>, limit: number) =>
-  db.one(sql.unsafe`
+type Db = DatabasePool | DatabaseTransactionConnection;
+
+/**
+ * A check reads the whole ledger in one statement: the pool's statement timeout (slonik's 60 s) is lifted
+ * for its transaction only.
+ */
+const UNBOUNDED = sql.unsafe`SET LOCAL statement_timeout = 0`;
+
+const aggregate = (db: Db, rows: ReturnType<typeof sql.fragment>, limit: number) =>
+  (db as DatabasePool).transaction(async (tx) => {
+    await tx.query(UNBOUNDED);
+    return tx.one(sql.unsafe`
     SELECT count(*) AS checked, count(*) FILTER (WHERE bad) AS findings,
       (array_agg(json_build_object('id', id, 'detail', detail)) FILTER (WHERE bad))[1:${limit}::int]
         AS offenders
-    FROM (${rows}) AS checked_rows`) as Promise<Aggregate>;
+    FROM (${rows}) AS checked_rows`);
+  }) as Promise<Aggregate>;
 
 /** Posted: two postings, one currency, sum zero. Not posted: no postings at all. */
-export const checkPostings = (db: CommonQueryMethods, limit = 20) =>
+export const checkPostings = (db: Db, limit = 20) =>
   timed("postings", () =>
     aggregate(
       db,
@@ -85,7 +96,7 @@ export const checkPostings = (db: CommonQueryMethods, limit = 20) =>
   );
 
 /** account_balances against the postings, both ways (a balance without postings, postings without one). */
-export const checkBalances = (db: CommonQueryMethods, limit = 20) =>
+export const checkBalances = (db: Db, limit = 20) =>
   timed("balances", () =>
     aggregate(
       db,
@@ -102,7 +113,7 @@ export const checkBalances = (db: CommonQueryMethods, limit = 20) =>
   );
 
 /** Originals with refunds (or a refunded_minor): posted, refunds within the amount, equal to refunded_minor. */
-export const checkRefunds = (db: CommonQueryMethods, limit = 20) =>
+export const checkRefunds = (db: Db, limit = 20) =>
   timed("refunds", () =>
     aggregate(
       db,
@@ -123,7 +134,7 @@ export const checkRefunds = (db: CommonQueryMethods, limit = 20) =>
   );
 
 /** Customer accounts ("customer:<client>:<account>") posted by a transaction of another client. */
-export const checkSharedAccounts = (db: CommonQueryMethods, limit = 20) =>
+export const checkSharedAccounts = (db: Db, limit = 20) =>
   timed("shared-accounts", () =>
     aggregate(
       db,
@@ -195,6 +206,7 @@ export const checkLegs = (pool: DatabasePool, limit = 20, onProgress?: (checked:
     pool.transaction(async (tx) => {
       // A cursor's plan otherwise favours the first rows (nested loops over random ids): read it all.
       await tx.query(sql.unsafe`SET LOCAL cursor_tuple_fraction = 1`);
+      await tx.query(UNBOUNDED);
       await tx.query(sql.unsafe`
         DECLARE ledger_legs NO SCROLL CURSOR FOR
         SELECT t.transaction_id::text AS transaction_id, t.type, t.client_id, t.account_id, t.merchant_name,
