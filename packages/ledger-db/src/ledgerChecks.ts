@@ -54,7 +54,6 @@ const timed = async (name: LedgerCheckName, run: () => Promise<Aggregate>): Prom
   };
 };
 
-/** Counts rows and offenders of `rows` (a subquery with `id text`, `detail text`, `bad boolean`) in one pass. */
 type Db = DatabasePool | DatabaseTransactionConnection;
 
 /**
@@ -63,6 +62,7 @@ type Db = DatabasePool | DatabaseTransactionConnection;
  */
 const UNBOUNDED = sql.unsafe`SET LOCAL statement_timeout = 0`;
 
+/** Counts rows and offenders of `rows` (a subquery with `id text`, `detail text`, `bad boolean`) in one pass. */
 const aggregate = (db: Db, rows: ReturnType<typeof sql.fragment>, limit: number) =>
   (db as DatabasePool).transaction(async (tx) => {
     await tx.query(UNBOUNDED);
