@@ -1,5 +1,7 @@
 export type { DatabasePool, DatabaseTransactionConnection } from "slonik";
 export { sql } from "slonik";
+export * from "./accountLimits.ts";
+export * from "./accountReads.ts";
 export * from "./LedgerDb.ts";
 export * from "./LedgerDbError.ts";
 export * from "./LedgerWrites.ts";

@@ -4,7 +4,17 @@
 import { randomUUID } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@ledgerline/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeCursor, listTransactions, reportTotals, sql } from "../src/index.ts";
+import {
+  decodeCursor,
+  decodeStatementCursor,
+  encodeStatementCursor,
+  getAccount,
+  getBalancesAsOf,
+  getStatement,
+  listTransactions,
+  reportTotals,
+  sql,
+} from "../src/index.ts";
 
 describe("read model paging", () => {
   let db: TestDatabase;
@@ -52,5 +62,136 @@ describe("read model paging", () => {
     ]);
     expect((await reportTotals(db.pool)).map((t) => t.count).sort()).toEqual([300, 40]);
     expect(await reportTotals(db.pool, { accountId: randomUUID() })).toEqual([]);
+  });
+});
+
+// An account's statement and balances as of a moment: newest first by (created_at, account_seq), equal
+// created_at (one sink batch) broken by the sequence number, paging across such ties, and each query a
+// range scan of postings_statement under a LIMIT.
+describe("account reads", () => {
+  let db: TestDatabase;
+  const ACCOUNT = "customer:acme:ACC-S";
+  // (created_at, amount): seq 1..6 in order; 3, 4 and 5 were posted in one batch (one created_at).
+  const POSTINGS = [
+    ["2026-03-01T00:00:00.000001Z", 1000n],
+    ["2026-03-02T00:00:00Z", -300n],
+    ["2026-03-03T00:00:00Z", -200n],
+    ["2026-03-03T00:00:00Z", 50n],
+    ["2026-03-03T00:00:00Z", -25n],
+    ["2026-03-04T00:00:00Z", 5n],
+  ] as const;
+  const txId = (seq: number) => `00000000-0000-4000-8000-${String(seq).padStart(12, "0")}`;
+  beforeAll(async () => {
+    db = await createTestDatabase("accountreads");
+    let balance = 0n;
+    for (const [index, [at, amount]] of POSTINGS.entries()) {
+      const seq = index + 1;
+      balance += amount;
+      await db.pool.query(sql.unsafe`
+        INSERT INTO transactions (transaction_id, account_id, amount_minor, currency, merchant_name, status, type)
+        VALUES (${txId(seq)}, 'ACC-S', ${(amount < 0n ? -amount : amount).toString()}, 'USD', 'Shop', 'posted',
+                ${amount < 0n ? "payment" : "cash_in"})`);
+      await db.pool.query(sql.unsafe`
+        INSERT INTO postings (transaction_id, ledger_account, currency, amount_minor, created_at, account_seq, balance_after_minor)
+        VALUES (${txId(seq)}, ${ACCOUNT}, 'USD', ${amount.toString()}, ${at}::timestamptz, ${seq}, ${balance.toString()})`);
+    }
+    await db.pool.query(sql.unsafe`
+      INSERT INTO account_balances (ledger_account, currency, balance_minor, updated_at, last_seq)
+      VALUES (${ACCOUNT}, 'USD', ${balance.toString()}, '2026-03-04T00:00:00Z', ${POSTINGS.length}),
+             (${ACCOUNT}, 'EUR', 0, '2026-03-05T00:00:00Z', 0)`);
+  });
+  afterAll(() => db?.cleanup());
+
+  it("reads the account's rows, a limit-only row without an update time", async () => {
+    const rows = await getAccount(db.pool, ACCOUNT);
+    expect(rows.map((r) => [r.currency, r.balance_minor, r.last_seq, r.updated_at])).toEqual([
+      ["EUR", 0n, 0n, null],
+      ["USD", 530n, 6n, "2026-03-04T00:00:00.000Z"],
+    ]);
+    expect(await getAccount(db.pool, "customer:acme:NONE")).toEqual([]);
+  });
+
+  it("gives the balance after the newest posting at or before a moment", async () => {
+    const at = async (asOf: Date | string) =>
+      (await getBalancesAsOf(db.pool, ACCOUNT, asOf)).map((r) => [
+        r.currency,
+        r.balance_minor,
+        r.account_seq,
+      ]);
+    expect(await at(new Date("2026-03-01T00:00:00Z"))).toEqual([]);
+    // Exact to the microsecond when given as text.
+    expect(await at("2026-03-01T00:00:00.000001Z")).toEqual([["USD", 1000n, 1n]]);
+    expect(await at("2026-03-02T12:00:00+12:00")).toEqual([["USD", 700n, 2n]]);
+    expect(await at(new Date("2026-03-03T00:00:00Z"))).toEqual([["USD", 525n, 5n]]);
+    expect(await at(new Date("2030-01-01T00:00:00Z"))).toEqual([["USD", 530n, 6n]]);
+  });
+
+  it("pages a statement newest first through the cursor, across a tie of created_at", async () => {
+    const seqs: bigint[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const position = cursor === null ? undefined : decodeStatementCursor(cursor);
+      const page = await getStatement(db.pool, {
+        ledgerAccount: ACCOUNT,
+        currency: "USD",
+        limit: 2,
+        ...(position ? { cursor: position } : {}),
+      });
+      seqs.push(...page.rows.map((r) => r.account_seq));
+      cursor = page.next === null ? null : encodeStatementCursor(page.next);
+      pages++;
+    } while (cursor !== null);
+    expect(seqs).toEqual([6n, 5n, 4n, 3n, 2n, 1n]);
+    expect(pages).toBe(3);
+    const first = await getStatement(db.pool, { ledgerAccount: ACCOUNT, currency: "USD", limit: 1 });
+    expect(first.rows[0]).toMatchObject({
+      transaction_id: txId(6),
+      type: "cash_in",
+      amount_minor: 5n,
+      balance_after_minor: 530n,
+      posted_at: "2026-03-04T00:00:00.000Z",
+    });
+  });
+
+  it("bounds a statement by from and to, both inclusive", async () => {
+    const page = await getStatement(db.pool, {
+      ledgerAccount: ACCOUNT,
+      currency: "USD",
+      from: "2026-03-02T00:00:00Z",
+      to: new Date("2026-03-03T00:00:00Z"),
+      limit: 50,
+    });
+    expect(page.rows.map((r) => r.account_seq)).toEqual([5n, 4n, 3n, 2n]);
+    expect(page.next).toBeNull();
+    expect((await getStatement(db.pool, { ledgerAccount: ACCOUNT, currency: "EUR", limit: 5 })).rows).toEqual(
+      [],
+    );
+  });
+
+  it("refuses cursors it did not issue", () => {
+    const position = { createdAt: "2026-03-03T00:00:00.000000Z", seq: 4n };
+    expect(decodeStatementCursor(encodeStatementCursor(position))).toEqual(position);
+    for (const token of ["", "x", "%%%", Buffer.from("2026-03-03|4").toString("base64url")])
+      expect(decodeStatementCursor(token), token).toBeUndefined();
+    expect(
+      decodeStatementCursor(Buffer.from("2026-03-03T00:00:00.000000Z|0").toString("base64url")),
+    ).toBeUndefined();
+  });
+
+  it("reads postings through postings_statement with a limit, never a sort of the account", async () => {
+    await db.pool.query(sql.unsafe`ANALYZE postings`);
+    // Six rows: the planner would scan the table; the question is whether the index can serve the order.
+    const plan = (statement: ReturnType<typeof sql.unsafe>) =>
+      db.pool.transaction(async (tx) => {
+        await tx.query(sql.unsafe`SET LOCAL enable_seqscan = off`);
+        return (await tx.anyFirst(statement)).join("\n");
+      });
+    const statement = await plan(sql.unsafe`
+      EXPLAIN SELECT * FROM postings AS p WHERE p.ledger_account = ${ACCOUNT} AND p.currency = 'USD'
+        AND (p.created_at, p.account_seq) < ('2026-03-03T00:00:00Z'::timestamptz, 5::bigint)
+      ORDER BY p.created_at DESC, p.account_seq DESC LIMIT 3`);
+    expect(statement).toMatch(/Index (Only )?Scan Backward using postings_statement/);
+    expect(statement).not.toMatch(/Sort/);
   });
 });
