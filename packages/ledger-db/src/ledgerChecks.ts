@@ -1,12 +1,21 @@
 // The ledger's invariants, checked against what Postgres holds: one definition that `ledgerline reconcile`,
 // the tests' invariants (testkit assertLedgerInvariants) and the chaos checker all run. Each check is one
-// set-based query (aggregated per transaction or per account, never all rows in JS), or, for the legs, a
-// cursor streamed in batches so the legs come from @ledgerline/domain, as the sink's do. Each returns how
-// many rows it checked, how many offend, and the first `limit` offenders (ids or accounts).
+// set-based query (aggregated per transaction or per account, or window functions over the postings in
+// account order for the statements; never all rows in JS), or, for the legs, a cursor streamed in batches so
+// the legs come from @ledgerline/domain, as the sink's do. Each returns how many rows it checked, how many
+// offend, and the first `limit` offenders (ids, accounts or an account's posting).
 import { legsOf, refundLegs, type TransactionType } from "@ledgerline/domain";
 import { type DatabasePool, type DatabaseTransactionConnection, sql } from "slonik";
 
-export type LedgerCheckName = "postings" | "balances" | "legs" | "refunds" | "shared-accounts" | "events";
+export type LedgerCheckName =
+  | "postings"
+  | "balances"
+  | "statements"
+  | "limits"
+  | "legs"
+  | "refunds"
+  | "shared-accounts"
+  | "events";
 
 export interface LedgerCheckResult {
   readonly name: LedgerCheckName;
@@ -29,6 +38,9 @@ export const LEDGER_CHECKS: Readonly<Record<LedgerCheckName, string>> = {
   postings:
     "every posted transaction has exactly two postings, in one currency, summing to zero; others have none",
   balances: "every account balance equals the sum of its postings",
+  statements:
+    "each account's postings are numbered 1..n per currency in time order, each balance_after is the running sum, and the balance row's last_seq and balance are the last posting's",
+  limits: "no account with an overdraft limit is below it",
   legs: "every posted transaction's postings are the legs its kind books (refunds: the original's, reversed)",
   refunds: "posted refunds never exceed their original, and add up to its refunded_minor",
   "shared-accounts": "every customer account is posted only by its owning client",
@@ -62,15 +74,22 @@ type Db = DatabasePool | DatabaseTransactionConnection;
  */
 const UNBOUNDED = sql.unsafe`SET LOCAL statement_timeout = 0`;
 
-/** Counts rows and offenders of `rows` (a subquery with `id text`, `detail text`, `bad boolean`) in one pass. */
+/**
+ * Counts rows and offenders of `rows` (a subquery with `id text`, `detail text`, `bad boolean`) in one pass.
+ * Only the first `limit` offenders are collected (a running count over the rows as they come): one wrong
+ * amount in an account of a million postings makes every later line of its statement an offender.
+ */
 const aggregate = (db: Db, rows: ReturnType<typeof sql.fragment>, limit: number) =>
   (db as DatabasePool).transaction(async (tx) => {
     await tx.query(UNBOUNDED);
     return tx.one(sql.unsafe`
     SELECT count(*) AS checked, count(*) FILTER (WHERE bad) AS findings,
-      (array_agg(json_build_object('id', id, 'detail', detail)) FILTER (WHERE bad))[1:${limit}::int]
+      array_agg(json_build_object('id', id, 'detail', detail)) FILTER (WHERE bad AND nth <= ${limit}::int)
         AS offenders
-    FROM (${rows}) AS checked_rows`);
+    FROM (
+      SELECT id, detail, bad, count(*) FILTER (WHERE bad) OVER (ROWS UNBOUNDED PRECEDING) AS nth
+      FROM (${rows}) AS rows_in
+    ) AS checked_rows`);
   }) as Promise<Aggregate>;
 
 /** Posted: two postings, one currency, sum zero. Not posted: no postings at all. */
@@ -95,7 +114,10 @@ export const checkPostings = (db: Db, limit = 20) =>
     ),
   );
 
-/** account_balances against the postings, both ways (a balance without postings, postings without one). */
+/**
+ * account_balances against the postings, both ways: postings without a balance row, a balance row without
+ * postings other than 0 (a limit set on an account nothing was posted to yet creates its row at 0).
+ */
 export const checkBalances = (db: Db, limit = 20) =>
   timed("balances", () =>
     aggregate(
@@ -104,10 +126,78 @@ export const checkBalances = (db: Db, limit = 20) =>
         SELECT coalesce(b.ledger_account, p.ledger_account) || ' ' || coalesce(b.currency, p.currency) AS id,
           'balance ' || coalesce(b.balance_minor::text, '-') || ', postings ' || coalesce(p.s::text, '-')
             AS detail,
-          b.balance_minor IS DISTINCT FROM p.s AS bad
+          b.balance_minor IS DISTINCT FROM coalesce(p.s, 0) AS bad
         FROM account_balances b
         FULL JOIN (SELECT ledger_account, currency, sum(amount_minor) AS s FROM postings GROUP BY 1, 2) p
           USING (ledger_account, currency)`,
+      limit,
+    ),
+  );
+
+/**
+ * The statements, streamed: one sort of the postings by account, currency and account_seq, window functions
+ * over it, and only the offending rows kept. Per posting: its account_seq follows the previous one by 1
+ * (the first is 1: a gap or a repeat is named once, where the run breaks), its created_at is not before the
+ * previous one's (a statement reads by created_at, a balance as of a moment takes the last posting at or
+ * before it), and its balance_after_minor is the running sum of amount_minor. The account's last posting
+ * meets its balance row: last_seq is the number of postings, balance_minor the last balance_after. A
+ * balance row without postings (a limit set first) has last_seq 0 and balance 0.
+ */
+export const checkStatements = (db: Db, limit = 20) =>
+  timed("statements", () =>
+    aggregate(
+      db,
+      sql.fragment`
+        SELECT CASE WHEN p.ledger_account IS NULL THEN b.ledger_account || ' ' || b.currency
+            ELSE p.ledger_account || ' ' || p.currency || ' #' || p.account_seq END AS id,
+          concat_ws('; ',
+            CASE WHEN p.ledger_account IS NOT NULL THEN 'transaction ' || p.transaction_id END,
+            CASE WHEN p.account_seq <> p.previous_seq + 1 THEN CASE
+              WHEN p.previous_seq = 0 THEN 'first seq ' || p.account_seq || ', expected 1'
+              WHEN p.account_seq = p.previous_seq THEN 'seq ' || p.account_seq || ' repeated'
+              ELSE 'seq ' || p.account_seq || ' after ' || p.previous_seq END END,
+            CASE WHEN p.created_at < p.previous_at
+              THEN 'created_at ' || p.created_at || ' before the previous posting''s ' || p.previous_at END,
+            CASE WHEN p.balance_after_minor <> p.running
+              THEN 'balance_after ' || p.balance_after_minor || ', expected ' || p.running END,
+            CASE WHEN p.last AND b.ledger_account IS NULL THEN 'no balance row' END,
+            CASE WHEN b.ledger_account IS NOT NULL AND b.last_seq <> coalesce(p.n, 0)
+              THEN 'last_seq ' || b.last_seq || ', expected ' || coalesce(p.n, 0) END,
+            CASE WHEN b.ledger_account IS NOT NULL AND b.balance_minor <> coalesce(p.balance_after_minor, 0)
+              THEN 'balance ' || b.balance_minor || ', last balance_after '
+                || coalesce(p.balance_after_minor, 0) END) AS detail,
+          coalesce(p.account_seq <> p.previous_seq + 1 OR p.created_at < p.previous_at
+            OR p.balance_after_minor <> p.running OR (p.last AND b.ledger_account IS NULL), false)
+          OR coalesce(b.last_seq <> coalesce(p.n, 0) OR b.balance_minor <> coalesce(p.balance_after_minor, 0),
+            false) AS bad
+        FROM (
+          SELECT ledger_account, currency, account_seq, transaction_id, created_at, balance_after_minor,
+            coalesce(lag(account_seq) OVER w, 0) AS previous_seq,
+            lag(created_at) OVER w AS previous_at,
+            sum(amount_minor) OVER w AS running,
+            row_number() OVER w AS n,
+            lead(account_seq) OVER w IS NULL AS last
+          FROM postings
+          WINDOW w AS (PARTITION BY ledger_account, currency ORDER BY account_seq, transaction_id
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        ) p
+        FULL JOIN account_balances b
+          ON b.ledger_account = CASE WHEN p.last THEN p.ledger_account END AND b.currency = p.currency`,
+      limit,
+    ),
+  );
+
+/** Accounts with an overdraft limit: the balance is never below -limit (the table's CHECK says so too). */
+export const checkLimits = (db: Db, limit = 20) =>
+  timed("limits", () =>
+    aggregate(
+      db,
+      sql.fragment`
+        SELECT ledger_account || ' ' || currency AS id,
+          'balance ' || balance_minor || ', overdraft limit ' || overdraft_limit_minor AS detail,
+          overdraft_limit_minor < 0 OR balance_minor < -overdraft_limit_minor AS bad
+        FROM account_balances
+        WHERE overdraft_limit_minor IS NOT NULL`,
       limit,
     ),
   );
@@ -315,6 +405,8 @@ export const reconcileLedger = async (
   };
   await run("postings", () => checkPostings(pool, limit));
   await run("balances", () => checkBalances(pool, limit));
+  await run("statements", () => checkStatements(pool, limit));
+  await run("limits", () => checkLimits(pool, limit));
   await run("legs", () => checkLegs(pool, limit, options.onLegsProgress));
   await run("refunds", () => checkRefunds(pool, limit));
   await run("shared-accounts", () => checkSharedAccounts(pool, limit));

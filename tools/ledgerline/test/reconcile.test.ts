@@ -1,6 +1,8 @@
-// `ledgerline reconcile` against a test database: a clean ledger of every kind (a refund included) passes;
-// one posting changed by hand with SQL makes it exit 1 naming that transaction and the account whose
-// balance no longer matches. The events check (ledger-db checkEvents) on what a topic would have given.
+// `ledgerline reconcile` against a test database: a clean ledger of every kind (a refund included, limits set)
+// passes; a balance_after changed by hand is named by the statements, an account below its limit (the
+// table's CHECK dropped) by the limits; one posting changed by hand with SQL makes it exit 1 naming that
+// transaction, the account whose balance no longer matches and the statement lines after it. The events
+// check (ledger-db checkEvents) on what a topic would have given.
 import { randomUUID } from "node:crypto";
 import { customerAccount, legsOf, postingsOf, refundLegs, type TransactionType } from "@ledgerline/domain";
 import { checkEvents, type DatabasePool, sql } from "@ledgerline/ledger-db";
@@ -38,14 +40,18 @@ const book = async (
       VALUES (${id}, ${t.accountId}, ${t.amountMinor}, 'USD', ${kinded.merchantName}, 'posted', 'client-a',
         ${t.type}, ${kinded.counterpartyAccountId}, ${t.original?.id ?? null}, now())`);
     for (const p of postingsOf(legs, t.amountMinor)) {
-      await tx.query(sql.unsafe`
-        INSERT INTO postings (transaction_id, ledger_account, currency, amount_minor)
-        VALUES (${id}, ${p.ledgerAccount}, 'USD', ${p.amountMinor})`);
-      await tx.query(sql.unsafe`
-        INSERT INTO account_balances (ledger_account, currency, balance_minor)
-        VALUES (${p.ledgerAccount}, 'USD', ${p.amountMinor})
+      // The balance moves first: the posting takes its new last_seq and balance.
+      const after = (await tx.one(sql.unsafe`
+        INSERT INTO account_balances (ledger_account, currency, balance_minor, last_seq)
+        VALUES (${p.ledgerAccount}, 'USD', ${p.amountMinor}, 1)
         ON CONFLICT (ledger_account, currency)
-        DO UPDATE SET balance_minor = account_balances.balance_minor + EXCLUDED.balance_minor`);
+        DO UPDATE SET balance_minor = account_balances.balance_minor + EXCLUDED.balance_minor,
+          last_seq = account_balances.last_seq + 1
+        RETURNING balance_minor, last_seq`)) as { balance_minor: bigint; last_seq: bigint };
+      await tx.query(sql.unsafe`
+        INSERT INTO postings (transaction_id, ledger_account, currency, amount_minor, account_seq,
+          balance_after_minor)
+        VALUES (${id}, ${p.ledgerAccount}, 'USD', ${p.amountMinor}, ${after.last_seq}, ${after.balance_minor})`);
     }
     if (t.original)
       await tx.query(sql.unsafe`
@@ -73,6 +79,7 @@ describe("ledgerline reconcile", () => {
   let database: TestDatabase;
   let env: Record<string, string | undefined>;
   let payment: Booked;
+  let refund: Booked;
   beforeAll(async () => {
     database = await createTestDatabase("reconcile");
     env = { ...process.env, DATABASE_URL: database.url, LEDGERLINE_DATABASE_URL: database.url };
@@ -83,7 +90,7 @@ describe("ledgerline reconcile", () => {
       amountMinor: 1_250n,
       merchant: "Shop",
     });
-    await book(pool, {
+    refund = await book(pool, {
       type: "refund",
       accountId: "ACC-1",
       amountMinor: 250n,
@@ -94,6 +101,13 @@ describe("ledgerline reconcile", () => {
     await book(pool, { type: "cash_in", accountId: "ACC-2", amountMinor: 5_000n });
     await book(pool, { type: "cash_out", accountId: "ACC-2", amountMinor: 700n });
     await book(pool, { type: "debit", accountId: "ACC-3", amountMinor: 90n });
+    // Limits: ACC-2 (4,600 in credit) may not go below zero; ACC-4 has a limit and no posting yet.
+    await pool.query(sql.unsafe`
+      UPDATE account_balances SET overdraft_limit_minor = 0
+      WHERE ledger_account = ${customerAccount("client-a", "ACC-2")}`);
+    await pool.query(sql.unsafe`
+      INSERT INTO account_balances (ledger_account, currency, overdraft_limit_minor)
+      VALUES (${customerAccount("client-a", "ACC-4")}, 'USD', 500)`);
     await pool.query(sql.unsafe`
       INSERT INTO transactions (transaction_id, account_id, amount_minor, currency, merchant_name, status,
         client_id, rejection_reasons)
@@ -110,7 +124,9 @@ describe("ledgerline reconcile", () => {
     expect(report.ok).toBe(true);
     expect(report.checks.map((c) => [c.name, c.checked, c.findings])).toEqual([
       ["postings", 7, 0],
-      ["balances", 6, 0],
+      ["balances", 7, 0],
+      ["statements", 13, 0],
+      ["limits", 2, 0],
       ["legs", 6, 0],
       ["refunds", 1, 0],
       ["shared-accounts", 3, 0],
@@ -147,6 +163,46 @@ describe("ledgerline reconcile", () => {
     );
   });
 
+  it("names a posting whose balance_after was changed by hand, and an account below its limit", async () => {
+    const pool = database.pool;
+    const account = customerAccount("client-a", "ACC-1");
+    await pool.query(sql.unsafe`
+      UPDATE postings SET balance_after_minor = balance_after_minor + 5
+      WHERE transaction_id = ${refund.id} AND ledger_account = ${account}`);
+    // The table's CHECK would refuse the limit: the auditor must find it without it.
+    await pool.query(sql.unsafe`ALTER TABLE account_balances DROP CONSTRAINT account_balances_within_limit`);
+    await pool.query(sql.unsafe`
+      UPDATE account_balances SET overdraft_limit_minor = 1000 WHERE ledger_account = ${account}`);
+    const run = await runCli(["reconcile", "--skip-events", "--json"], env);
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.checks.map((c) => [c.name, c.findings])).toEqual([
+      ["postings", 0],
+      ["balances", 0],
+      ["statements", 1],
+      ["limits", 1],
+      ["legs", 0],
+      ["refunds", 0],
+      ["shared-accounts", 0],
+    ]);
+    const of = (name: string) => report.checks.find((c) => c.name === name);
+    expect(of("statements")?.offenders).toEqual([
+      { id: `${account} USD #2`, detail: `transaction ${refund.id}; balance_after -995, expected -1000` },
+    ]);
+    expect(of("limits")?.offenders).toEqual([
+      { id: `${account} USD`, detail: "balance -1300, overdraft limit 1000" },
+    ]);
+    // Put back as it was, CHECK included.
+    await pool.query(sql.unsafe`
+      UPDATE postings SET balance_after_minor = balance_after_minor - 5
+      WHERE transaction_id = ${refund.id} AND ledger_account = ${account}`);
+    await pool.query(sql.unsafe`
+      UPDATE account_balances SET overdraft_limit_minor = NULL WHERE ledger_account = ${account}`);
+    await pool.query(sql.unsafe`
+      ALTER TABLE account_balances ADD CONSTRAINT account_balances_within_limit
+        CHECK (overdraft_limit_minor IS NULL OR balance_minor >= -overdraft_limit_minor)`);
+  });
+
   it("names the transaction and the account when one posting is changed by hand, and exits 1", async () => {
     await database.pool.query(sql.unsafe`
       UPDATE postings SET amount_minor = amount_minor + 1
@@ -161,13 +217,25 @@ describe("ledgerline reconcile", () => {
     expect(of("balances")?.offenders).toEqual([
       { id: `${account} USD`, detail: "balance -1300, postings -1299" },
     ]);
+    // Its running balance no longer matches from that posting on: the refund and the transfer after it.
+    expect(of("statements")?.offenders).toHaveLength(3);
+    expect(of("statements")?.offenders).toEqual(
+      expect.arrayContaining([
+        { id: `${account} USD #1`, detail: `transaction ${payment.id}; balance_after -1250, expected -1249` },
+        { id: `${account} USD #2`, detail: `transaction ${refund.id}; balance_after -1000, expected -999` },
+        { id: `${account} USD #3`, detail: expect.stringMatching(/; balance_after -1300, expected -1299$/) },
+      ]),
+    );
     expect(of("legs")?.offenders).toEqual([{ id: payment.id, detail: "payment" }]);
-    expect([of("refunds")?.findings, of("shared-accounts")?.findings]).toEqual([0, 0]);
-    expect(run.stderr).toMatch(/findings in postings \(1\), balances \(1\), legs \(1\)/);
+    expect([of("limits")?.findings, of("refunds")?.findings, of("shared-accounts")?.findings]).toEqual([
+      0, 0, 0,
+    ]);
+    expect(run.stderr).toMatch(/findings in postings \(1\), balances \(1\), statements \(3\), legs \(1\)/);
     const plain = await runCli(["reconcile", "--skip-events", "--limit", "5"], env);
     expect(plain.code).toBe(1);
     expect(plain.stdout).toContain(`${payment.id} (posted: 2 posting(s), sum 1)`);
     expect(plain.stdout).toContain(`${account} USD (balance -1300, postings -1299)`);
-    expect(plain.stdout).toMatch(/3 finding\(s\) in/);
+    expect(plain.stdout).toContain(`${account} USD #1 (transaction ${payment.id}; balance_after -1250`);
+    expect(plain.stdout).toMatch(/6 finding\(s\) in/);
   });
 });

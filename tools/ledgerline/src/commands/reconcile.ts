@@ -119,6 +119,6 @@ export const reconcileCommand = Command.make(
   }),
 ).pipe(
   Command.withDescription(
-    "Check the live ledger's invariants: postings, balances, legs, refunds, account owners, one event per posted transaction",
+    "Check the live ledger's invariants: postings, balances, statements (sequence and running balance), overdraft limits, legs, refunds, account owners, one event per posted transaction",
   ),
 );
