@@ -1,7 +1,8 @@
-// Wires the Effect services (Kafka producer, registry encoder, ledger reads) into the app's services.
+// Wires the Effect services (Kafka producer, registry encoder, ledger reads and limits) into the app's services.
 import { LedgerDb } from "@ledgerline/ledger-db";
 import { Effect, Layer, ManagedRuntime } from "effect";
 import { GatewayConfig } from "./Config.ts";
+import { AccountLimits } from "./services/AccountLimits.ts";
 import { ConsoleFeed } from "./services/ConsoleFeed.ts";
 import type { GatewayServices } from "./services/index.ts";
 import { LedgerReads } from "./services/LedgerReads.ts";
@@ -27,7 +28,8 @@ export const gatewayLayer = <E>(config: Layer.Layer<GatewayConfig, E>) =>
       Layer.mergeAll(
         Registry.layer,
         PipelineStatus.layer.pipe(Layer.provideMerge(RequestedProducer.layer)),
-        LedgerReads.layer.pipe(Layer.provide(ledgerDbLayer)),
+        // One pool for both: the reads and the gateway's only writes (overdraft limits).
+        Layer.mergeAll(LedgerReads.layer, AccountLimits.layer).pipe(Layer.provide(ledgerDbLayer)),
       ),
     ),
     Layer.provideMerge(config),
@@ -49,6 +51,7 @@ export const startGateway = async <E>(config: Layer.Layer<GatewayConfig, E>): Pr
         registry: yield* Registry,
         producer: yield* RequestedProducer,
         ledger: yield* LedgerReads,
+        limits: yield* AccountLimits,
         pipeline: yield* PipelineStatus,
         console: yield* ConsoleFeed,
       } satisfies GatewayServices;

@@ -164,20 +164,3 @@ export const deadLetterSummary = async (db: CommonQueryMethods, newest = 5): Pro
     newest: latest as DeadLetterSummary["newest"],
   };
 };
-
-export interface AccountBalanceRow {
-  readonly currency: string;
-  readonly balance_minor: bigint;
-  /** When the last posting moved this balance (ISO text, UTC). */
-  readonly updated_at: string;
-}
-
-/** A ledger account's balance per currency (account_balances, by its primary key); none: no such account. */
-export const getAccountBalances = async (
-  db: CommonQueryMethods,
-  ledgerAccount: string,
-): Promise<readonly AccountBalanceRow[]> =>
-  (await db.any(sql.unsafe`
-    SELECT trim(currency) AS currency, balance_minor, ${iso("updated_at")} AS updated_at
-    FROM account_balances WHERE ledger_account = ${ledgerAccount}
-    ORDER BY currency`)) as readonly AccountBalanceRow[];

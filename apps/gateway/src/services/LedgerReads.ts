@@ -1,15 +1,22 @@
 // The ledger's read side as an Effect service (over @ledgerline/ledger-db's pool and read model).
 import {
-  type AccountBalanceRow,
+  type AccountCurrencyRow,
+  type BalanceAsOfRow,
   type DeadLetterSummary,
   deadLetterSummary,
   decodeCursor,
-  getAccountBalances,
+  decodeStatementCursor,
+  encodeStatementCursor,
+  getAccount,
+  getBalancesAsOf,
+  getStatement,
   getTransaction,
   LedgerDb,
   listTransactions,
   type ReportTotalRow,
   reportTotals,
+  type StatementQuery,
+  type StatementRow,
   sql,
   type TransactionFilters,
   type TransactionRow,
@@ -17,6 +24,13 @@ import {
 import { Context, Duration, Effect, Layer } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import { LedgerUnavailable, RequestRejected } from "../errors.ts";
+
+const invalidCursor = () =>
+  new RequestRejected({
+    reason: "INVALID_FIELDS",
+    detail: "cursor is not one this API issued",
+    errors: [{ field: "cursor", code: "INVALID_CURSOR", message: "use next_cursor from the previous page" }],
+  });
 
 export class LedgerReads extends Context.Service<
   LedgerReads,
@@ -31,8 +45,21 @@ export class LedgerReads extends Context.Service<
       { rows: TransactionRow[]; nextCursor: string | null },
       LedgerUnavailable | RequestRejected
     >;
-    /** A ledger account's balance per currency (`customer:<client>:<account>`); empty: no such account. */
-    balances(ledgerAccount: string): Effect.Effect<readonly AccountBalanceRow[], LedgerUnavailable>;
+    /** A ledger account's balance rows per currency (`customer:<client>:<account>`); empty: no such account. */
+    account(ledgerAccount: string): Effect.Effect<readonly AccountCurrencyRow[], LedgerUnavailable>;
+    /** Its balances as of a moment (RFC 3339 text), from the postings. */
+    balancesAsOf(
+      ledgerAccount: string,
+      asOf: string,
+    ): Effect.Effect<readonly BalanceAsOfRow[], LedgerUnavailable>;
+    /** A page of its statement in one currency; `cursor`: the previous page's next_cursor. */
+    statement(
+      query: Omit<StatementQuery, "cursor">,
+      cursor: string | undefined,
+    ): Effect.Effect<
+      { rows: StatementRow[]; nextCursor: string | null },
+      LedgerUnavailable | RequestRejected
+    >;
     /** Totals by status and currency of what `filters` selects (the report's table and chart). */
     totals(filters: TransactionFilters): Effect.Effect<readonly ReportTotalRow[], LedgerUnavailable>;
     /** Dead-lettered rows by reason and the newest few (the console). */
@@ -54,25 +81,24 @@ export class LedgerReads extends Context.Service<
         get: (id, clientId) => use("get transaction", (pool) => getTransaction(pool, id, clientId)),
         list: (filters, limit, cursor) => {
           const after = cursor === undefined ? undefined : decodeCursor(cursor);
-          if (cursor !== undefined && after === undefined) {
-            return Effect.fail(
-              new RequestRejected({
-                reason: "INVALID_FIELDS",
-                detail: "cursor is not one this API issued",
-                errors: [
-                  {
-                    field: "cursor",
-                    code: "INVALID_CURSOR",
-                    message: "use next_cursor from the previous page",
-                  },
-                ],
-              }),
-            );
-          }
+          if (cursor !== undefined && after === undefined) return Effect.fail(invalidCursor());
           return use("list transactions", (pool) => listTransactions(pool, filters, limit, after));
         },
-        balances: (ledgerAccount) =>
-          use("account balances", (pool) => getAccountBalances(pool, ledgerAccount)),
+        account: (ledgerAccount) => use("account", (pool) => getAccount(pool, ledgerAccount)),
+        balancesAsOf: (ledgerAccount, asOf) =>
+          use("account balances as of", (pool) => getBalancesAsOf(pool, ledgerAccount, asOf)),
+        statement: (query, cursor) => {
+          const after = cursor === undefined ? undefined : decodeStatementCursor(cursor);
+          if (cursor !== undefined && after === undefined) return Effect.fail(invalidCursor());
+          return use("account statement", (pool) =>
+            getStatement(pool, after === undefined ? query : { ...query, cursor: after }),
+          ).pipe(
+            Effect.map(({ rows, next }) => ({
+              rows,
+              nextCursor: next === null ? null : encodeStatementCursor(next),
+            })),
+          );
+        },
         deadLetters: use("dead letter summary", (pool) => deadLetterSummary(pool)),
         totals: (filters) => use("report totals", (pool) => reportTotals(pool, filters)),
         check: use("ready", (pool) => pool.oneFirst(sql.unsafe`SELECT 1`)).pipe(
