@@ -296,6 +296,11 @@ describe("query, reports, health, docs", () => {
       rows: { transaction_id: string }[];
     };
     expect(report.rows.map((r) => r.transaction_id)).toEqual([transfer]);
+    // The page links a row's account to its statement (a row with a client; the seeded rows have none).
+    const page = await (await get("/reports?type=transfer", { ...AUTH, Accept: "text/html" })).text();
+    expect(page).toContain(
+      '<a href="/accounts/ACC-K/statement?client_id=dev&amp;currency=USD" title="statement">ACC-K</a>',
+    );
     const bad = await get("/v1/transactions?type=wire");
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual([

@@ -31,8 +31,15 @@ const STATUS_COLORS: Record<string, string> = {
   "Dead-lettered": "#bc4c00",
 };
 
-/** `nonce`: the response's CSP nonce, which lets the page's one inline script run. */
-export const reportPage = (report: Report, query: ReportQuery, form: ReportForm, nonce = "") => {
+/** `nonce`: the response's CSP nonce, which lets the page's one inline script run. `statementLinks`: per row,
+ *  the address of its account's statement page (null: none, such as a seeded row without a client). */
+export const reportPage = (
+  report: Report,
+  query: ReportQuery,
+  form: ReportForm,
+  nonce = "",
+  statementLinks: readonly (string | null)[] = [],
+) => {
   const selection = {
     status: query.status,
     currency: query.currency,
@@ -98,7 +105,7 @@ nav{margin:12px 0;display:flex;gap:10px}
 </div>
 <h2>Transactions</h2>
 <table id="rows"><thead><tr><th>Transaction</th><th>Account</th><th>Amount</th><th>Currency</th><th>Merchant</th><th>Status</th><th>Occurred</th></tr></thead><tbody>
-${report.rows.map((r) => html`<tr><td><code>${r.transaction_id}</code></td><td>${r.account_id}</td><td class="n">${r.amount}</td><td>${r.currency}</td><td>${r.merchant_name ?? ""}</td><td class="${r.status}">${r.status}</td><td>${r.occurred_at ?? ""}</td></tr>`)}
+${report.rows.map((r, i) => html`<tr><td><code>${r.transaction_id}</code></td><td>${statementLinks[i] ? html`<a href="${statementLinks[i]}" title="statement">${r.account_id}</a>` : r.account_id}</td><td class="n">${r.amount}</td><td>${r.currency}</td><td>${r.merchant_name ?? ""}</td><td class="${r.status}">${r.status}</td><td>${r.occurred_at ?? ""}</td></tr>`)}
 </tbody></table>
 <nav>${query.cursor ? html`<a class="button secondary" href="/reports${queryString(selection)}">↑ Newest</a>` : ""}${
     report.next_cursor

@@ -10,6 +10,7 @@ import type { Authenticator } from "../auth.ts";
 import { invalidFields } from "../errors.ts";
 import { zodFieldErrors } from "../ingest/toRequested.ts";
 import { type ReportForm, reportPage } from "../pages/reportPage.ts";
+import { statementHref } from "../pages/statementPage.ts";
 import { rateLimit, TokenBuckets } from "../rateLimit.ts";
 import { securePage } from "../securePage.ts";
 import type { GatewayServices } from "../services/index.ts";
@@ -149,7 +150,13 @@ export const reportRoutes = (app: OpenAPIHono, services: GatewayServices, access
     if (!/text\/html/i.test(accept) || /application\/json/i.test(accept.split(",")[0] ?? ""))
       return c.json(report);
     const form: ReportForm = { from: raw.from, to: raw.to, limit: raw.limit };
-    return c.html(reportPage(report, query, form, c.get("secureHeadersNonce")));
+    // Each row's account links to its statement page (in the row's currency).
+    const statements = page.rows.map((row) =>
+      row.client_id && row.account_id
+        ? statementHref(row.client_id, row.account_id, row.currency ?? undefined)
+        : null,
+    );
+    return c.html(reportPage(report, query, form, c.get("secureHeadersNonce"), statements));
   });
 
   app.get("/reports.csv", ops, limited, async (c) => {
