@@ -1,5 +1,5 @@
 // The runtime roles on the real Postgres (made by ops/stack/up.sh, granted by migrations
-// 1700000000005 and 1700000000010): each does what its app needs and nothing else. None can DROP, TRUNCATE, create a
+// 1700000000005, 1700000000010 and 1700000000011): each does what its app needs and nothing else. None can DROP, TRUNCATE, create a
 // table or a database, or write a table outside its grants.
 import { randomUUID } from "node:crypto";
 import { createTestDatabase, type TestDatabase, withRole } from "@ledgerline/testkit";
@@ -62,6 +62,30 @@ describe("runtime Postgres roles", () => {
     // GET /v1/accounts (migration 1700000000010): balances, and the postings behind them.
     expect(await outcome("ledgerline_gateway", "SELECT count(*) FROM account_balances")).toBe("ok");
     expect(await outcome("ledgerline_gateway", "SELECT count(*) FROM postings")).toBe("ok");
+    // PUT/DELETE /v1/accounts/{id}/limits (migration 1700000000011): the limit columns of a balance row,
+    // creating the row of an account nothing was posted on (its balance stays the default 0).
+    const setLimit = (account: string, limit: string) =>
+      `INSERT INTO account_balances (ledger_account, currency, overdraft_limit_minor, limit_updated_at, limit_updated_by)
+       VALUES ('${account}', 'USD', ${limit}, now(), 'acme')
+       ON CONFLICT (ledger_account, currency) DO UPDATE
+         SET overdraft_limit_minor = EXCLUDED.overdraft_limit_minor, limit_updated_at = EXCLUDED.limit_updated_at,
+             limit_updated_by = EXCLUDED.limit_updated_by
+         WHERE account_balances.balance_minor >= -EXCLUDED.overdraft_limit_minor
+       RETURNING balance_minor`;
+    expect(await outcome("ledgerline_gateway", setLimit("customer:acme:ACC-LIMIT", "500"))).toBe("ok");
+    expect(await outcome("ledgerline_gateway", setLimit("customer:acme:ACC-LIMIT", "0"))).toBe("ok");
+    expect(
+      await outcome(
+        "ledgerline_gateway",
+        `UPDATE account_balances SET overdraft_limit_minor = NULL, limit_updated_at = now(), limit_updated_by = 'ops'
+         WHERE ledger_account = 'customer:acme:ACC-LIMIT' AND currency = 'USD' AND overdraft_limit_minor IS NOT NULL`,
+      ),
+    ).toBe("ok");
+    expect(
+      await db.pool.one(sql.unsafe`
+        SELECT balance_minor, last_seq, overdraft_limit_minor, limit_updated_by FROM account_balances
+        WHERE ledger_account = 'customer:acme:ACC-LIMIT'`),
+    ).toEqual({ balance_minor: 0n, last_seq: 0n, overdraft_limit_minor: null, limit_updated_by: "ops" });
     expect(await outcome("ledgerline_sink", insertTransaction())).toBe("ok");
     expect(await outcome("ledgerline_sink", "DELETE FROM outbox WHERE sequence < 0")).toBe("ok");
     expect(await outcome("ledgerline_ops", insertTransaction())).toBe("ok");
@@ -86,7 +110,23 @@ describe("runtime Postgres roles", () => {
     expect(await outcome("ledgerline_gateway", insertTransaction())).toBe(DENIED);
     expect(await outcome("ledgerline_gateway", "UPDATE transactions SET merchant_name = 'x'")).toBe(DENIED);
     expect(await outcome("ledgerline_gateway", "SELECT count(*) FROM outbox")).toBe(DENIED);
+    // It sets limits, and never a balance: not by UPDATE, nor by creating a row with one.
     expect(await outcome("ledgerline_gateway", "UPDATE account_balances SET balance_minor = 0")).toBe(DENIED);
+    for (const column of ["balance_minor", "updated_at", "last_seq"])
+      expect(
+        await outcome(
+          "ledgerline_gateway",
+          `UPDATE account_balances SET ${column} = ${column} WHERE ledger_account = 'customer:acme:ACC-LIMIT'`,
+        ),
+        column,
+      ).toBe(DENIED);
+    expect(
+      await outcome(
+        "ledgerline_gateway",
+        `INSERT INTO account_balances (ledger_account, currency, balance_minor) VALUES ('customer:x:ACC-9', 'USD', 100)`,
+      ),
+    ).toBe(DENIED);
+    expect(await outcome("ledgerline_gateway", "DELETE FROM account_balances")).toBe(DENIED);
     expect(
       await outcome(
         "ledgerline_gateway",
