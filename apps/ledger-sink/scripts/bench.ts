@@ -9,12 +9,13 @@ import { pipeline } from "node:stream/promises";
 import { legsOf, payloadHash } from "@ledgerline/domain";
 import { createIdempotentProducer } from "@ledgerline/kafka";
 import type { TransactionInsert } from "@ledgerline/ledger-db";
-import { LedgerDb } from "@ledgerline/ledger-db";
+import { balanceKey, LedgerDb } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { createTestDatabase, createTestNamespace, testEnvironment } from "@ledgerline/testkit";
 import { Effect, Fiber, Logger, References } from "effect";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { batchBalances } from "../src/domain/balances.ts";
 import type { WriteResult } from "../src/domain/planBatch.ts";
 import { validatedEntry } from "../src/domain/toLedgerRows.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";
@@ -115,21 +116,35 @@ try {
 
   // --- raw COPY of the same rows the sink wrote ---
   const now = new Date();
-  const entries = records.map((value) =>
-    validatedEntry(value, {
+  const legsFor = (value: (typeof records)[number]) =>
+    legsOf({
+      type: "payment",
+      clientId: value.client_id,
+      accountId: value.account_id,
+      merchantName: value.merchant_name,
+      counterpartyAccountId: null,
+    });
+  // Numbered and balanced as the sink's plan does (every account starts empty in the COPY database).
+  const balances = batchBalances(
+    new Map(),
+    new Set(
+      records.flatMap((value) => {
+        const legs = legsFor(value);
+        return [balanceKey(legs.debit, value.currency), balanceKey(legs.credit, value.currency)];
+      }),
+    ),
+  );
+  const entries = records.map((value) => {
+    const legs = legsFor(value);
+    return validatedEntry(value, {
       eventId: randomUUID(),
       now,
       traceparent: null,
-      legs: legsOf({
-        type: "payment",
-        clientId: value.client_id,
-        accountId: value.account_id,
-        merchantName: value.merchant_name,
-        counterpartyAccountId: null,
-      }),
+      legs,
+      postings: balances.post(value.transaction_id, legs, value.currency, value.amount_minor),
       refund: null,
-    }),
-  );
+    });
+  });
   const text = (value: unknown): string => {
     if (value === null || value === undefined) return "\\N";
     const s = typeof value === "string" ? value : JSON.stringify(value);
@@ -169,7 +184,16 @@ try {
   );
   const postingLines = entries.flatMap((c) =>
     c.postings.map((p) =>
-      [p.transaction_id, p.ledger_account, p.currency, p.amount_minor.toString()].map(text).join("\t"),
+      [
+        p.transaction_id,
+        p.ledger_account,
+        p.currency,
+        p.amount_minor.toString(),
+        p.account_seq.toString(),
+        p.balance_after_minor.toString(),
+      ]
+        .map(text)
+        .join("\t"),
     ),
   );
   const outboxLines = entries.flatMap((c) =>
@@ -187,7 +211,7 @@ try {
   await client.query("BEGIN");
   await copy(`COPY transactions (${txColumns.join(", ")}) FROM STDIN`, txLines);
   await copy(
-    "COPY postings (transaction_id, ledger_account, currency, amount_minor) FROM STDIN",
+    "COPY postings (transaction_id, ledger_account, currency, amount_minor, account_seq, balance_after_minor) FROM STDIN",
     postingLines,
   );
   await copy("COPY outbox (event_id, aggregate_id, event_type, payload) FROM STDIN", outboxLines);

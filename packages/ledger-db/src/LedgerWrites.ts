@@ -5,9 +5,11 @@ import type { CommonQueryMethods, DatabaseTransactionConnection } from "slonik";
 import { sql } from "slonik";
 import { LedgerDbError, violatesUnique } from "./LedgerDbError.ts";
 import type {
+  BalanceWrite,
   ExistingRow,
   LedgerEntry,
   LedgerWritePlan,
+  LockedBalance,
   OriginalRow,
   OutboxEvent,
   PostingInsert,
@@ -166,42 +168,122 @@ const insertRows = async (tx: DatabaseTransactionConnection, entries: readonly L
   return written;
 };
 
-/** Sums postings per account and currency, in lock order (a fixed order keeps batches from deadlocking). */
-export const balanceDeltas = (postings: readonly PostingInsert[]) => {
-  const totals = new Map<string, { ledger_account: string; currency: string; delta_minor: bigint }>();
-  for (const posting of postings) {
-    const key = `${posting.ledger_account}\u0000${posting.currency}`;
-    const current = totals.get(key);
-    totals.set(key, {
-      ledger_account: posting.ledger_account,
-      currency: posting.currency,
-      delta_minor: (current?.delta_minor ?? 0n) + posting.amount_minor,
-    });
-  }
-  return [...totals.values()].sort((a, b) =>
-    a.ledger_account === b.ledger_account
-      ? a.currency.localeCompare(b.currency)
-      : a.ledger_account < b.ledger_account
-        ? -1
-        : 1,
+/** A balance row's key: ledger account and currency. */
+export const balanceKey = (ledgerAccount: string, currency: string) => `${ledgerAccount}\u0000${currency}`;
+
+/**
+ * The balance rows of the accounts a batch may move, locked FOR UPDATE in a fixed order (so batches that
+ * share accounts queue instead of deadlocking), with their limits: the plan decides every debit against
+ * the balance as it stands, and numbers the postings. An account without a row is absent (the plan starts
+ * it at zero; writeBalances inserts it, and a concurrent insert of the same row fails the batch into a
+ * retry). A PUT of a limit upserts the same row, so it waits for this batch, and this batch for it.
+ */
+export const lockBalances = async (
+  tx: DatabaseTransactionConnection,
+  accounts: readonly { readonly ledger_account: string; readonly currency: string }[],
+): Promise<ReadonlyMap<string, LockedBalance>> => {
+  if (accounts.length === 0) return new Map();
+  const rows = (await tx.any(sql.unsafe`
+    SELECT b.ledger_account, trim(b.currency) AS currency, b.balance_minor, b.last_seq, b.overdraft_limit_minor,
+      b.updated_at
+    FROM account_balances AS b
+    JOIN jsonb_to_recordset(${sql.jsonb(accounts.map((a) => ({ ledger_account: a.ledger_account, currency: a.currency })))})
+      AS k(ledger_account text, currency text)
+      ON b.ledger_account = k.ledger_account AND b.currency = k.currency::char(3)
+    ORDER BY b.ledger_account, b.currency
+    FOR UPDATE OF b`)) as readonly {
+    ledger_account: string;
+    currency: string;
+    balance_minor: string | bigint;
+    last_seq: string | bigint;
+    overdraft_limit_minor: string | bigint | null;
+    updated_at: number | string | Date;
+  }[];
+  return new Map(
+    rows.map((row) => [
+      balanceKey(row.ledger_account, row.currency),
+      {
+        ledger_account: row.ledger_account,
+        currency: row.currency,
+        balance_minor: BigInt(row.balance_minor),
+        last_seq: BigInt(row.last_seq),
+        overdraft_limit_minor: row.overdraft_limit_minor === null ? null : BigInt(row.overdraft_limit_minor),
+        updated_at: new Date(row.updated_at),
+      },
+    ]),
   );
 };
 
-const insertPostings = async (tx: DatabaseTransactionConnection, postings: readonly PostingInsert[]) => {
+const insertPostings = async (
+  tx: DatabaseTransactionConnection,
+  postings: readonly PostingInsert[],
+  postedAt: Date,
+) => {
   if (postings.length === 0) return;
   await tx.query(sql.unsafe`
-    INSERT INTO postings (transaction_id, ledger_account, currency, amount_minor)
-    SELECT p.transaction_id, p.ledger_account, p.currency, p.amount_minor
-    FROM jsonb_to_recordset(${sql.jsonb(postings.map((p) => ({ ...p, amount_minor: p.amount_minor.toString() })))})
-      AS p(transaction_id uuid, ledger_account text, currency text, amount_minor bigint)`);
-  await tx.query(sql.unsafe`
-    INSERT INTO account_balances (ledger_account, currency, balance_minor)
-    SELECT d.ledger_account, d.currency, d.delta_minor
-    FROM jsonb_to_recordset(${sql.jsonb(balanceDeltas(postings).map((d) => ({ ...d, delta_minor: d.delta_minor.toString() })))})
-      AS d(ledger_account text, currency text, delta_minor bigint)
-    ORDER BY d.ledger_account, d.currency
-    ON CONFLICT (ledger_account, currency) DO UPDATE
-      SET balance_minor = account_balances.balance_minor + EXCLUDED.balance_minor, updated_at = now()`);
+    INSERT INTO postings (transaction_id, ledger_account, currency, amount_minor, account_seq, balance_after_minor,
+      created_at)
+    SELECT p.transaction_id, p.ledger_account, p.currency, p.amount_minor, p.account_seq, p.balance_after_minor,
+      ${postedAt.toISOString()}::timestamptz
+    FROM jsonb_to_recordset(${sql.jsonb(
+      postings.map((p) => ({
+        ...p,
+        amount_minor: p.amount_minor.toString(),
+        account_seq: p.account_seq.toString(),
+        balance_after_minor: p.balance_after_minor.toString(),
+      })),
+    )})
+      AS p(transaction_id uuid, ledger_account text, currency text, amount_minor bigint, account_seq bigint,
+        balance_after_minor bigint)`);
+};
+
+/**
+ * The batch's balance rows as the plan left them: the locked rows updated, the new ones inserted (in key
+ * order). A plain insert: another batch that created the same account first makes it fail as a
+ * serialization failure, and the retried batch locks that row.
+ */
+const writeBalances = async (
+  tx: DatabaseTransactionConnection,
+  balances: readonly BalanceWrite[],
+  postedAt: Date,
+) => {
+  const json = (rows: readonly BalanceWrite[]) =>
+    sql.jsonb(
+      rows.map((b) => ({
+        ledger_account: b.ledger_account,
+        currency: b.currency,
+        balance_minor: b.balance_minor.toString(),
+        last_seq: b.last_seq.toString(),
+      })),
+    );
+  const updated = balances.filter((b) => !b.fresh);
+  const fresh = balances.filter((b) => b.fresh);
+  if (updated.length > 0) {
+    await tx.query(sql.unsafe`
+      UPDATE account_balances AS b
+        SET balance_minor = d.balance_minor, last_seq = d.last_seq, updated_at = ${postedAt.toISOString()}::timestamptz
+      FROM jsonb_to_recordset(${json(updated)}) AS d(ledger_account text, currency text, balance_minor bigint,
+        last_seq bigint)
+      WHERE b.ledger_account = d.ledger_account AND b.currency = d.currency::char(3)`);
+  }
+  if (fresh.length > 0) {
+    await tx
+      .query(sql.unsafe`
+        INSERT INTO account_balances (ledger_account, currency, balance_minor, last_seq, updated_at)
+        SELECT d.ledger_account, d.currency, d.balance_minor, d.last_seq, ${postedAt.toISOString()}::timestamptz
+        FROM jsonb_to_recordset(${json(fresh)}) AS d(ledger_account text, currency text, balance_minor bigint,
+          last_seq bigint)
+        ORDER BY d.ledger_account, d.currency`)
+      .catch((error: unknown) => {
+        if (!violatesUnique(error, "account_balances_pkey")) throw error;
+        throw new LedgerDbError({
+          reason: "SERIALIZATION_FAILURE",
+          message: "write batch: another writer created one of the batch's balance rows first",
+          sqlState: "23505",
+          cause: error,
+        });
+      });
+  }
 };
 
 /**
@@ -295,10 +377,20 @@ export const applyPlan = async (
   const inserted = await insertRows(tx, plan.entries);
   const written = plan.entries.filter((entry) => inserted.has(entry.row.transaction_id));
   const raced = plan.entries.filter((entry) => !inserted.has(entry.row.transaction_id));
+  // The plan numbered every posting and summed every balance assuming each of its rows is written. A
+  // replayed dead letter another writer upgraded first is not: retry the batch, whose plan then finds it.
+  if (raced.some((entry) => entry.postings.length > 0)) {
+    throw new LedgerDbError({
+      reason: "SERIALIZATION_FAILURE",
+      message: "write batch: another writer recorded one of the batch's transactions first",
+    });
+  }
   await insertPostings(
     tx,
     written.flatMap((entry) => entry.postings),
+    plan.postedAt,
   );
+  await writeBalances(tx, plan.balances, plan.postedAt);
   await addRefunds(tx, written);
   await insertEvents(tx, [...written.flatMap((entry) => entry.events), ...plan.events]);
   await insertConflicts(tx, plan);

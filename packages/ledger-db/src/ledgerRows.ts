@@ -43,15 +43,43 @@ export interface PostingInsert {
   readonly ledger_account: string;
   readonly currency: string;
   readonly amount_minor: bigint;
+  /** The posting's number in its account and currency (1, 2, …: last_seq + 1 at the time it is written). */
+  readonly account_seq: bigint;
+  /** The account's balance in this currency right after this posting. */
+  readonly balance_after_minor: bigint;
 }
 
-/** An event the relay publishes after the commit: to transactions.posted, or to the DLQ. */
+/** An account's balance row as the writer locked it (FOR UPDATE) before the plan decided. */
+export interface LockedBalance {
+  readonly ledger_account: string;
+  readonly currency: string;
+  readonly balance_minor: bigint;
+  readonly last_seq: bigint;
+  /** NULL: no limit. Otherwise the balance may not go below minus this. */
+  readonly overdraft_limit_minor: bigint | null;
+  /** When a posting last moved it (a posting's time never goes back within an account). */
+  readonly updated_at: Date;
+}
+
+/** A balance row after the batch: a new row (`fresh`: the account had none) or the locked row updated. */
+export interface BalanceWrite {
+  readonly ledger_account: string;
+  readonly currency: string;
+  readonly balance_minor: bigint;
+  readonly last_seq: bigint;
+  readonly fresh: boolean;
+}
+
+/**
+ * An event the relay publishes after the commit: to transactions.posted, to transactions.rejected (a
+ * transaction the ledger itself refused), or to the DLQ.
+ */
 export interface OutboxEvent {
   readonly event_id: string;
   /** The Kafka key and the relay's ordering key (account id, or the dead letter's key). */
   readonly aggregate_id: string;
-  readonly topic_id: "posted" | "dlq";
-  readonly event_type: "TransactionPosted" | "DeadLetter";
+  readonly topic_id: "posted" | "rejected" | "dlq";
+  readonly event_type: "TransactionPosted" | "TransactionRejected" | "DeadLetter";
   /** The record as JSON (bigints as strings, times ISO, bytes base64); the relay encodes it as Avro. */
   readonly payload: Record<string, unknown>;
   readonly traceparent: string | null;
@@ -113,4 +141,8 @@ export interface LedgerWritePlan {
   readonly conflicts: readonly PayloadConflictRow[];
   /** Next offset per partition after this batch, with the topic id it was read from. */
   readonly positions: readonly StoredPosition[];
+  /** The balance rows the batch's postings move, as they stand after it. */
+  readonly balances: readonly BalanceWrite[];
+  /** The time the batch posts at: its postings' created_at and its balance rows' updated_at. */
+  readonly postedAt: Date;
 }

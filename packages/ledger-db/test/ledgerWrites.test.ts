@@ -52,6 +52,8 @@ const plan = (...entries: LedgerEntry[]): LedgerWritePlan => ({
   events: [],
   conflicts: [],
   positions: [],
+  balances: [],
+  postedAt: new Date(),
 });
 
 describe("ledger row writes", () => {

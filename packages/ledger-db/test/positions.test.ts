@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { balanceDeltas, resumePosition } from "../src/index.ts";
+import { resumePosition } from "../src/index.ts";
 
 const log = { topic: "t", partition: 0, topicId: "id-now", earliest: 10n, latest: 50n };
 
@@ -36,23 +36,5 @@ describe("resumePosition (Postgres is the only truth)", () => {
       _tag: "Blocked",
       reason: "AheadOfLog",
     });
-  });
-});
-
-describe("balanceDeltas", () => {
-  it("sums per account and currency in a stable lock order", () => {
-    expect(
-      balanceDeltas([
-        { transaction_id: "a", ledger_account: "merchant:B", currency: "USD", amount_minor: 5n },
-        { transaction_id: "a", ledger_account: "customer:A", currency: "USD", amount_minor: -5n },
-        { transaction_id: "b", ledger_account: "customer:A", currency: "USD", amount_minor: -7n },
-        { transaction_id: "b", ledger_account: "merchant:B", currency: "USD", amount_minor: 7n },
-        { transaction_id: "c", ledger_account: "customer:A", currency: "EUR", amount_minor: -1n },
-      ]),
-    ).toEqual([
-      { ledger_account: "customer:A", currency: "EUR", delta_minor: -1n },
-      { ledger_account: "customer:A", currency: "USD", delta_minor: -12n },
-      { ledger_account: "merchant:B", currency: "USD", delta_minor: 12n },
-    ]);
   });
 });

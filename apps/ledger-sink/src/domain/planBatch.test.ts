@@ -1,9 +1,16 @@
 import type { ConsumedRecord } from "@ledgerline/kafka";
-import type { ExistingRow, OriginalRow, StoredPosition } from "@ledgerline/ledger-db";
+import {
+  balanceKey,
+  type ExistingRow,
+  type LockedBalance,
+  type OriginalRow,
+  type StoredPosition,
+} from "@ledgerline/ledger-db";
 import { describe, expect, it } from "vitest";
 import { deadLetter, rejected, validated } from "../../test/helpers.ts";
 import { deadLetterFromJson } from "./deadLetterJson.ts";
 import {
+  accountsTouched,
   type DecodedRecord,
   decideRecords,
   type PlanContext,
@@ -39,8 +46,16 @@ const decoded = (
   };
 };
 
+// Every account counts as locked: the writer's lock set is accountsTouched's business (tested below).
+const everyAccount: ReadonlySet<string> = { has: () => true } as unknown as ReadonlySet<string>;
+
 const context = (
-  options: { stored?: StoredPosition; existing?: ExistingRow[]; originals?: OriginalRow[] } = {},
+  options: {
+    stored?: StoredPosition;
+    existing?: ExistingRow[];
+    originals?: OriginalRow[];
+    balances?: LockedBalance[];
+  } = {},
 ): PlanContext => {
   let n = 0;
   return {
@@ -49,6 +64,10 @@ const context = (
     stored: () => options.stored,
     existing: new Map((options.existing ?? []).map((row) => [row.transaction_id, row])),
     originals: new Map((options.originals ?? []).map((row) => [row.transaction_id, row])),
+    balances: new Map(
+      (options.balances ?? []).map((row) => [balanceKey(row.ledger_account, row.currency), row]),
+    ),
+    locked: everyAccount,
     topicIds: new Map([["t.validated", "7c6b4c2e-0000-4000-8000-000000000001"]]),
     attempts: 1,
     traceparentOf: () => null,
@@ -281,6 +300,134 @@ describe("decideRecords: kinds and refunds", () => {
     expect(applied.entry.postings.map((p) => [p.ledger_account, p.amount_minor])).toEqual([
       ["system:cash", -100n],
       ["customer:test:ACC-1001", 100n],
+    ]);
+  });
+});
+
+describe("decideRecords: balances, statements and overdraft limits", () => {
+  const customer = "customer:test:ACC-1001";
+  const limited = (balance: bigint, limit: bigint | null, lastSeq = 7n): LockedBalance => ({
+    ledger_account: customer,
+    currency: "USD",
+    balance_minor: balance,
+    last_seq: lastSeq,
+    overdraft_limit_minor: limit,
+    updated_at: new Date("2025-01-31T00:00:00.000Z"),
+  });
+  const debit = (amount: bigint) => validated({ amount_minor: amount });
+
+  it("numbers each posting in its account and gives the balance after it, from the locked row", () => {
+    const records = [decoded(0, debit(100n)), decoded(1, debit(50n))];
+    const ctx = context({ balances: [limited(1_000n, null)] });
+    const decisions = decideRecords(records, ctx);
+    const postings = decisions.flatMap((d) => (d._tag === "Apply" ? d.entry.postings : []));
+    expect(
+      postings.map((p) => [p.ledger_account, p.amount_minor, p.account_seq, p.balance_after_minor]),
+    ).toEqual([
+      [customer, -100n, 8n, 900n],
+      ["merchant:ACME BOOKS", 100n, 1n, 100n],
+      [customer, -50n, 9n, 850n],
+      ["merchant:ACME BOOKS", 50n, 2n, 150n],
+    ]);
+    const plan = writePlanOf(records, decisions, ctx);
+    expect(plan.balances).toEqual([
+      { ledger_account: customer, currency: "USD", balance_minor: 850n, last_seq: 9n, fresh: false },
+      {
+        ledger_account: "merchant:ACME BOOKS",
+        currency: "USD",
+        balance_minor: 150n,
+        last_seq: 2n,
+        fresh: true,
+      },
+    ]);
+    expect(plan.postedAt).toEqual(ctx.now);
+  });
+
+  it("refuses exactly the debits that would take a limited account below minus its limit, in order", () => {
+    // 300 held, limit 100: 250 fits (50 left), 200 does not (-150), 150 does (-100, the limit itself), 1 does not.
+    const records = [debit(250n), debit(200n), debit(150n), debit(1n)].map((v, n) => decoded(n, v));
+    const decisions = decideRecords(records, context({ balances: [limited(300n, 100n)] }));
+    expect(decisions.map((d) => d._tag)).toEqual(["Apply", "Reject", "Apply", "Reject"]);
+    const refused = decisions[1];
+    if (refused?._tag !== "Reject") throw new Error("tags");
+    expect(refused.entry.row).toMatchObject({
+      status: "rejected",
+      posted_at: null,
+      rejection_reasons: [expect.objectContaining({ code: "INSUFFICIENT_FUNDS", field: "amount" })],
+    });
+    expect(refused.entry.postings).toEqual([]);
+    // A refusal is published like every other outcome: a transactions.rejected event from the outbox.
+    expect(refused.entry.events.map((e) => [e.topic_id, e.event_type, e.aggregate_id])).toEqual([
+      ["rejected", "TransactionRejected", "ACC-1001"],
+    ]);
+    const last = decisions[2];
+    if (last?._tag !== "Apply") throw new Error("tags");
+    expect(last.entry.postings[0]?.balance_after_minor).toBe(-100n);
+  });
+
+  it("an account without a limit may go below zero as before; credits are never refused", () => {
+    const decisions = decideRecords([decoded(0, debit(5_000n))], context({ balances: [limited(0n, null)] }));
+    expect(decisions.map((d) => d._tag)).toEqual(["Apply"]);
+    const cashIn = validated({ type: "cash_in", merchant_name: "", amount_minor: 10n });
+    expect(decideRecords([decoded(0, cashIn)], context({ balances: [limited(-100n, 0n)] }))[0]?._tag).toBe(
+      "Apply",
+    );
+  });
+
+  it("a refund the debited merchant pays back is not held by the customer's limit", () => {
+    const payment = debit(400n);
+    const refund = validated({
+      type: "refund",
+      merchant_name: "",
+      amount_minor: 400n,
+      original_transaction_id: payment.transaction_id,
+    });
+    const decisions = decideRecords(
+      [decoded(0, payment), decoded(1, refund), decoded(2, debit(400n))],
+      context({ balances: [limited(0n, 400n)] }),
+    );
+    // 0 → -400 (at the limit) → 0 (the refund credits it) → -400 again.
+    expect(decisions.map((d) => d._tag)).toEqual(["Apply", "Apply", "Apply"]);
+  });
+
+  it("refuses to decide on an account the writer did not lock", () => {
+    const ctx = { ...context(), locked: new Set<string>() };
+    expect(() => decideRecords([decoded(0, debit(1n))], ctx)).toThrow(/was not locked/);
+  });
+});
+
+describe("accountsTouched", () => {
+  it("names each record's legs, and for a refund the legs of any transaction its original could be", () => {
+    const payment = validated({ amount_minor: 10n });
+    const transfer = validated({ type: "transfer", merchant_name: "", counterparty_account_id: "ACC-2" });
+    const id = "0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f";
+    const refundOfStored = validated({ type: "refund", merchant_name: "", original_transaction_id: id });
+    const refundInBatch = validated({
+      type: "refund",
+      merchant_name: "",
+      original_transaction_id: payment.transaction_id,
+    });
+    const stored: OriginalRow = {
+      transaction_id: id,
+      client_id: "test",
+      account_id: "ACC-1001",
+      type: "cash_out",
+      status: "posted",
+      currency: "USD",
+      amount_minor: 1_000n,
+      refunded_minor: 0n,
+      merchant_name: "",
+      counterparty_account_id: null,
+    };
+    const accounts = accountsTouched(
+      [payment, transfer, refundOfStored, refundInBatch].map((v, n) => decoded(n, v)),
+      new Map([[id, stored]]),
+    );
+    expect(accounts.map((a) => `${a.ledger_account}/${a.currency}`).sort()).toEqual([
+      "customer:test:ACC-1001/USD",
+      "customer:test:ACC-2/USD",
+      "merchant:ACME BOOKS/USD",
+      "system:cash/USD",
     ]);
   });
 });

@@ -7,24 +7,29 @@ import {
   deadLetterEnvelope,
   PoisonRecord,
 } from "@ledgerline/kafka";
-import type {
-  Coordinates,
-  ExistingRow,
-  LedgerEntry,
-  LedgerWritePlan,
-  OriginalRow,
-  OutboxEvent,
-  PayloadConflictRow,
-  StoredPosition,
+import {
+  type BalanceWrite,
+  balanceKey,
+  type Coordinates,
+  type ExistingRow,
+  type LedgerEntry,
+  type LedgerWritePlan,
+  type LockedBalance,
+  type OriginalRow,
+  type OutboxEvent,
+  type PayloadConflictRow,
+  type StoredPosition,
 } from "@ledgerline/ledger-db";
 import { Data } from "effect";
+import { type BatchBalances, batchBalances } from "./balances.ts";
 import { deadLetterToJson } from "./deadLetterJson.ts";
-import { bookingOf, postedInBatch } from "./refunds.ts";
+import { bookingOf, legsOfRow, originalCandidates, postedInBatch } from "./refunds.ts";
 import {
   deadLetteredRow,
   deadLetterReason,
   payloadHashOf,
   refusedRow,
+  rejectedEvent,
   rejectedRow,
   type SinkInput,
   transactionIdOf,
@@ -53,7 +58,10 @@ export type RecordDecision = Data.TaggedEnum<{
   AlreadyApplied: { readonly coordinates: Coordinates; readonly why: "offset" | "duplicate" };
   /** A validated record: a posted row, two postings (its kind's legs), a transactions.posted event. */
   Apply: { readonly coordinates: Coordinates; readonly entry: LedgerEntry };
-  /** A rejected record, or a refund its original cannot take: a rejected row with its reasons. */
+  /**
+   * A rejected record, or one the ledger refuses (a refund its original cannot take, a debit past its
+   * account's overdraft limit): a rejected row with its reasons, and for a refusal its rejected event.
+   */
   Reject: { readonly coordinates: Coordinates; readonly entry: LedgerEntry };
   /**
    * The record ends as a dead letter: a dead_lettered row when its id is known (so GET shows why), and a DLQ
@@ -82,6 +90,10 @@ export interface PlanContext {
   readonly existing: ReadonlyMap<string, ExistingRow>;
   /** The transactions the batch's refunds name, locked by the writer (refunds.ts originalCandidates). */
   readonly originals: ReadonlyMap<string, OriginalRow>;
+  /** The balance rows of the accounts the batch may move (accountsTouched), locked by the writer. */
+  readonly balances: ReadonlyMap<string, LockedBalance>;
+  /** Every account the writer asked to lock (balanceKey), whether or not it had a row. */
+  readonly locked: ReadonlySet<string>;
   /** Kafka's id of each topic read, stored with the positions. */
   readonly topicIds: ReadonlyMap<string, string>;
   /** How many times this batch was attempted (carried by dead-letter envelopes). */
@@ -115,11 +127,53 @@ const dlqEvent = (
   };
 };
 
-/** What the batch posted before the record at hand: later refunds find it, and what it already refunded. */
+/**
+ * What the batch posted before the record at hand: later refunds find it, what it already refunded, and
+ * the balances as its postings left them.
+ */
 interface BatchBook {
   readonly posted: Map<string, OriginalRow>;
   readonly refunded: Map<string, bigint>;
+  readonly balances: BatchBalances;
 }
+
+/**
+ * Every account a batch's validated records could move, for the writer to lock before the plan decides:
+ * each record's own legs, and for a refund the legs of any transaction its original could be (in the
+ * ledger or earlier in the batch). More than the plan moves (a refusal moves nothing), never less.
+ */
+export const accountsTouched = (
+  records: readonly DecodedRecord[],
+  originals: ReadonlyMap<string, OriginalRow>,
+): { ledger_account: string; currency: string }[] => {
+  const validated = records.flatMap((d) =>
+    d._tag === "Decoded" && d.input._tag === "Validated" ? [d.input.value] : [],
+  );
+  const inBatch = new Map(validated.map((value) => [value.transaction_id, postedInBatch(value)]));
+  const accounts = new Map<string, { ledger_account: string; currency: string }>();
+  const add = (ledgerAccount: string, currency: string) =>
+    accounts.set(balanceKey(ledgerAccount, currency), { ledger_account: ledgerAccount, currency });
+  for (const value of validated) {
+    const booking = bookingOf(
+      value,
+      (id) => inBatch.get(id) ?? originals.get(id),
+      () => 0n,
+    );
+    if (booking._tag === "Book") {
+      add(booking.legs.debit, value.currency);
+      add(booking.legs.credit, value.currency);
+    }
+    for (const candidate of originalCandidates(value)) {
+      for (const row of [inBatch.get(candidate), originals.get(candidate)]) {
+        if (row === undefined) continue;
+        const legs = legsOfRow(row);
+        add(legs.debit, value.currency);
+        add(legs.credit, value.currency);
+      }
+    }
+  }
+  return [...accounts.values()];
+};
 
 const entryFor = (
   input: SinkInput,
@@ -133,41 +187,67 @@ const entryFor = (
   const replaces = upgrade ? { upgrade: true as const } : {};
   switch (input._tag) {
     case "Validated": {
+      const value = input.value;
       const booking = bookingOf(
-        input.value,
+        value,
         (candidate) => book.posted.get(candidate) ?? context.originals.get(candidate),
         (original) => book.refunded.get(original) ?? 0n,
       );
-      if (booking._tag === "Refuse") {
-        const row = refusedRow(input.value, booking);
-        return RecordDecision.Reject({
+      const refuse = (
+        reason: { readonly code: string; readonly field: string; readonly message: string },
+        originalId: string | null,
+      ) =>
+        RecordDecision.Reject({
           coordinates: input.coordinates,
           entry: {
-            row: { ...row, original_transaction_id: booking.originalId },
+            row: { ...refusedRow(value, reason), original_transaction_id: originalId },
             postings: [],
-            events: [],
+            events: [
+              rejectedEvent(value, reason, {
+                eventId: context.newEventId(),
+                now: context.now,
+                traceparent: context.traceparentOf(record),
+              }),
+            ],
             ...replaces,
           },
         });
+      if (booking._tag === "Refuse") return refuse(booking, booking.originalId);
+      const funds = book.balances.funds(booking.legs, value.currency, value.amount_minor);
+      if (funds._tag === "Insufficient") {
+        return refuse(
+          {
+            code: "INSUFFICIENT_FUNDS",
+            field: "amount",
+            message: `a debit of ${value.amount_minor} would take ${funds.ledgerAccount} from ${funds.balanceMinor} below its overdraft limit of ${funds.limitMinor} (minor units of ${value.currency})`,
+          },
+          booking.refundOf,
+        );
       }
       const refund =
         booking.refundOf === null
           ? null
-          : { originalTransactionId: booking.refundOf, amountMinor: input.value.amount_minor };
+          : { originalTransactionId: booking.refundOf, amountMinor: value.amount_minor };
       if (refund)
         book.refunded.set(
           refund.originalTransactionId,
           (book.refunded.get(refund.originalTransactionId) ?? 0n) + refund.amountMinor,
         );
-      book.posted.set(id, postedInBatch(input.value));
+      book.posted.set(id, postedInBatch(value));
       return RecordDecision.Apply({
         coordinates: input.coordinates,
         entry: {
-          ...validatedEntry(input.value, {
+          ...validatedEntry(value, {
             eventId: context.newEventId(),
             now: context.now,
             traceparent: context.traceparentOf(record),
             legs: booking.legs,
+            postings: book.balances.post(
+              value.transaction_id,
+              booking.legs,
+              value.currency,
+              value.amount_minor,
+            ),
             refund,
           }),
           ...replaces,
@@ -191,7 +271,11 @@ const entryFor = (
 /** One decision per record, in order. The first occurrence of an id in the batch wins. */
 export const decideRecords = (records: readonly DecodedRecord[], context: PlanContext): RecordDecision[] => {
   const inBatch = new Map<string, string | null>();
-  const book: BatchBook = { posted: new Map(), refunded: new Map() };
+  const book: BatchBook = {
+    posted: new Map(),
+    refunded: new Map(),
+    balances: batchBalances(context.balances, context.locked),
+  };
   return records.map((decoded) => {
     const coordinates = coordinatesOf(decoded.record);
     const stored = context.stored(coordinates.topic, coordinates.partition);
@@ -281,12 +365,32 @@ export const rowsOnly = (plan: LedgerWritePlan): LedgerWritePlan => ({
   ...plan,
   entries: plan.entries.map((entry) => ({ ...entry, postings: [], events: [] })),
   events: [],
+  balances: [],
 });
+
+/** Each moved account's row after the batch: its last posting's number and balance. */
+const balancesAfter = (
+  entries: readonly LedgerEntry[],
+  locked: ReadonlyMap<string, LockedBalance>,
+): BalanceWrite[] => {
+  const last = new Map<string, BalanceWrite>();
+  for (const posting of entries.flatMap((entry) => entry.postings)) {
+    const key = balanceKey(posting.ledger_account, posting.currency);
+    last.set(key, {
+      ledger_account: posting.ledger_account,
+      currency: posting.currency,
+      balance_minor: posting.balance_after_minor,
+      last_seq: posting.account_seq,
+      fresh: !locked.has(key),
+    });
+  }
+  return [...last.values()];
+};
 
 export const writePlanOf = (
   records: readonly DecodedRecord[],
   decisions: readonly RecordDecision[],
-  context: Pick<PlanContext, "topicIds">,
+  context: Pick<PlanContext, "topicIds" | "balances" | "now">,
 ): LedgerWritePlan => {
   const entries: LedgerEntry[] = [];
   const events: OutboxEvent[] = [];
@@ -318,7 +422,14 @@ export const writePlanOf = (
       topicId: context.topicIds.get(record.topic) ?? null,
     });
   }
-  return { entries, events, conflicts, positions: [...next.values()] };
+  return {
+    entries,
+    events,
+    conflicts,
+    positions: [...next.values()],
+    balances: balancesAfter(entries, context.balances),
+    postedAt: context.now,
+  };
 };
 
 export interface WriteResult {

@@ -46,7 +46,8 @@ export const originalCandidates = (value: TransactionValidated): readonly string
   return named === null ? [] : ledgerIdCandidates(value.client_id, named);
 };
 
-const legsOfRow = (row: OriginalRow): Legs =>
+/** The legs a transaction in the ledger booked (a refund's original). */
+export const legsOfRow = (row: OriginalRow): Legs =>
   legsOf({
     type: row.type as TransactionType,
     clientId: row.client_id ?? "external",

@@ -7,7 +7,13 @@ import type {
   TransactionValidated,
 } from "@ledgerline/contracts";
 import type { Legs } from "@ledgerline/domain";
-import type { Coordinates, LedgerEntry, TransactionInsert } from "@ledgerline/ledger-db";
+import type {
+  Coordinates,
+  LedgerEntry,
+  OutboxEvent,
+  PostingInsert,
+  TransactionInsert,
+} from "@ledgerline/ledger-db";
 
 export type { Coordinates };
 
@@ -41,6 +47,8 @@ export const validatedEntry = (
     readonly now: Date;
     readonly traceparent: string | null;
     readonly legs: Legs;
+    /** Its two postings, numbered by the plan (balances.ts). */
+    readonly postings: readonly PostingInsert[];
     readonly refund: RefundOf | null;
   },
 ): LedgerEntry => {
@@ -97,20 +105,7 @@ export const validatedEntry = (
           refund: { original_transaction_id: refund.originalTransactionId, amount_minor: refund.amountMinor },
         }
       : {}),
-    postings: [
-      {
-        transaction_id: value.transaction_id,
-        ledger_account: debit,
-        currency: value.currency,
-        amount_minor: -value.amount_minor,
-      },
-      {
-        transaction_id: value.transaction_id,
-        ledger_account: credit,
-        currency: value.currency,
-        amount_minor: value.amount_minor,
-      },
-    ],
+    postings: context.postings,
     events: [
       {
         event_id: eventId,
@@ -171,6 +166,63 @@ export const refusedRow = (
   risk_flags: value.risk_flags,
   rejection_reasons: [{ code: reason.code, field: reason.field, message: reason.message }],
 });
+
+/**
+ * The transactions.rejected event of a transaction the ledger refused, as the processor publishes its own
+ * rejections: every outcome is on a topic, whichever stage decided it.
+ */
+export const rejectedEvent = (
+  value: TransactionValidated,
+  reason: { readonly code: string; readonly field: string; readonly message: string },
+  context: { readonly eventId: string; readonly now: Date; readonly traceparent: string | null },
+): OutboxEvent => {
+  const rejected: TransactionRejected = {
+    transaction_id: value.transaction_id,
+    account_id: value.account_id,
+    amount_minor: value.amount_minor,
+    currency: value.currency,
+    merchant_name: value.merchant_name,
+    occurred_at: value.occurred_at,
+    accepted_at: value.accepted_at,
+    client_id: value.client_id,
+    idempotency_key: value.idempotency_key,
+    metadata: value.metadata,
+    type: value.type,
+    counterparty_account_id: value.counterparty_account_id,
+    original_transaction_id: value.original_transaction_id,
+    reasons: [{ code: reason.code, field: reason.field, message: reason.message }],
+    payload_hash: value.payload_hash,
+    rejected_at: context.now,
+  };
+  return {
+    event_id: context.eventId,
+    aggregate_id: value.account_id,
+    topic_id: "rejected",
+    event_type: "TransactionRejected",
+    payload: {
+      ...rejected,
+      amount_minor: rejected.amount_minor.toString(),
+      occurred_at: rejected.occurred_at.toISOString(),
+      accepted_at: rejected.accepted_at.toISOString(),
+      rejected_at: rejected.rejected_at.toISOString(),
+    },
+    traceparent: context.traceparent,
+  };
+};
+
+export const rejectedFromJson = (json: Record<string, unknown>): TransactionRejected => {
+  const value = json as unknown as Omit<
+    TransactionRejected,
+    "amount_minor" | "occurred_at" | "accepted_at" | "rejected_at"
+  > & { amount_minor: string; occurred_at: string; accepted_at: string; rejected_at: string };
+  return {
+    ...value,
+    amount_minor: BigInt(value.amount_minor),
+    occurred_at: new Date(value.occurred_at),
+    accepted_at: new Date(value.accepted_at),
+    rejected_at: new Date(value.rejected_at),
+  };
+};
 
 /** Text Postgres cannot store (NUL) removed: a reason must always be writable. */
 export const storableText = (text: string, max = 2_000) => text.replaceAll("\u0000", "").slice(0, max);
