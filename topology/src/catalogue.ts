@@ -160,9 +160,9 @@ export const stages = {
   },
   outboxRelay: {
     name: "outbox-relay",
-    doc: "publishes outbox rows in Kafka transactions",
+    doc: "publishes outbox rows in Kafka transactions (posted, and the ledger's own rejections)",
     inputs: [],
-    outputs: ["posted"],
+    outputs: ["posted", "rejected"],
     transactionalIdPrefix: "ledgerline.outbox-relay",
   },
   dlqReplay: {

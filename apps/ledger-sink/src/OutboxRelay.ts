@@ -1,5 +1,7 @@
 // Publishes outbox rows to their topic: transactions.posted (keyed by account, in sequence order per
-// account), and the DLQ for the dead letters the sink raised. Avro through the registry.
+// account), transactions.rejected for the transactions the ledger refused (a refund its original cannot
+// take, a debit past an overdraft limit), and the DLQ for the dead letters the sink raised. Avro through
+// the registry.
 //
 // How rows are claimed: each pass holds one Postgres transaction that takes shard advisory locks
 // (shard = hash(aggregate_id) mod SHARDS), selects unpublished rows of its shards in sequence order (the
@@ -45,7 +47,7 @@ import type { Names, TopicId } from "@ledgerline/topology";
 import { Effect } from "effect";
 import { type Client as PgClient, default as pg } from "pg";
 import { deadLetterFromJson } from "./domain/deadLetterJson.ts";
-import { postedFromJson } from "./domain/toLedgerRows.ts";
+import { postedFromJson, rejectedFromJson } from "./domain/toLedgerRows.ts";
 
 export interface OutboxRelayOptions {
   readonly connection: KafkaConnection;
@@ -136,7 +138,9 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
         const value =
           event.event_type === "DeadLetter"
             ? await options.codec.encode("dlq", deadLetterFromJson(event.payload))
-            : await options.codec.encode("posted", postedFromJson(event.payload));
+            : event.event_type === "TransactionRejected"
+              ? await options.codec.encode("rejected", rejectedFromJson(event.payload))
+              : await options.codec.encode("posted", postedFromJson(event.payload));
         return { event, value, parked: undefined };
       } catch (error) {
         if ((error as { retryable?: boolean }).retryable) throw error;
