@@ -419,8 +419,14 @@ describe("accountsTouched", () => {
       merchant_name: "",
       counterparty_account_id: null,
     };
+    // A refund of a refund books nothing (ORIGINAL_NOT_REFUNDABLE): it names no account of its own.
+    const refundOfRefund = validated({
+      type: "refund",
+      merchant_name: "",
+      original_transaction_id: refundInBatch.transaction_id,
+    });
     const accounts = accountsTouched(
-      [payment, transfer, refundOfStored, refundInBatch].map((v, n) => decoded(n, v)),
+      [payment, transfer, refundOfStored, refundInBatch, refundOfRefund].map((v, n) => decoded(n, v)),
       new Map([[id, stored]]),
     );
     expect(accounts.map((a) => `${a.ledger_account}/${a.currency}`).sort()).toEqual([

@@ -1,6 +1,8 @@
 // The sink's decision for every record of a batch, made before anything is written: given what the
 // ledger already holds (stored positions, existing rows), each record is Apply, Reject, DeadLetter,
 // AlreadyApplied or Conflict. Pure; the write path only executes the plan.
+
+import { REFUNDABLE_TYPES, type TransactionType } from "@ledgerline/domain";
 import {
   type ConsumedRecord,
   type DeadLetterEnvelope,
@@ -165,7 +167,8 @@ export const accountsTouched = (
     }
     for (const candidate of originalCandidates(value)) {
       for (const row of [inBatch.get(candidate), originals.get(candidate)]) {
-        if (row === undefined) continue;
+        // Only a refundable kind is booked against (a refund of a refund has no legs to reverse).
+        if (row === undefined || !REFUNDABLE_TYPES.includes(row.type as TransactionType)) continue;
         const legs = legsOfRow(row);
         add(legs.debit, value.currency);
         add(legs.credit, value.currency);
