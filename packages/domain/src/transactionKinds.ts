@@ -68,17 +68,6 @@ export const SYSTEM_ACCOUNTS = {
  */
 export const customerAccount = (clientId: string, accountId: string) => `customer:${clientId}:${accountId}`;
 
-/** The client and account of a customer ledger account; undefined for other accounts. */
-export const customerOf = (ledgerAccount: string): { clientId: string; accountId: string } | undefined => {
-  if (!ledgerAccount.startsWith("customer:")) return undefined;
-  const last = ledgerAccount.lastIndexOf(":");
-  if (last < "customer:".length) return undefined;
-  return {
-    clientId: ledgerAccount.slice("customer:".length, last),
-    accountId: ledgerAccount.slice(last + 1),
-  };
-};
-
 /** A merchant's settlement account, named by its normalised name so spelling variants meet. */
 export const merchantSettlementAccount = (merchantName: string) =>
   `merchant:${merchantName.trim().replace(/\s+/g, " ").toUpperCase()}`;
@@ -122,6 +111,30 @@ export const legsOf = (transaction: KindedTransaction): Legs => {
 
 /** A refund credits the customer and debits the original's other leg: the original, reversed. */
 export const refundLegs = (original: Legs): Legs => ({ debit: original.credit, credit: original.debit });
+
+/** A transaction as the ledger recorded it (a `transactions` row: nullable where a dead letter has nothing). */
+export interface RecordedTransaction {
+  readonly type: string;
+  readonly client_id: string | null;
+  readonly account_id: string | null;
+  readonly merchant_name: string | null;
+  readonly counterparty_account_id: string | null;
+}
+
+/**
+ * The legs a recorded transaction booked by its kind (a refund's original, a row the ledger checks);
+ * undefined for a refund, whose legs are its original's reversed, and for an unknown kind.
+ */
+export const legsOfRecorded = (row: RecordedTransaction): Legs | undefined =>
+  isTransactionType(row.type) && row.type !== "refund"
+    ? legsOf({
+        type: row.type,
+        clientId: row.client_id ?? "external",
+        accountId: row.account_id ?? "",
+        merchantName: row.merchant_name ?? "",
+        counterpartyAccountId: row.counterparty_account_id,
+      })
+    : undefined;
 
 /** The two postings of an amount between two legs: they sum to zero. */
 export const postingsOf = (legs: Legs, amountMinor: bigint) =>

@@ -2,7 +2,7 @@
 // ledger already holds (stored positions, existing rows), each record is Apply, Reject, DeadLetter,
 // AlreadyApplied or Conflict. Pure; the write path only executes the plan.
 
-import { REFUNDABLE_TYPES, type TransactionType } from "@ledgerline/domain";
+import { legsOfRecorded } from "@ledgerline/domain";
 import {
   type ConsumedRecord,
   type DeadLetterEnvelope,
@@ -25,7 +25,7 @@ import {
 import { Data } from "effect";
 import { type BatchBalances, batchBalances } from "./balances.ts";
 import { deadLetterToJson } from "./deadLetterJson.ts";
-import { bookingOf, legsOfRow, originalCandidates, postedInBatch } from "./refunds.ts";
+import { bookingOf, originalCandidates, postedInBatch } from "./refunds.ts";
 import {
   deadLetteredRow,
   deadLetterReason,
@@ -167,9 +167,9 @@ export const accountsTouched = (
     }
     for (const candidate of originalCandidates(value)) {
       for (const row of [inBatch.get(candidate), originals.get(candidate)]) {
-        // Only a refundable kind is booked against (a refund of a refund has no legs to reverse).
-        if (row === undefined || !REFUNDABLE_TYPES.includes(row.type as TransactionType)) continue;
-        const legs = legsOfRow(row);
+        // (A refund of a refund has no legs to reverse: it books nothing.)
+        const legs = row && legsOfRecorded(row);
+        if (!legs) continue;
         add(legs.debit, value.currency);
         add(legs.credit, value.currency);
       }

@@ -6,6 +6,7 @@ import {
   type Legs,
   ledgerIdCandidates,
   legsOf,
+  legsOfRecorded,
   REFUNDABLE_TYPES,
   refundLegs,
   type TransactionType,
@@ -45,16 +46,6 @@ export const originalCandidates = (value: TransactionValidated): readonly string
   const named = namedOriginal(value);
   return named === null ? [] : ledgerIdCandidates(value.client_id, named);
 };
-
-/** The legs a transaction in the ledger booked (a refund's original). */
-export const legsOfRow = (row: OriginalRow): Legs =>
-  legsOf({
-    type: row.type as TransactionType,
-    clientId: row.client_id ?? "external",
-    accountId: row.account_id ?? "",
-    merchantName: row.merchant_name ?? "",
-    counterpartyAccountId: row.counterparty_account_id,
-  });
 
 /**
  * The legs a validated transaction books. A refund books its original's legs reversed, when the original
@@ -120,7 +111,9 @@ export const bookingOf = (
       "REFUND_EXCEEDS_ORIGINAL",
       `refund of ${value.amount_minor} exceeds the ${left} (minor units) left to refund of transaction ${named}`,
     );
-  return { _tag: "Book", legs: refundLegs(legsOfRow(original)), refundOf: original.transaction_id };
+  const legs = legsOfRecorded(original);
+  if (!legs) return refuse("ORIGINAL_NOT_REFUNDABLE", `a ${original.type} cannot be refunded`);
+  return { _tag: "Book", legs: refundLegs(legs), refundOf: original.transaction_id };
 };
 
 /** A transaction this batch posts, as a later refund in the same batch finds it. */
