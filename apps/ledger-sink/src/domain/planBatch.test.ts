@@ -234,6 +234,20 @@ describe("writePlanOf and summarize", () => {
   });
 });
 
+/** A posted cash_out of 1,000 in the ledger, as lockOriginals reads it. */
+const storedCashOut = (id: string, refundedMinor: bigint): OriginalRow => ({
+  transaction_id: id,
+  client_id: "test",
+  account_id: "ACC-1001",
+  type: "cash_out",
+  status: "posted",
+  currency: "USD",
+  amount_minor: 1_000n,
+  refunded_minor: refundedMinor,
+  merchant_name: "",
+  counterparty_account_id: null,
+});
+
 describe("decideRecords: kinds and refunds", () => {
   it("refunds a payment of the same batch in parts, and refuses the part that would exceed it", () => {
     const payment = validated({ amount_minor: 1_000n });
@@ -276,18 +290,7 @@ describe("decideRecords: kinds and refunds", () => {
 
   it("reads what earlier batches refunded from the original's locked row", () => {
     const id = "0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f";
-    const row: OriginalRow = {
-      transaction_id: id,
-      client_id: "test",
-      account_id: "ACC-1001",
-      type: "cash_out",
-      status: "posted",
-      currency: "USD",
-      amount_minor: 1_000n,
-      refunded_minor: 900n,
-      merchant_name: "",
-      counterparty_account_id: null,
-    };
+    const row = storedCashOut(id, 900n);
     const refund = (amount: bigint) =>
       validated({ type: "refund", merchant_name: "", amount_minor: amount, original_transaction_id: id });
     const decisions = decideRecords(
@@ -407,18 +410,7 @@ describe("accountsTouched", () => {
       merchant_name: "",
       original_transaction_id: payment.transaction_id,
     });
-    const stored: OriginalRow = {
-      transaction_id: id,
-      client_id: "test",
-      account_id: "ACC-1001",
-      type: "cash_out",
-      status: "posted",
-      currency: "USD",
-      amount_minor: 1_000n,
-      refunded_minor: 0n,
-      merchant_name: "",
-      counterparty_account_id: null,
-    };
+    const stored = storedCashOut(id, 0n);
     // A refund of a refund books nothing (ORIGINAL_NOT_REFUNDABLE): it names no account of its own.
     const refundOfRefund = validated({
       type: "refund",
