@@ -25,7 +25,17 @@ export type AnomalyKind =
   /** A customer account posted to by a transaction of another client than the account's owner. */
   | "shared-account"
   /** A refund posted that the ledger's rules refuse, or refused for another reason than theirs. */
-  | "refund-outcome";
+  | "refund-outcome"
+  /** A limited account below minus its overdraft limit: at the end, or after any of its postings. */
+  | "overdraft"
+  /** An account's postings not numbered 1..n, or a balance_after that is not the running sum. */
+  | "statement"
+  /**
+   * A debit of a limited account decided against the rules: refused for another reason than
+   * INSUFFICIENT_FUNDS, refused though it fitted, or INSUFFICIENT_FUNDS for an account without a limit; or a
+   * limit that changed during the run.
+   */
+  | "limit-outcome";
 
 export interface Anomaly {
   readonly kind: AnomalyKind;
@@ -57,12 +67,47 @@ export interface SentTransaction {
   readonly accountId: string;
   readonly currency: string;
   readonly amountMinor: number;
+  readonly counterpartyAccountId?: string;
   /** A refund: its original's ledger id (the original's 202), what it tried, its concurrent group. */
   readonly refund?: {
     readonly originalId: string;
     readonly intent: string;
     readonly group: number | null;
   };
+  /** Traffic of a limited account: what it was sent to do (clients.ts LIMITED_INTENTS). */
+  readonly limited?: string;
+}
+
+/** An overdraft limit the run set before the load, and the balance row as it is at the end. */
+export interface LimitObservation {
+  readonly clientId: string;
+  readonly accountId: string;
+  readonly ledgerAccount: string;
+  readonly currency: string;
+  /** What the run set (PUT), and when the gateway said it did (epoch ms). */
+  readonly setMinor: number;
+  readonly setAtMs: number;
+  /** account_balances at the end: the limit (null: none) and when it was last changed. */
+  readonly endMinor: number | null;
+  readonly endAtMs: number | null;
+  readonly balanceMinor: number;
+}
+
+/** One posting of a limited account. */
+export interface LimitedPosting {
+  readonly transactionId: string;
+  readonly seq: number;
+  readonly amountMinor: number;
+  readonly balanceAfterMinor: number;
+  /** The sink's posting time (epoch ms): its batch's, after it locked the balance rows. */
+  readonly createdAtMs: number;
+}
+
+/** A transactions.rejected event the ledger published (a refusal of a validated transaction). */
+export interface LedgerRejection {
+  readonly reasons: readonly string[];
+  /** The deciding batch's time (epoch ms): the time its postings carry too. */
+  readonly rejectedAtMs: number;
 }
 
 export interface Observations {
@@ -93,6 +138,28 @@ export interface Observations {
   >;
   /** The ledger's own checks of the kinds (ledger-db kindViolations), over every row. */
   readonly kindViolations: KindViolations;
+  /** The ledger's statements and limits checks (ledger-db checkStatements, checkLimits): "id: detail". */
+  readonly statementFindings: readonly string[];
+  readonly limitFindings: readonly string[];
+  /** The overdraft limits the run set. */
+  readonly limits: readonly LimitObservation[];
+  /** Every posting of a limited account, per "ledger_account currency", in account_seq order. */
+  readonly limitedPostings: ReadonlyMap<string, readonly LimitedPosting[]>;
+  /**
+   * The ledger's refusals on transactions.rejected (read_committed), per transaction id: the distinct
+   * events (a relay that died between Kafka's commit and Postgres's publishes the same row again, identical)
+   * and how many records carried them. The processor's own rejections are in `processed`.
+   */
+  readonly ledgerRejections: ReadonlyMap<
+    string,
+    { readonly records: number; readonly events: readonly LedgerRejection[] }
+  >;
+  /** Every transaction the ledger refused INSUFFICIENT_FUNDS (accepted or not), with the account it debits. */
+  readonly insufficientFunds: readonly {
+    readonly id: string;
+    readonly debitAccount: string | null;
+    readonly currency: string;
+  }[];
   /** Records left to consume at the end, per group and partition. */
   readonly lag: readonly {
     readonly group: string;
@@ -228,6 +295,187 @@ const refundsInvariant = (o: Observations): Invariant => {
   );
 };
 
+/** The reasons the ledger itself refuses a validated transaction with (the processor never uses them). */
+export const LEDGER_REFUSALS: ReadonlySet<string> = new Set([
+  "ORIGINAL_NOT_FOUND",
+  "ORIGINAL_NOT_POSTED",
+  "ORIGINAL_NOT_REFUNDABLE",
+  "REFUND_ACCOUNT_MISMATCH",
+  "REFUND_CURRENCY_MISMATCH",
+  "REFUND_EXCEEDS_ORIGINAL",
+  "COUNTERPARTY_INVALID",
+  "INSUFFICIENT_FUNDS",
+]);
+
+/** The kinds that debit their own customer account (a limited one may refuse them). */
+const DEBITS = new Set(["payment", "transfer", "cash_out", "debit"]);
+const balanceKey = (ledgerAccount: string, currency: string) => `${ledgerAccount} ${currency}`;
+
+/**
+ * The balance a debit was decided against is one its account had during the deciding batch: the batch's
+ * postings carry its time (`atMs`), and the balance then was the one after the account's last posting
+ * before that time, or after one of the postings at that time (the batch's own, or an earlier batch's of
+ * the same millisecond). 0 before the first posting.
+ */
+export const balancesAt = (postings: readonly LimitedPosting[], atMs: number): number[] => {
+  let before = 0;
+  const at: number[] = [];
+  for (const p of postings) {
+    if (p.createdAtMs < atMs) before = p.balanceAfterMinor;
+    else if (p.createdAtMs === atMs) at.push(p.balanceAfterMinor);
+  }
+  return [before, ...at];
+};
+
+/**
+ * The limited accounts, from the ledger's statements: no posting ever leaves one below minus its limit, the
+ * limits the run set stay as set, every debit of one is posted or refused INSUFFICIENT_FUNDS (and then has no
+ * posting), a refusal only when the debit did not fit the balance of its batch, and no account without a
+ * limit is ever refused for funds.
+ */
+const limitsInvariant = (o: Observations): Invariant => {
+  const anomalies: Anomaly[] = [];
+  const limitOf = new Map(o.limits.map((l) => [balanceKey(l.ledgerAccount, l.currency), l]));
+  const limitedOf = (sent: SentTransaction) =>
+    DEBITS.has(sent.type)
+      ? limitOf.get(balanceKey(`customer:${sent.clientId}:${sent.accountId}`, sent.currency))
+      : undefined;
+  let postings = 0;
+  let lowestHeadroom = Number.POSITIVE_INFINITY;
+  for (const limit of o.limits) {
+    const key = balanceKey(limit.ledgerAccount, limit.currency);
+    if (limit.endMinor !== limit.setMinor || limit.endAtMs !== limit.setAtMs)
+      anomalies.push({
+        kind: "limit-outcome",
+        id: key,
+        detail: `limit set to ${limit.setMinor} before the load, ${limit.endMinor ?? "none"} at the end (changed ${limit.endAtMs === null ? "-" : new Date(limit.endAtMs).toISOString()})`,
+      });
+    if (limit.balanceMinor < -limit.setMinor)
+      anomalies.push({
+        kind: "overdraft",
+        id: key,
+        detail: `balance ${limit.balanceMinor} at the end, limit ${limit.setMinor}`,
+      });
+    for (const p of o.limitedPostings.get(key) ?? []) {
+      postings += 1;
+      lowestHeadroom = Math.min(lowestHeadroom, p.balanceAfterMinor + limit.setMinor);
+      if (p.balanceAfterMinor < -limit.setMinor)
+        anomalies.push({
+          kind: "overdraft",
+          id: p.transactionId,
+          detail: `${key} #${p.seq}: balance after ${p.balanceAfterMinor}, below its limit ${limit.setMinor}`,
+        });
+    }
+  }
+  for (const finding of o.limitFindings)
+    anomalies.push({ kind: "overdraft", detail: `ledger limits check: ${finding}` });
+
+  let debits = 0;
+  let posted = 0;
+  let refused = 0;
+  let refusedChecked = 0;
+  const postedIds = new Set(
+    [...o.limitedPostings.values()].flatMap((list) => list.map((p) => p.transactionId)),
+  );
+  for (const [id, sent] of o.sent) {
+    const limit = limitedOf(sent);
+    if (!limit) continue;
+    const row = o.ledger.get(id);
+    if (!row || (row.status !== "posted" && row.status !== "rejected")) continue;
+    debits += 1;
+    const wrong = (detail: string) =>
+      anomalies.push({
+        kind: "limit-outcome",
+        id,
+        detail: `${sent.type} of ${sent.amountMinor} from ${limit.ledgerAccount} (${sent.currency}, limit ${limit.setMinor}): ${detail}`,
+      });
+    if (row.status === "posted") {
+      posted += 1;
+      continue;
+    }
+    refused += 1;
+    const reasons = row.reasons ?? [];
+    if (reasons.length !== 1 || reasons[0] !== "INSUFFICIENT_FUNDS") {
+      wrong(`refused ${reasons.join(", ") || "without a reason"}, not INSUFFICIENT_FUNDS`);
+      continue;
+    }
+    if (postedIds.has(id)) wrong("refused, yet it has a posting");
+    const event = o.ledgerRejections.get(id)?.events[0];
+    if (!event) continue; // no event to date the decision: the events invariant names it
+    refusedChecked += 1;
+    const key = balanceKey(limit.ledgerAccount, limit.currency);
+    const candidates = balancesAt(o.limitedPostings.get(key) ?? [], event.rejectedAtMs);
+    if (candidates.every((balance) => balance - sent.amountMinor >= -limit.setMinor))
+      wrong(
+        `refused INSUFFICIENT_FUNDS at ${new Date(event.rejectedAtMs).toISOString()}, yet it fitted every balance the account had then (${candidates.join(", ")})`,
+      );
+  }
+  for (const refusal of o.insufficientFunds) {
+    if (refusal.debitAccount === null || !limitOf.has(balanceKey(refusal.debitAccount, refusal.currency)))
+      anomalies.push({
+        kind: "limit-outcome",
+        id: refusal.id,
+        detail: `refused INSUFFICIENT_FUNDS, but it debits ${refusal.debitAccount ?? "no customer account"} (${refusal.currency}), which has no limit`,
+      });
+  }
+  return invariant(
+    "no limited account ever below its limit; its debits posted or refused INSUFFICIENT_FUNDS for want of funds only",
+    {
+      limitedAccounts: o.limits.length,
+      postings,
+      debits,
+      posted,
+      refused,
+      refusedChecked,
+      lowestHeadroom: Number.isFinite(lowestHeadroom) ? lowestHeadroom : 0,
+    },
+    anomalies,
+  );
+};
+
+/**
+ * Each refusal by the ledger is on transactions.rejected once (distinct events: the same event published
+ * twice by a relay crash is counted, not an anomaly), a posted transaction never is, and a refused one is
+ * never on transactions.posted.
+ */
+const refusalEventsInvariant = (o: Observations): Invariant => {
+  const anomalies: Anomaly[] = [];
+  let refusals = 0;
+  let records = 0;
+  let events = 0;
+  for (const [id, row] of o.ledger) {
+    const published = o.ledgerRejections.get(id);
+    records += published?.records ?? 0;
+    events += published?.events.length ?? 0;
+    const byLedger = row.status === "rejected" && (row.reasons ?? []).some((r) => LEDGER_REFUSALS.has(r));
+    if (!byLedger) {
+      if (published)
+        anomalies.push({
+          kind: "duplicate",
+          id,
+          detail: `${row.status} in the ledger, yet refused on transactions.rejected (${published.events.map((e) => e.reasons.join("+")).join(", ")})`,
+        });
+      continue;
+    }
+    refusals += 1;
+    const n = published?.events.length ?? 0;
+    if (n === 0)
+      anomalies.push({
+        kind: "unseen",
+        id,
+        detail: `refused ${(row.reasons ?? []).join(", ")} in the ledger, not on transactions.rejected`,
+      });
+    if (n > 1) anomalies.push({ kind: "duplicate", id, detail: `${n} distinct refusal events` });
+    if ((o.postedEvents.get(id)?.length ?? 0) > 0)
+      anomalies.push({ kind: "duplicate", id, detail: "refused, yet on transactions.posted" });
+  }
+  return invariant(
+    "every refusal by the ledger appears on transactions.rejected once, and only those",
+    { refusals, events, duplicateRecords: records - events },
+    anomalies,
+  );
+};
+
 export const check = (o: Observations): Invariant[] => {
   const acceptedIds = new Set([...o.accepted.values()].flat());
 
@@ -306,7 +554,7 @@ export const check = (o: Observations): Invariant[] => {
   }
   const inputs = [...o.requested.values()].reduce((a, b) => a + b, 0);
   const processor = invariant(
-    "the processor emitted exactly one output per input record, per id (read_committed)",
+    "the processor emitted exactly one output per input record, per id (read_committed; the ledger's refusals on transactions.rejected apart)",
     {
       inputRecords: inputs,
       inputIds: o.requested.size,
@@ -363,14 +611,37 @@ export const check = (o: Observations): Invariant[] => {
     ],
   );
 
-  return [inLedger, keys, balanced, outbox, processor, topic, stuck, kinds, refundsInvariant(o)];
+  const statements = invariant(
+    "each account's postings numbered 1..n, each balance_after the running sum (ledger statements check)",
+    { findings: o.statementFindings.length },
+    o.statementFindings.map((finding): Anomaly => ({ kind: "statement", detail: finding })),
+  );
+
+  return [
+    inLedger,
+    keys,
+    balanced,
+    statements,
+    outbox,
+    processor,
+    topic,
+    refusalEventsInvariant(o),
+    stuck,
+    kinds,
+    refundsInvariant(o),
+    limitsInvariant(o),
+  ];
 };
 
-/** Per kind sent: accepted, and the ledger's outcomes; refusal reasons; refunds per intent and outcome. */
+/**
+ * Per kind sent: accepted, and the ledger's outcomes; refusal reasons; refunds per intent and outcome; the
+ * limited accounts' traffic per intent and outcome.
+ */
 export const kindFigures = (o: Pick<Observations, "sent" | "ledger">) => {
   const byKind: Record<string, Record<string, number>> = {};
   const refusals: Record<string, number> = {};
   const refundIntents: Record<string, Record<string, number>> = {};
+  const limitedIntents: Record<string, Record<string, number>> = {};
   const add = (into: Record<string, number>, key: string) => {
     into[key] = (into[key] ?? 0) + 1;
   };
@@ -390,8 +661,13 @@ export const kindFigures = (o: Pick<Observations, "sent" | "ledger">) => {
         row?.status === "rejected" ? (row.reasons ?? []).join("+") || "rejected" : (row?.status ?? "missing");
       add(group(refundIntents, sent.refund.intent), outcome);
     }
+    if (sent.limited) {
+      const outcome =
+        row?.status === "rejected" ? (row.reasons ?? []).join("+") || "rejected" : (row?.status ?? "missing");
+      add(group(limitedIntents, sent.limited), outcome);
+    }
   }
-  return { byKind, refusals, refundIntents };
+  return { byKind, refusals, refundIntents, limitedIntents };
 };
 
 /** Anomalies by kind, with the first few examples of each. */

@@ -39,6 +39,46 @@ export const REFUND_INTENTS = [
 ] as const;
 export type RefundIntent = (typeof REFUND_INTENTS)[number];
 
+/** What a request of a limited account's traffic was sent to do (the ledger's rules decide the outcome). */
+export const LIMITED_INTENTS = [
+  /** The cash_in that funds it at the start. */
+  "funding",
+  /** A cash_in, or a transfer into it from an account without a limit, over the run. */
+  "credit",
+  /** One debit of it (payment, transfer, cash_out or debit): posted if it fits, else INSUFFICIENT_FUNDS. */
+  "debit",
+  /** One of 2-4 debits of it sent at once. */
+  "burst",
+] as const;
+export type LimitedIntent = (typeof LIMITED_INTENTS)[number];
+
+/** An account each client gives an overdraft limit before the load (the same ids, a ledger account each). */
+export interface LimitedAccount {
+  readonly accountId: string;
+  readonly currency: Currency;
+  /** How far below zero it may go, in the currency's minor units. */
+  readonly limitMinor: number;
+  /** What the cash_in at the start puts on it. */
+  readonly fundingMinor: number;
+}
+
+export const LIMITED_ACCOUNTS: readonly LimitedAccount[] = [
+  { accountId: "ACC-LIM-0", currency: "USD", limitMinor: 0, fundingMinor: 40_000 },
+  { accountId: "ACC-LIM-1", currency: "USD", limitMinor: 25_000, fundingMinor: 15_000 },
+  { accountId: "ACC-LIM-2", currency: "EUR", limitMinor: 10_000, fundingMinor: 30_000 },
+];
+
+/** A limit the run set, as the gateway answered the PUT. */
+export interface LimitSet {
+  readonly clientId: string;
+  readonly accountId: string;
+  readonly currency: string;
+  readonly ledgerAccount: string;
+  readonly limitMinor: number;
+  /** limit_updated_at as answered (epoch ms): the limit must still be this one at the end. */
+  readonly updatedAtMs: number;
+}
+
 export interface ApiClient {
   readonly clientId: string;
   readonly apiKey: string;
@@ -68,6 +108,8 @@ export interface PlannedRequest {
   readonly merchantName?: string;
   readonly counterpartyAccountId?: string;
   readonly refund?: PlannedRefund;
+  /** Traffic of a limited account: what it was sent to do (a transfer into one is a credit). */
+  readonly limited?: LimitedIntent;
   /** Sent again after its 202, as by a client that lost the answer. */
   readonly resend: boolean;
 }
@@ -91,12 +133,15 @@ export interface SentRecord {
   readonly accountId: string;
   readonly currency: string;
   readonly amountMinor: number;
+  readonly counterpartyAccountId?: string;
   /** A refund: its original's ledger id (from the original's 202), what it tried, its group. */
   readonly refund?: {
     readonly originalId: string;
     readonly intent: RefundIntent;
     readonly group: number | null;
   };
+  /** Traffic of a limited account: what it was sent to do. */
+  readonly limited?: LimitedIntent;
 }
 
 export interface ClientHistory {
@@ -158,6 +203,15 @@ const CHOSEN_ID_SHARE = 0.1;
 /** A refund's original is one of the slots this many back: recent, so its 202 has usually arrived. */
 const ORIGINAL_MIN_BACK = 20;
 const ORIGINAL_MAX_BACK = 400;
+/** Share of the paced slots (after the funding) that move a limited account. */
+const LIMITED_SHARE = 0.08;
+const LIMITED_WEIGHTS: readonly (readonly ["cash_in" | "transfer-in" | "debit" | "burst", number])[] = [
+  ["cash_in", 0.14],
+  ["transfer-in", 0.1],
+  ["debit", 0.6],
+  ["burst", 0.16],
+];
+const DEBIT_KINDS: readonly Kind[] = ["payment", "transfer", "cash_out", "debit"];
 
 const weighted = <T>(random: Random, weights: readonly (readonly [T, number])[]): T => {
   let roll = random.next() * weights.reduce((sum, [, w]) => sum + w, 0);
@@ -228,12 +282,37 @@ export const planWorkload = (options: WorkloadOptions): Slot[] => {
     const others = ACCOUNTS.filter((a) => a !== account);
     return random.pick(others);
   };
+  // The limited accounts' funding first: one cash_in each, per client.
+  const funding = Array.from({ length: options.clients }, (_, client) =>
+    LIMITED_ACCOUNTS.map((account) => ({ client, account })),
+  ).flat();
 
   for (let slot = 0; slot < options.total; slot++) {
     const key = `chaos-${options.seed}-${slot}`;
+    const resend = () => random.chance(options.resendProbability);
+    const fund = funding[slot];
+    if (fund) {
+      slots.push([
+        {
+          key,
+          idBy: "idempotency-key",
+          client: fund.client,
+          type: "cash_in",
+          accountId: fund.account.accountId,
+          currency: fund.account.currency,
+          amountMinor: fund.account.fundingMinor,
+          limited: "funding",
+          resend: resend(),
+        },
+      ]);
+      continue;
+    }
+    if (random.chance(LIMITED_SHARE)) {
+      slots.push(planLimited(key, resend));
+      continue;
+    }
     const client = options.clients > 1 ? random.int(0, options.clients - 1) : 0;
     const kind = weighted(random, KIND_WEIGHTS);
-    const resend = () => random.chance(options.resendProbability);
 
     if (kind === "refund") {
       const intent = weighted(random, INTENT_WEIGHTS);
@@ -265,6 +344,68 @@ export const planWorkload = (options: WorkloadOptions): Slot[] => {
     if (type === "cash_in") cashIns.push(candidate);
   }
   return slots;
+
+  /**
+   * A slot of a limited account's traffic: a credit (a cash_in, or a transfer into it from an account without
+   * a limit), one debit of it, or a burst of debits of it sent at once. Its debits are of every kind, each
+   * more than its credits on average, so it runs into its limit; a transfer goes to the client's other limited
+   * account in that currency when there is one (both directions happen: batches lock both rows), else to one
+   * without a limit. None of it is ever refunded (a refund of a transfer into a limited account would debit it).
+   */
+  function planLimited(key: string, resend: () => boolean): Slot {
+    const client = options.clients > 1 ? random.int(0, options.clients - 1) : 0;
+    const account = random.pick(LIMITED_ACCOUNTS);
+    const what = weighted(random, LIMITED_WEIGHTS);
+    const amount = (low: number, high: number) =>
+      account.currency === "JPY" ? random.int(low, high) : random.int(low, high) * 100 + random.int(0, 99);
+    const base = { idBy: "idempotency-key" as const, client, currency: account.currency };
+    if (what === "cash_in")
+      return [
+        {
+          ...base,
+          key,
+          type: "cash_in",
+          accountId: account.accountId,
+          amountMinor: amount(40, 180),
+          limited: "credit",
+          resend: resend(),
+        },
+      ];
+    if (what === "transfer-in")
+      return [
+        {
+          ...base,
+          key,
+          type: "transfer",
+          accountId: random.pick(ACCOUNTS),
+          counterpartyAccountId: account.accountId,
+          amountMinor: amount(20, 120),
+          limited: "credit",
+          resend: resend(),
+        },
+      ];
+    const debit = (suffix: string, intent: LimitedIntent): PlannedRequest => {
+      const type = random.pick(DEBIT_KINDS);
+      const peer = LIMITED_ACCOUNTS.find(
+        (other) => other.currency === account.currency && other.accountId !== account.accountId,
+      );
+      return {
+        ...base,
+        key: `${key}${suffix}`,
+        type,
+        accountId: account.accountId,
+        amountMinor: amount(10, 130),
+        ...(type === "payment" || random.chance(0.3) ? { merchantName: random.pick(MERCHANTS) } : {}),
+        ...(type === "transfer"
+          ? { counterpartyAccountId: peer && random.chance(0.6) ? peer.accountId : random.pick(ACCOUNTS) }
+          : {}),
+        limited: intent,
+        resend: resend(),
+      };
+    };
+    if (what === "debit") return [debit("", "debit")];
+    return Array.from({ length: random.int(2, 4) }, (_, n) => debit(`-${n}`, "burst"));
+  }
 
   function planRefunds(intent: RefundIntent, slot: number, key: string, client: number): Slot | undefined {
     const own = (c: Candidate) => c.request.client === client;
@@ -490,6 +631,8 @@ const recordOf = (request: PlannedRequest, clients: readonly ApiClient[]): SentR
   accountId: request.accountId,
   currency: request.currency,
   amountMinor: request.amountMinor,
+  ...(request.counterpartyAccountId ? { counterpartyAccountId: request.counterpartyAccountId } : {}),
+  ...(request.limited ? { limited: request.limited } : {}),
 });
 
 /** What was sent, by the transaction id its 202 gave (requests never answered are left out). */
@@ -501,4 +644,62 @@ export const sentById = (history: ClientHistory): Map<string, SentRecord> => {
     if (record && id !== undefined) byId.set(id, record);
   }
   return byId;
+};
+
+/**
+ * Gives each client's limited accounts their overdraft limit through the gateway (PUT
+ * /v1/accounts/{id}/limits with the client's own key), before any load. A 5xx, 429 or refused connection is
+ * retried; any other answer but 200 ends the run.
+ */
+export const setLimits = async (
+  gatewayUrl: string,
+  clients: readonly ApiClient[],
+  timeoutMs = 60_000,
+): Promise<LimitSet[]> => {
+  const deadline = Date.now() + timeoutMs;
+  const set: LimitSet[] = [];
+  for (const client of clients) {
+    for (const account of LIMITED_ACCOUNTS) {
+      for (let attempt = 0; ; attempt++) {
+        if (Date.now() > deadline) throw new Error(`no limit set on ${account.accountId} in ${timeoutMs} ms`);
+        const response = await fetch(`${gatewayUrl}/v1/accounts/${account.accountId}/limits`, {
+          method: "PUT",
+          headers: { Authorization: `Bearer ${client.apiKey}`, "Content-Type": "application/json" },
+          body: JSON.stringify({
+            currency: account.currency,
+            overdraft_limit: formatAmount(account.limitMinor, account.currency),
+          }),
+          signal: AbortSignal.timeout(5_000),
+        }).catch(() => undefined);
+        const answer = (await response?.json().catch(() => ({}))) as {
+          ledger_account?: string;
+          balances?: {
+            currency: string;
+            overdraft_limit_minor: string | null;
+            limit_updated_at: string | null;
+          }[];
+        };
+        if (response?.status === 200) {
+          const balance = answer.balances?.find((b) => b.currency === account.currency);
+          if (balance?.overdraft_limit_minor !== String(account.limitMinor) || !balance.limit_updated_at)
+            throw new Error(`PUT limits of ${account.accountId} answered ${JSON.stringify(answer)}`);
+          set.push({
+            clientId: client.clientId,
+            accountId: account.accountId,
+            currency: account.currency,
+            ledgerAccount: answer.ledger_account ?? `customer:${client.clientId}:${account.accountId}`,
+            limitMinor: account.limitMinor,
+            updatedAtMs: Date.parse(balance.limit_updated_at),
+          });
+          break;
+        }
+        if (response && response.status < 500 && response.status !== 429)
+          throw new Error(
+            `PUT limits of ${account.accountId} answered ${response.status} ${JSON.stringify(answer)}`,
+          );
+        await sleep(Math.min(2_000, 100 * 2 ** Math.min(attempt, 4)));
+      }
+    }
+  }
+  return set;
 };

@@ -1,10 +1,17 @@
 // What the checker reads at the end, from the outside: the ledger in Postgres, and every topic of the
 // pipeline in Kafka, read_committed (and validated/rejected read_uncommitted too, to see aborted output).
-import type { DeadLetter, TransactionPosted, TransactionRequested } from "@ledgerline/contracts";
+import type {
+  DeadLetter,
+  TransactionPosted,
+  TransactionRejected,
+  TransactionRequested,
+} from "@ledgerline/contracts";
 import { createAdmin, type KafkaConnection } from "@ledgerline/kafka";
 import {
   checkBalances,
+  checkLimits,
   checkPostings,
+  checkStatements,
   createLedgerPool,
   type DatabasePool,
   kindViolations,
@@ -19,7 +26,14 @@ import {
   ListOffsetTimestamps,
   stringDeserializer,
 } from "@platformatic/kafka";
-import type { Observations, SentTransaction } from "./checker.ts";
+import {
+  LEDGER_REFUSALS,
+  type LedgerRejection,
+  type LimitedPosting,
+  type Observations,
+  type SentTransaction,
+} from "./checker.ts";
+import type { LimitSet } from "./clients.ts";
 
 export interface LedgerTiming {
   readonly id: string;
@@ -124,7 +138,19 @@ export interface CollectOptions {
   readonly accepted: ReadonlyMap<string, readonly string[]>;
   /** What the clients sent, by transaction id. */
   readonly sent: ReadonlyMap<string, SentTransaction>;
+  /** The overdraft limits the run set before the load. */
+  readonly limits: readonly LimitSet[];
 }
+
+/** A transactions.rejected record: whose, why, when, and the whole event (to tell a re-publication). */
+interface RejectedRecord extends LedgerRejection {
+  readonly transactionId: string;
+  readonly byLedger: boolean;
+  readonly fingerprint: string;
+}
+
+const jsonOf = (value: unknown) =>
+  JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
 
 export const collect = async (options: CollectOptions): Promise<Collected> => {
   const resolved = names("");
@@ -132,6 +158,19 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
   const topic = (id: TopicId) => resolved.topic(id);
   const idOf = (id: TopicId) => async (value: Buffer) =>
     (await codec.decode<{ transaction_id: string }>(id, value)).transaction_id;
+  // transactions.rejected holds the processor's rejections and, since limits, the ledger's own refusals
+  // (published by the outbox relay): told apart by their reasons, which only the ledger gives.
+  const rejectedOf = async (value: Buffer): Promise<RejectedRecord> => {
+    const event = await codec.decode<TransactionRejected>("rejected", value);
+    const reasons = event.reasons.map((r) => r.code);
+    return {
+      transactionId: event.transaction_id,
+      reasons,
+      rejectedAtMs: event.rejected_at.getTime(),
+      byLedger: reasons.some((r) => LEDGER_REFUSALS.has(r)),
+      fingerprint: jsonOf(event),
+    };
+  };
 
   const [requested, validated, rejected, dlq, posted, validatedRaw, rejectedRaw] = await Promise.all([
     readTopic(
@@ -141,7 +180,7 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
       async (v) => (await codec.decode<TransactionRequested>("requested", v)).transaction_id,
     ),
     readTopic(options.connection, topic("validated"), "committed", idOf("validated")),
-    readTopic(options.connection, topic("rejected"), "committed", idOf("rejected")),
+    readTopic(options.connection, topic("rejected"), "committed", rejectedOf),
     readTopic(options.connection, topic("dlq"), "committed", async (v) => {
       const letter = await codec.decode<DeadLetter>("dlq", v);
       // Only the processor's own dead letters are its outputs (the sink dead-letters conflicts too).
@@ -152,10 +191,23 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
       return { transactionId: event.transaction_id, eventId: event.event_id };
     }),
     readTopic(options.connection, topic("validated"), "uncommitted", idOf("validated")),
-    readTopic(options.connection, topic("rejected"), "uncommitted", idOf("rejected")),
+    readTopic(options.connection, topic("rejected"), "uncommitted", rejectedOf),
   ]);
-  const committedOutputs = new Set([...validated, ...rejected]);
-  const abortedOnly = new Set([...validatedRaw, ...rejectedRaw].filter((id) => !committedOutputs.has(id)));
+  const processorRejected = rejected.filter((r) => !r.byLedger).map((r) => r.transactionId);
+  const committedOutputs = new Set([...validated, ...processorRejected]);
+  const abortedOnly = new Set(
+    [...validatedRaw, ...rejectedRaw.filter((r) => !r.byLedger).map((r) => r.transactionId)].filter(
+      (id) => !committedOutputs.has(id),
+    ),
+  );
+  // The ledger's refusals per transaction: distinct events (the same event published twice is one).
+  const refusalEvents = new Map<string, { records: number; events: Map<string, LedgerRejection> }>();
+  for (const r of rejected.filter((r) => r.byLedger)) {
+    const seen = refusalEvents.get(r.transactionId) ?? { records: 0, events: new Map() };
+    seen.records += 1;
+    seen.events.set(r.fingerprint, { reasons: r.reasons, rejectedAtMs: r.rejectedAtMs });
+    refusalEvents.set(r.transactionId, seen);
+  }
   const postedEvents = new Map<string, string[]>();
   for (const event of posted)
     postedEvents.set(event.transactionId, [...(postedEvents.get(event.transactionId) ?? []), event.eventId]);
@@ -202,6 +254,66 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
     // The ledger's own checks (ledger-db ledgerChecks.ts), as `ledgerline reconcile` and the tests run them.
     const unbalanced = (await checkPostings(pool, FINDINGS_KEPT)).offenders.map((o) => o.id);
     const mismatches = (await checkBalances(pool, FINDINGS_KEPT)).offenders.map((o) => o.id);
+    const named = (o: { id: string; detail: string }) => `${o.id}: ${o.detail}`;
+    const statementFindings = (await checkStatements(pool, FINDINGS_KEPT)).offenders.map(named);
+    const limitFindings = (await checkLimits(pool, FINDINGS_KEPT)).offenders.map(named);
+    // The limited accounts: their balance rows at the end, and every posting of theirs in account order.
+    const limitedAccounts = options.limits.map((l) => l.ledgerAccount);
+    const limitRows = (await pool.any(sql.unsafe`
+      SELECT ledger_account, currency, overdraft_limit_minor::float8 AS limit_minor,
+        floor(extract(epoch FROM limit_updated_at) * 1000)::float8 AS limit_at,
+        balance_minor::float8 AS balance_minor
+      FROM account_balances WHERE ledger_account = ANY(${sql.array(limitedAccounts, "text")})`)) as readonly {
+      ledger_account: string;
+      currency: string;
+      limit_minor: number | null;
+      limit_at: number | null;
+      balance_minor: number;
+    }[];
+    const limitedPostings = new Map<string, LimitedPosting[]>();
+    const postingRows = (await pool.any(sql.unsafe`
+      SELECT ledger_account, currency, transaction_id::text AS id, account_seq::float8 AS seq,
+        amount_minor::float8 AS amount_minor, balance_after_minor::float8 AS balance_after_minor,
+        floor(extract(epoch FROM created_at) * 1000)::float8 AS created_at
+      FROM postings WHERE ledger_account = ANY(${sql.array(limitedAccounts, "text")})
+      ORDER BY ledger_account, currency, account_seq`)) as readonly {
+      ledger_account: string;
+      currency: string;
+      id: string;
+      seq: number;
+      amount_minor: number;
+      balance_after_minor: number;
+      created_at: number;
+    }[];
+    for (const row of postingRows) {
+      const key = `${row.ledger_account} ${row.currency}`;
+      limitedPostings.set(key, [
+        ...(limitedPostings.get(key) ?? []),
+        {
+          transactionId: row.id,
+          seq: row.seq,
+          amountMinor: row.amount_minor,
+          balanceAfterMinor: row.balance_after_minor,
+          createdAtMs: row.created_at,
+        },
+      ]);
+    }
+    // Every INSUFFICIENT_FUNDS refusal, with the account the transaction would have debited: its own for
+    // the kinds that debit it, a transfer's receiving account for a refund of that transfer.
+    const insufficient = (await pool.any(sql.unsafe`
+      SELECT t.transaction_id::text AS id, t.currency,
+        CASE WHEN t.type IN ('payment', 'transfer', 'cash_out', 'debit')
+            THEN 'customer:' || t.client_id || ':' || t.account_id
+          WHEN t.type = 'refund' AND o.type = 'transfer'
+            THEN 'customer:' || o.client_id || ':' || o.counterparty_account_id END AS debit_account
+      FROM transactions t
+      LEFT JOIN transactions o ON o.transaction_id = t.original_transaction_id
+      WHERE t.status = 'rejected'
+        AND t.rejection_reasons @> '[{"code": "INSUFFICIENT_FUNDS"}]'::jsonb`)) as readonly {
+      id: string;
+      currency: string;
+      debit_account: string | null;
+    }[];
     // A posted transaction's event is still in the outbox, or was published (its row deleted): distinct
     // event ids per transaction over both (a relay crash may publish one event id twice).
     const waiting = (await pool.any(sql.unsafe`
@@ -243,11 +355,41 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
         balanceMismatches: mismatches,
         outboxEvents: new Map([...eventIds].map(([id, events]) => [id, events.size])),
         requested: countBy(requested),
-        processed: countBy([...validated, ...rejected, ...dlq]),
+        processed: countBy([...validated, ...processorRejected, ...dlq]),
         abortedOnly,
         postedEvents,
         postedRefunds: refundsOf,
         kindViolations: violations,
+        statementFindings,
+        limitFindings,
+        limits: options.limits.map((set) => {
+          const row = limitRows.find(
+            (r) => r.ledger_account === set.ledgerAccount && r.currency === set.currency,
+          );
+          return {
+            clientId: set.clientId,
+            accountId: set.accountId,
+            ledgerAccount: set.ledgerAccount,
+            currency: set.currency,
+            setMinor: set.limitMinor,
+            setAtMs: set.updatedAtMs,
+            endMinor: row?.limit_minor ?? null,
+            endAtMs: row?.limit_at ?? null,
+            balanceMinor: row?.balance_minor ?? 0,
+          };
+        }),
+        limitedPostings,
+        ledgerRejections: new Map(
+          [...refusalEvents].map(([id, seen]) => [
+            id,
+            { records: seen.records, events: [...seen.events.values()] },
+          ]),
+        ),
+        insufficientFunds: insufficient.map((r) => ({
+          id: r.id,
+          currency: r.currency,
+          debitAccount: r.debit_account,
+        })),
         lag: [...lag, { group: "outbox", topic: "outbox", partition: 0, lag: unpublished }],
       },
       timings: rows.map((row) => ({

@@ -13,7 +13,7 @@ import { createLedgerPool, sql } from "@ledgerline/ledger-db";
 import { REPO_ROOT, ScriptedPipeline } from "@ledgerline/testkit";
 import { chaosSettings } from "./Config.ts";
 import { check, kindFigures } from "./checker.ts";
-import { type ApiClient, runClients, sentById } from "./clients.ts";
+import { type ApiClient, LIMITED_ACCOUNTS, runClients, sentById, setLimits } from "./clients.ts";
 
 import { collect, endLag } from "./collect.ts";
 import { type Fault, faultSchedule } from "./nemesis.ts";
@@ -61,6 +61,11 @@ const cluster = await ScriptedPipeline.start({
 let exitCode = 2;
 try {
   const profile = settings.profile;
+  // The limited accounts' overdraft limits, through the gateway, before the load and the faults.
+  const limits = await setLimits(cluster.gatewayUrl, clients);
+  log(
+    `overdraft limits set on ${limits.length} accounts (${LIMITED_ACCOUNTS.map((a) => a.accountId).join(", ")} of each client)`,
+  );
   const startEpoch = Date.now();
   const clock = () => Date.now() - startEpoch;
   const schedule = faultSchedule({
@@ -140,6 +145,7 @@ try {
     databaseUrl: cluster.env.DATABASE_URL as string,
     accepted: history.answered,
     sent: sentById(history),
+    limits,
   });
   const invariants = check(collected.observations);
   const toPosted = collected.timings.flatMap((t) =>

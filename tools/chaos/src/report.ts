@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { anomalySummary, type Invariant } from "./checker.ts";
-import { type Accept, KINDS, REFUND_INTENTS } from "./clients.ts";
+import { type Accept, KINDS, LIMITED_INTENTS, REFUND_INTENTS } from "./clients.ts";
 import type { LedgerTiming } from "./collect.ts";
 
 export interface InjectedFault {
@@ -31,6 +31,8 @@ export interface RunFigures {
   readonly refusals: Readonly<Record<string, number>>;
   /** Refunds per what they tried (clients.ts REFUND_INTENTS): the ledger's outcomes. */
   readonly refundIntents: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The limited accounts' traffic per what it was sent to do (clients.ts LIMITED_INTENTS): outcomes. */
+  readonly limitedIntents: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Refunds not sent: their original never got a 202. */
   readonly skippedRefunds: number;
   readonly faults: Readonly<Record<string, number>>;
@@ -116,6 +118,11 @@ export const renderTable = (invariants: readonly Invariant[], figures: RunFigure
     .map((intent) => `${intent} (${outcomes(f.refundIntents[intent] ?? {})})`)
     .join("; ");
   lines.push(`refunds by intent: ${intents || "none"}; not sent (original unanswered) ${f.skippedRefunds}`);
+  const limited = Object.keys(f.limitedIntents)
+    .sort(inOrder(LIMITED_INTENTS))
+    .map((intent) => `${intent} (${outcomes(f.limitedIntents[intent] ?? {})})`)
+    .join("; ");
+  lines.push(`limited accounts by intent: ${limited || "none"}`);
   lines.push(`faults: ${kv(f.faults)}`);
   lines.push(`restarts (by the supervisor): ${kv(f.restarts)}`);
   lines.push(`client retries ${f.clientRetries}, resent after a 202 ${f.resent}, abandoned ${f.abandoned}`);

@@ -1,7 +1,8 @@
 // The short chaos profile inside npm test: a private pipeline started through the project's scripts,
 // every app SIGKILLed at least once, the broker killed and restarted, Postgres restarted immediately,
-// ~2,300 transactions of every kind (refunds among them, some that must be refused) from two careful API
-// clients; then every invariant is checked from the outside.
+// ~2,300 transactions of every kind (refunds among them, some that must be refused, and debits of accounts
+// with an overdraft limit, more than they can pay) from two careful API clients; then every invariant is
+// checked from the outside.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,6 +53,7 @@ describe("chaos (short profile)", () => {
         byKind: Record<string, Record<string, number>>;
         refusals: Record<string, number>;
         clients: Record<string, number>;
+        limitedIntents: Record<string, Record<string, number>>;
       };
     };
     expect(report.ok).toBe(true);
@@ -63,6 +65,9 @@ describe("chaos (short profile)", () => {
     );
     expect(Object.keys(report.figures.clients).sort()).toEqual(["chaos-a", "chaos-b"]);
     expect(report.figures.refusals.REFUND_EXCEEDS_ORIGINAL).toBeGreaterThan(0);
+    // The limited accounts' debits: some posted, some refused for want of funds.
+    expect(report.figures.refusals.INSUFFICIENT_FUNDS).toBeGreaterThan(0);
+    expect(report.figures.limitedIntents.debit?.posted).toBeGreaterThan(0);
     // Every app was killed and brought back by the supervisor.
     for (const app of ["gateway", "processor", "ledger-sink", "outbox-relay"]) {
       expect(report.figures.restarts[app], app).toBeGreaterThanOrEqual(1);

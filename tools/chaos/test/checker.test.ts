@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   anomalySummary,
+  balancesAt,
   check,
   kindFigures,
+  LEDGER_REFUSALS,
   type LedgerRow,
   type Observations,
   requiredRefusal,
@@ -35,6 +37,12 @@ const clean = (): Observations => ({
   sent: new Map(),
   postedRefunds: new Map(),
   kindViolations: { wrongLegs: [], refundsOverOriginal: [], sharedAccounts: [] },
+  statementFindings: [],
+  limitFindings: [],
+  limits: [],
+  limitedPostings: new Map(),
+  ledgerRejections: new Map(),
+  insufficientFunds: [],
 });
 
 const kinds = (o: Observations) => anomalySummary(check(o)).map((a) => a.kind);
@@ -110,21 +118,33 @@ const KINDED: readonly (readonly [string, SentTransaction, LedgerRow])[] = [
   ["r6", refundOf("too-large", 1500), { status: "rejected", reasons: ["REFUND_EXCEEDS_ORIGINAL"] }],
 ];
 
-/** Sets ledger rows, keeping the rest of the history consistent (a posted row has its one event). */
-const withRows = (o: Observations, rows: readonly (readonly [string, LedgerRow])[]): Observations => {
+/**
+ * Sets ledger rows, keeping the rest of the history consistent (a posted row has its one event, a row the
+ * ledger refused its one refusal event, at `rejectedAtMs`).
+ */
+const withRows = (
+  o: Observations,
+  rows: readonly (readonly [string, LedgerRow])[],
+  rejectedAtMs = 0,
+): Observations => {
   const ledger = new Map(o.ledger);
   const outboxEvents = new Map(o.outboxEvents);
   const postedEvents = new Map(o.postedEvents);
+  const ledgerRejections = new Map(o.ledgerRejections);
   for (const [id, row] of rows) {
     ledger.set(id, row);
     outboxEvents.delete(id);
     postedEvents.delete(id);
+    ledgerRejections.delete(id);
     if (row.status === "posted") {
       outboxEvents.set(id, 1);
       postedEvents.set(id, [`e-${id}`]);
     }
+    const reasons = row.reasons ?? [];
+    if (row.status === "rejected" && reasons.some((r) => LEDGER_REFUSALS.has(r)))
+      ledgerRejections.set(id, { records: 1, events: [{ reasons, rejectedAtMs }] });
   }
-  return { ...o, ledger, outboxEvents, postedEvents };
+  return { ...o, ledger, outboxEvents, postedEvents, ledgerRejections };
 };
 
 const withKinds = (): Observations => {
@@ -264,5 +284,196 @@ describe("check: transaction kinds and refunds", () => {
       must: true,
       reasons: ["REFUND_EXCEEDS_ORIGINAL"],
     });
+  });
+});
+
+// Limited accounts: client a's ACC-L (USD, limit 100) funded by c9 (1000 at t=100), then debits d1 (800,
+// posted at t=200: 200 left), d2 (400, refused in d1's batch: 1000 - 400 fitted before d1, 200 - 400 below
+// -100 after it), d3 (250, posted at t=300: -50) and d4 (100, refused at t=400: -150 < -100); a transfer
+// into it t1 (from an account without a limit, posted at t=500: +100).
+const L = { clientId: "a", accountId: "ACC-L", currency: "USD" };
+const LEDGER_L = "customer:a:ACC-L";
+const LIMITED: readonly (readonly [string, SentTransaction, LedgerRow, number | null])[] = [
+  ["c9", { ...L, type: "cash_in", amountMinor: 1000, limited: "funding" }, { status: "posted" }, null],
+  ["d1", { ...L, type: "payment", amountMinor: 800, limited: "burst" }, { status: "posted" }, null],
+  [
+    "d2",
+    { ...L, type: "cash_out", amountMinor: 400, limited: "burst" },
+    { status: "rejected", reasons: ["INSUFFICIENT_FUNDS"] },
+    200,
+  ],
+  [
+    "d3",
+    { ...L, type: "transfer", amountMinor: 250, counterpartyAccountId: "ACC-1", limited: "debit" },
+    { status: "posted" },
+    null,
+  ],
+  [
+    "d4",
+    { ...L, type: "debit", amountMinor: 100, limited: "debit" },
+    { status: "rejected", reasons: ["INSUFFICIENT_FUNDS"] },
+    400,
+  ],
+  [
+    "t1",
+    { ...L, accountId: "ACC-1", type: "transfer", amountMinor: 100, counterpartyAccountId: "ACC-L" },
+    { status: "posted" },
+    null,
+  ],
+];
+const posting = (transactionId: string, seq: number, amountMinor: number, balance: number, at: number) => ({
+  transactionId,
+  seq,
+  amountMinor,
+  balanceAfterMinor: balance,
+  createdAtMs: at,
+});
+const POSTINGS_L = [
+  posting("c9", 1, 1000, 1000, 100),
+  posting("d1", 2, -800, 200, 200),
+  posting("d3", 3, -250, -50, 300),
+  posting("t1", 4, 100, 50, 500),
+];
+
+const withLimited = (): Observations => {
+  let o = clean();
+  const accepted = new Map(o.accepted);
+  const requested = new Map(o.requested);
+  const processed = new Map(o.processed);
+  for (const [id] of LIMITED) {
+    accepted.set(`key-${id}`, [id]);
+    requested.set(id, 1);
+    processed.set(id, 1);
+  }
+  o = {
+    ...o,
+    accepted,
+    requested,
+    processed,
+    sent: new Map(LIMITED.map(([id, sent]) => [id, sent])),
+    limits: [
+      {
+        clientId: "a",
+        accountId: "ACC-L",
+        ledgerAccount: LEDGER_L,
+        currency: "USD",
+        setMinor: 100,
+        setAtMs: 50,
+        endMinor: 100,
+        endAtMs: 50,
+        balanceMinor: 50,
+      },
+    ],
+    limitedPostings: new Map([[`${LEDGER_L} USD`, POSTINGS_L]]),
+    insufficientFunds: [
+      { id: "d2", debitAccount: LEDGER_L, currency: "USD" },
+      { id: "d4", debitAccount: LEDGER_L, currency: "USD" },
+    ],
+  };
+  for (const [id, , row, at] of LIMITED) o = withRows(o, [[id, row]], at ?? 0);
+  return o;
+};
+
+describe("check: limited accounts", () => {
+  it("passes debits posted while they fit and refused INSUFFICIENT_FUNDS once they did not", () => {
+    const invariants = check(withLimited());
+    expect(anomalySummary(invariants)).toEqual([]);
+    expect(invariants.find((i) => i.name.startsWith("no limited account"))?.counts).toEqual({
+      limitedAccounts: 1,
+      postings: 4,
+      debits: 4,
+      posted: 2,
+      refused: 2,
+      refusedChecked: 2,
+      lowestHeadroom: 50,
+    });
+    expect(invariants.find((i) => i.name.startsWith("every refusal by the ledger"))?.counts).toEqual({
+      refusals: 2,
+      events: 2,
+      duplicateRecords: 0,
+    });
+    expect(kindFigures(withLimited()).limitedIntents).toEqual({
+      funding: { posted: 1 },
+      burst: { posted: 1, INSUFFICIENT_FUNDS: 1 },
+      debit: { posted: 1, INSUFFICIENT_FUNDS: 1 },
+    });
+  });
+
+  it("dates a refusal within its batch: the balance before it, or after any posting of its time", () => {
+    expect(balancesAt(POSTINGS_L, 200)).toEqual([1000, 200]);
+    expect(balancesAt(POSTINGS_L, 400)).toEqual([-50]);
+    expect(balancesAt(POSTINGS_L, 50)).toEqual([0]);
+  });
+
+  it("names a limited account below its limit, a changed limit, and the ledger's own findings", () => {
+    const o = withLimited();
+    const below = [...POSTINGS_L];
+    below[2] = posting("d3", 3, -250, -150, 300);
+    expect(kinds({ ...o, limitedPostings: new Map([[`${LEDGER_L} USD`, below]]) })).toContain("overdraft");
+    const [limit] = o.limits;
+    expect(kinds({ ...o, limits: [{ ...limit!, balanceMinor: -101 }] })).toEqual(["overdraft"]);
+    expect(kinds({ ...o, limits: [{ ...limit!, endMinor: 500, endAtMs: 9_000 }] })).toEqual([
+      "limit-outcome",
+    ]);
+    expect(kinds({ ...o, limits: [{ ...limit!, endMinor: null }] })).toEqual(["limit-outcome"]);
+    expect(
+      kinds({ ...o, limitFindings: ["customer:a:ACC-L USD: balance -101, overdraft limit 100"] }),
+    ).toEqual(["overdraft"]);
+    expect(kinds({ ...o, statementFindings: ["customer:a:ACC-L USD #3: seq 3 after 1"] })).toEqual([
+      "statement",
+    ]);
+  });
+
+  it("names a debit refused though it fitted, or for another reason, or of an account without a limit", () => {
+    // d4 (100) refused at t=250, between d1 and d3, when the balance was 200: it fitted.
+    expect(
+      kinds(withRows(withLimited(), [["d4", { status: "rejected", reasons: ["INSUFFICIENT_FUNDS"] }]], 250)),
+    ).toEqual(["limit-outcome"]);
+    expect(
+      kinds(withRows(withLimited(), [["d4", { status: "rejected", reasons: ["ORIGINAL_NOT_FOUND"] }]], 400)),
+    ).toEqual(["limit-outcome"]);
+    const o = withLimited();
+    expect(
+      kinds({
+        ...o,
+        insufficientFunds: [
+          ...o.insufficientFunds,
+          { id: "t1", debitAccount: "customer:a:ACC-1", currency: "USD" },
+        ],
+      }),
+    ).toEqual(["limit-outcome"]);
+    // A refused debit with a posting of it all the same.
+    expect(
+      kinds({
+        ...o,
+        limitedPostings: new Map([[`${LEDGER_L} USD`, [...POSTINGS_L, posting("d4", 5, -100, -50, 600)]]]),
+      }),
+    ).toEqual(["limit-outcome"]);
+  });
+
+  it("counts each refusal's event once, and names a missing, doubled or contradicting one", () => {
+    const o = withLimited();
+    const rejections = (
+      id: string,
+      value?: { records: number; events: { reasons: string[]; rejectedAtMs: number }[] },
+    ) => {
+      const map = new Map(o.ledgerRejections);
+      if (value) map.set(id, value);
+      else map.delete(id);
+      return { ...o, ledgerRejections: map };
+    };
+    const event = { reasons: ["INSUFFICIENT_FUNDS"], rejectedAtMs: 400 };
+    // The same event published twice (a relay crash): counted, not an anomaly.
+    const republished = check(rejections("d4", { records: 2, events: [event] }));
+    expect(anomalySummary(republished)).toEqual([]);
+    expect(republished.find((i) => i.name.startsWith("every refusal"))?.counts.duplicateRecords).toBe(1);
+    expect(kinds(rejections("d4"))).toEqual(["unseen"]);
+    expect(kinds(rejections("d4", { records: 2, events: [event, { ...event, rejectedAtMs: 401 }] }))).toEqual(
+      ["duplicate"],
+    );
+    expect(kinds(rejections("d1", { records: 1, events: [event] }))).toEqual(["duplicate"]);
+    expect(kinds({ ...o, postedEvents: new Map([...o.postedEvents, ["d4", ["e-d4"]]]) })).toEqual([
+      "duplicate",
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bodyOf, type PlannedRequest, planWorkload, REFUNDABLE } from "../src/clients.ts";
+import { bodyOf, LIMITED_ACCOUNTS, type PlannedRequest, planWorkload, REFUNDABLE } from "../src/clients.ts";
 import { seededRandom } from "../src/random.ts";
 
 const plan = (seed: number, clients = 2, total = 5_000) =>
@@ -102,6 +102,56 @@ describe("planWorkload", () => {
         }
       }
     });
+  });
+});
+
+describe("planWorkload: limited accounts", () => {
+  it("funds each client's limited accounts first, then debits them past what they get, never refunded", () => {
+    const slots = plan(7);
+    const funding = slots.slice(0, 2 * LIMITED_ACCOUNTS.length).flat();
+    expect(funding.map((r) => [r.client, r.type, r.accountId, r.currency, r.amountMinor, r.limited])).toEqual(
+      [0, 1].flatMap((client) =>
+        LIMITED_ACCOUNTS.map((a) => [client, "cash_in", a.accountId, a.currency, a.fundingMinor, "funding"]),
+      ),
+    );
+    const requests = slots.flat();
+    const limitedIds = new Set(LIMITED_ACCOUNTS.map((a) => a.accountId));
+    for (const account of LIMITED_ACCOUNTS) {
+      for (const client of [0, 1]) {
+        const own = requests.filter((r) => r.client === client && r.limited);
+        const debits = own.filter((r) => r.accountId === account.accountId && r.type !== "cash_in");
+        const credits = own.filter(
+          (r) =>
+            (r.accountId === account.accountId && r.type === "cash_in") ||
+            r.counterpartyAccountId === account.accountId,
+        );
+        const sum = (list: readonly PlannedRequest[]) => list.reduce((n, r) => n + r.amountMinor, 0);
+        // Its debits ask more than everything it gets plus its limit: some must be refused.
+        expect(sum(debits), `${client} ${account.accountId}`).toBeGreaterThan(
+          sum(credits) + account.limitMinor,
+        );
+        expect(debits.every((r) => r.currency === account.currency)).toBe(true);
+      }
+    }
+    // Bursts of debits of one account sent at once, and transfers between two limited accounts both ways.
+    const bursts = slots.filter((slot) => slot.length > 1 && slot.every((r) => r.limited === "burst"));
+    expect(bursts.length).toBeGreaterThan(5);
+    for (const burst of bursts) expect(new Set(burst.map((r) => `${r.client} ${r.accountId}`)).size).toBe(1);
+    const between = requests.filter(
+      (r) =>
+        r.type === "transfer" && limitedIds.has(r.accountId) && limitedIds.has(r.counterpartyAccountId ?? ""),
+    );
+    expect(new Set(between.map((r) => `${r.accountId}>${r.counterpartyAccountId}`))).toEqual(
+      new Set(["ACC-LIM-0>ACC-LIM-1", "ACC-LIM-1>ACC-LIM-0"]),
+    );
+    // Never an original of a refund, and only the limited traffic touches a limited account.
+    const keys = new Set(requests.filter((r) => r.limited).map((r) => r.key));
+    expect(requests.filter((r) => r.refund && keys.has(r.refund.originalKey))).toEqual([]);
+    expect(
+      requests.filter(
+        (r) => !r.limited && (limitedIds.has(r.accountId) || limitedIds.has(r.counterpartyAccountId ?? "")),
+      ),
+    ).toEqual([]);
   });
 });
 
