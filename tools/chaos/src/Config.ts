@@ -43,6 +43,20 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
   },
 };
 
+export const USAGE = `npm run chaos -- [options]   (npm run chaos:long: --profile long)
+
+  --profile short|long    short (default): 90 s at 25 tx/s, every app killed, a broker and a Postgres
+                          restart; long: 10 minutes at 90 tx/s, every fault kind several times
+  --seed N                replay a run (the seed decides the traffic and the faults)
+  --instances 1|2|3       processors and sinks per stage (default 1)
+  --kill-every MS         mean gap between app kills (default: the profile's)
+  --out DIR               where chaos.json and chaos.html go (default .ledgerline/chaos/<time>)
+  --processor-delivery at-least-once
+                          commit the processor's offsets outside its transaction (breaks exactly-once)
+  --help                  this text
+
+Exit 0 when every invariant holds, 1 on any anomaly, 2 when the run could not happen.`;
+
 export interface ChaosSettings {
   readonly profile: Profile;
   readonly seed: number;
@@ -50,6 +64,8 @@ export interface ChaosSettings {
   readonly outDir: string | undefined;
   /** "at-least-once" commits the processor's offsets outside its transaction: the checker must catch it. */
   readonly processorDelivery: "exactly-once" | "at-least-once";
+  /** --help: print USAGE, run nothing. */
+  readonly help: boolean;
 }
 
 export const chaosSettings = (argv: readonly string[]): ChaosSettings => {
@@ -62,6 +78,7 @@ export const chaosSettings = (argv: readonly string[]): ChaosSettings => {
       out: { type: "string" },
       "processor-delivery": { type: "string", default: "exactly-once" },
       "kill-every": { type: "string" },
+      help: { type: "boolean", default: false },
     },
   });
   const chosen = PROFILES[values.profile as Profile["name"]];
@@ -81,5 +98,6 @@ export const chaosSettings = (argv: readonly string[]): ChaosSettings => {
     instances,
     outDir: values.out,
     processorDelivery: delivery,
+    help: values.help === true,
   };
 };

@@ -1,5 +1,5 @@
 // `npm run chaos -- [--profile short|long] [--seed N] [--instances 1|2] [--out DIR] [--kill-every MS]
-//   [--processor-delivery at-least-once]` (the last one breaks exactly-once on purpose)
+//   [--processor-delivery at-least-once] [--help]` (at-least-once breaks exactly-once on purpose)
 //
 // Starts a pipeline of its own through the project's scripts, drives it with careful clients while a
 // seeded nemesis kills its parts, waits for it to drain, then proves from the outside (Postgres, and
@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { parseBrokers } from "@ledgerline/kafka";
 import { createLedgerPool, sql } from "@ledgerline/ledger-db";
 import { REPO_ROOT, ScriptedPipeline } from "@ledgerline/testkit";
-import { chaosSettings } from "./Config.ts";
+import { type ChaosSettings, chaosSettings, USAGE } from "./Config.ts";
 import { check, kindFigures } from "./checker.ts";
 import { type ApiClient, LIMITED_ACCOUNTS, runClients, sentById, setLimits } from "./clients.ts";
 
@@ -20,7 +20,17 @@ import { type Fault, faultSchedule } from "./nemesis.ts";
 import { seededRandom } from "./random.ts";
 import { type InjectedFault, longestGap, percentile, renderTable, timeline, writeReport } from "./report.ts";
 
-const settings = chaosSettings(process.argv.slice(2));
+let settings: ChaosSettings;
+try {
+  settings = chaosSettings(process.argv.slice(2));
+} catch (error) {
+  console.error(`chaos: ${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (settings.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const outDir =
   settings.outDir ?? join(REPO_ROOT, ".ledgerline", "chaos", new Date().toISOString().replace(/[:.]/g, "-"));
 mkdirSync(outDir, { recursive: true });
