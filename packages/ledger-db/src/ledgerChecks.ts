@@ -4,7 +4,7 @@
 // account order for the statements; never all rows in JS), or, for the legs, a cursor streamed in batches so
 // the legs come from @ledgerline/domain, as the sink's do. Each returns how many rows it checked, how many
 // offend, and the first `limit` offenders (ids, accounts or an account's posting).
-import { legsOf, refundLegs, type TransactionType } from "@ledgerline/domain";
+import { legsOfRecorded, refundLegs } from "@ledgerline/domain";
 import { type DatabasePool, type DatabaseTransactionConnection, sql } from "slonik";
 
 export type LedgerCheckName =
@@ -258,21 +258,11 @@ type LegRow = Kinded & {
   amounts: readonly string[] | null;
 };
 
+/** The legs a posted row's kind books: its own, or for a refund its original's reversed. */
 const expectedLegs = (row: LegRow) => {
-  const of = (t: Kinded) =>
-    legsOf({
-      type: t.type as TransactionType,
-      clientId: t.client_id ?? "external",
-      accountId: t.account_id,
-      merchantName: t.merchant_name,
-      counterpartyAccountId: t.counterparty_account_id,
-    });
-  try {
-    if (row.type !== "refund") return of(row);
-    return row.original && row.original.type !== "refund" ? refundLegs(of(row.original)) : undefined;
-  } catch {
-    return undefined;
-  }
+  if (row.type !== "refund") return legsOfRecorded(row);
+  const original = row.original && legsOfRecorded(row.original);
+  return original ? refundLegs(original) : undefined;
 };
 
 const rightLegs = (row: LegRow): boolean => {
