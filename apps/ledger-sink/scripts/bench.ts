@@ -14,7 +14,7 @@ import { pipeline } from "node:stream/promises";
 import { legsOf, payloadHash } from "@ledgerline/domain";
 import { createIdempotentProducer } from "@ledgerline/kafka";
 import type { TransactionInsert } from "@ledgerline/ledger-db";
-import { balanceKey, LedgerDb, sql } from "@ledgerline/ledger-db";
+import { balanceDeltas, balanceKey, LedgerDb, numberPostings, sql } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { createTestDatabase, createTestNamespace, testEnvironment } from "@ledgerline/testkit";
 import { Effect, Fiber, Logger, References } from "effect";
@@ -209,16 +209,8 @@ try {
       merchantName: value.merchant_name,
       counterpartyAccountId: null,
     });
-  // Numbered and balanced as the sink's plan does (every account starts empty in the COPY database).
-  const balances = batchBalances(
-    new Map(),
-    new Set(
-      records.flatMap((value) => {
-        const legs = legsFor(value);
-        return [balanceKey(legs.debit, value.currency), balanceKey(legs.credit, value.currency)];
-      }),
-    ),
-  );
+  // Booked as the sink's plan books them, numbered as its writer numbers them (every account starts empty).
+  const balances = batchBalances(new Map());
   const entries = records.map((value) => {
     const legs = legsFor(value);
     return validatedEntry(value, {
@@ -230,6 +222,16 @@ try {
       refund: null,
     });
   });
+  const booked = entries.flatMap((entry) => entry.postings);
+  const numbered = numberPostings(
+    booked,
+    new Map(
+      balanceDeltas(booked).map((d) => [
+        balanceKey(d.ledger_account, d.currency),
+        { balance_minor: d.delta_minor, last_seq: d.count },
+      ]),
+    ),
+  );
   const text = (value: unknown): string => {
     if (value === null || value === undefined) return "\\N";
     const s = typeof value === "string" ? value : JSON.stringify(value);
@@ -267,19 +269,17 @@ try {
       })
       .join("\t"),
   );
-  const postingLines = entries.flatMap((c) =>
-    c.postings.map((p) =>
-      [
-        p.transaction_id,
-        p.ledger_account,
-        p.currency,
-        p.amount_minor.toString(),
-        p.account_seq.toString(),
-        p.balance_after_minor.toString(),
-      ]
-        .map(text)
-        .join("\t"),
-    ),
+  const postingLines = numbered.map((p) =>
+    [
+      p.transaction_id,
+      p.ledger_account,
+      p.currency,
+      p.amount_minor.toString(),
+      p.account_seq.toString(),
+      p.balance_after_minor.toString(),
+    ]
+      .map(text)
+      .join("\t"),
   );
   const outboxLines = entries.flatMap((c) =>
     c.events.map((e) => [e.event_id, e.aggregate_id, e.event_type, e.payload].map(text).join("\t")),

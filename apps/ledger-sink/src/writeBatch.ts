@@ -1,17 +1,16 @@
 // One batch, one Postgres transaction, read top to bottom: lock the partitions' stored positions, check this
 // instance still holds them (its claim's epoch), read the rows already in the ledger, lock the originals its
-// refunds name, lock the balance rows it may move (with their limits), decide every record (pure
-// planBatch), write the plan. Locks are taken in that order, each kind in a fixed order, so two batches
-// never deadlock. Dead letters the sink raises are outbox rows of this transaction, published by the relay
+// refunds name, lock the balance rows of the limited accounts it may move, decide every record (pure
+// planBatch), write the plan (whose balance upsert locks the other balance rows it moves). Locks are taken
+// in that order, each kind in a fixed order, so two batches do not deadlock. Dead letters the sink raises are outbox rows of this transaction, published by the relay
 // after the commit.
 import {
   applyPlan,
-  balanceKey,
   type ClaimedPartitions,
   existingRows,
   LedgerDb,
   type LedgerEntry,
-  lockBalances,
+  lockLimitedBalances,
   lockOriginals,
   lockPositions,
   storedPositionOf,
@@ -68,18 +67,11 @@ export const writeBatch = (batch: WriteBatch) =>
             d._tag === "Decoded" && d.input._tag === "Validated" ? originalCandidates(d.input.value) : [],
           ),
         );
-        // The balance rows of every account the batch may move, row-locked until the commit: a debit of a
-        // limited account is decided against its balance as it stands, and no other batch moves it meanwhile.
-        const accounts = accountsTouched(batch.records, originals);
-        const balances = await lockBalances(tx, accounts);
-        // The batch's posting time, read after the locks: a later batch on the same account locks after
-        // this one commits, so an account's postings never go back in time (an account's last posting
-        // time bounds it too, against a writer whose clock is behind).
-        const now = new Date(
-          Math.max(Date.now(), ...[...balances.values()].map((row) => row.updated_at.getTime())),
-        );
+        // The limited accounts the batch may move, their balance rows locked until the commit: a debit of
+        // one is decided against its balance as it stands, and no other batch moves it meanwhile.
+        const limited = await lockLimitedBalances(tx, accountsTouched(batch.records, originals));
         const context: PlanContext = {
-          now,
+          now: new Date(),
           // Time-ordered ids (RFC 9562 v7): each outbox row's key lands at the right edge of outbox_pkey
           // instead of a random page, and the relay's deletes touch neighbouring keys. A random (v4) id
           // cost Postgres about 1.5 µs more per event to insert and delete.
@@ -87,8 +79,7 @@ export const writeBatch = (batch: WriteBatch) =>
           stored: (topic, partition) => storedPositionOf(positions, topic, partition),
           existing,
           originals,
-          balances,
-          locked: new Set(accounts.map((a) => balanceKey(a.ledger_account, a.currency))),
+          limited,
           topicIds: batch.topicIds,
           attempts: batch.attempts,
           traceparentOf: (record) => record.headers.get("traceparent")?.toString() ?? null,

@@ -3,11 +3,11 @@
 --
 -- Every posting now says where it left its account: account_seq numbers an account's postings per
 -- currency (1, 2, 3, … with no gap) and balance_after_minor is the balance right after it. The sink
--- assigns both while it holds the account's balance row locked (writeBatch locks the batch's balance rows
--- before it decides), so they follow the order the balance really moved in. created_at is the time the
--- sink took after those locks, so it never goes back within an account: a statement reads newest first
--- by (created_at, account_seq), and the balance as of a moment is the balance_after of the last posting
--- at or before it. One index serves both (postings_statement); the primary key still serves the joins by
+-- numbers them from what its balance upsert returns, holding the balance row's lock to the commit, so they
+-- follow the order the balance really moved in. created_at is the start of the statement that inserts them,
+-- after that lock was taken, so it never goes back within an account: a statement reads newest first by
+-- (created_at, account_seq), and the balance as of a moment is the balance_after of the last posting at
+-- or before it. One index serves both (postings_statement); the primary key still serves the joins by
 -- transaction.
 ALTER TABLE postings
   ADD COLUMN account_seq bigint,
@@ -48,6 +48,11 @@ ALTER TABLE account_balances
   ADD CONSTRAINT account_balances_within_limit
     CHECK (overdraft_limit_minor IS NULL OR balance_minor >= -overdraft_limit_minor);
 
+-- The sink locks the limited accounts among those a batch may move before it decides (lockLimitedBalances):
+-- this partial index finds them without touching the rows of the unlimited ones.
+CREATE INDEX account_balances_limited ON account_balances (ledger_account, currency)
+  WHERE overdraft_limit_minor IS NOT NULL;
+
 UPDATE account_balances AS b
   SET last_seq = c.n
   FROM (SELECT ledger_account, currency, count(*) AS n FROM postings GROUP BY ledger_account, currency) AS c
@@ -80,6 +85,7 @@ BEGIN
       'ON %I.account_balances FROM ledgerline_gateway', s);
   END IF;
 END $$;
+DROP INDEX account_balances_limited;
 ALTER TABLE account_balances
   DROP CONSTRAINT account_balances_within_limit,
   DROP COLUMN limit_updated_by,

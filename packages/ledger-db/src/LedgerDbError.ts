@@ -66,12 +66,19 @@ const sqlStateOf = (error: unknown): string | undefined =>
     .map((cause) => (cause as { code?: unknown }).code)
     .find((code): code is string => typeof code === "string" && /^[0-9A-Z]{5}$/.test(code));
 
+const violates =
+  (sqlState: string) =>
+  (error: unknown, constraint: string): boolean =>
+    causesOf(error).some((cause) => {
+      const { code, constraint: name } = cause as { code?: unknown; constraint?: unknown };
+      return code === sqlState && name === constraint;
+    });
+
 /** True when `error` is a unique violation (23505) of `constraint`. */
-export const violatesUnique = (error: unknown, constraint: string): boolean =>
-  causesOf(error).some((cause) => {
-    const { code, constraint: name } = cause as { code?: unknown; constraint?: unknown };
-    return code === "23505" && name === constraint;
-  });
+export const violatesUnique = violates("23505");
+
+/** True when `error` is a check violation (23514) of `constraint`. */
+export const violatesCheck = violates("23514");
 
 const messagesOf = (error: unknown): string =>
   causesOf(error)

@@ -3,13 +3,13 @@
 // transaction. Nothing here decides anything: the plan is made by the sink's pure planBatch.
 import type { CommonQueryMethods, DatabaseTransactionConnection } from "slonik";
 import { sql } from "slonik";
-import { LedgerDbError, violatesUnique } from "./LedgerDbError.ts";
+import { LedgerDbError, violatesCheck, violatesUnique } from "./LedgerDbError.ts";
 import type {
-  BalanceWrite,
   ExistingRow,
   LedgerEntry,
   LedgerWritePlan,
-  LockedBalance,
+  LimitedBalance,
+  NumberedPosting,
   OriginalRow,
   OutboxEvent,
   PostingInsert,
@@ -172,32 +172,30 @@ const insertRows = async (tx: DatabaseTransactionConnection, entries: readonly L
 export const balanceKey = (ledgerAccount: string, currency: string) => `${ledgerAccount}\u0000${currency}`;
 
 /**
- * The balance rows of the accounts a batch may move, locked FOR UPDATE in a fixed order (so batches that
- * share accounts queue instead of deadlocking), with their limits: the plan decides every debit against
- * the balance as it stands, and numbers the postings. An account without a row is absent (the plan starts
- * it at zero; writeBalances inserts it, and a concurrent insert of the same row fails the batch into a
- * retry). A PUT of a limit upserts the same row, so it waits for this batch, and this batch for it.
+ * The limited accounts among those a batch may move, their balance rows locked FOR UPDATE in a fixed order,
+ * so the plan decides each debit against the balance as it stands and no other batch moves it meanwhile.
+ * Only limited rows are locked here (a partial index finds them); every other balance row is locked by the
+ * balance upsert at the end of the batch, for as short a time as before limits existed. A PUT of a limit
+ * upserts the same row, so it waits for this batch, and this batch for it.
  */
-export const lockBalances = async (
+export const lockLimitedBalances = async (
   tx: DatabaseTransactionConnection,
   accounts: readonly { readonly ledger_account: string; readonly currency: string }[],
-): Promise<ReadonlyMap<string, LockedBalance>> => {
+): Promise<ReadonlyMap<string, LimitedBalance>> => {
   if (accounts.length === 0) return new Map();
   const rows = (await tx.any(sql.unsafe`
-    SELECT b.ledger_account, trim(b.currency) AS currency, b.balance_minor, b.last_seq, b.overdraft_limit_minor,
-      b.updated_at
+    SELECT b.ledger_account, trim(b.currency) AS currency, b.balance_minor, b.overdraft_limit_minor
     FROM account_balances AS b
     JOIN jsonb_to_recordset(${sql.jsonb(accounts.map((a) => ({ ledger_account: a.ledger_account, currency: a.currency })))})
       AS k(ledger_account text, currency text)
       ON b.ledger_account = k.ledger_account AND b.currency = k.currency::char(3)
+    WHERE b.overdraft_limit_minor IS NOT NULL
     ORDER BY b.ledger_account, b.currency
     FOR UPDATE OF b`)) as readonly {
     ledger_account: string;
     currency: string;
     balance_minor: string | bigint;
-    last_seq: string | bigint;
-    overdraft_limit_minor: string | bigint | null;
-    updated_at: number | string | Date;
+    overdraft_limit_minor: string | bigint;
   }[];
   return new Map(
     rows.map((row) => [
@@ -206,27 +204,131 @@ export const lockBalances = async (
         ledger_account: row.ledger_account,
         currency: row.currency,
         balance_minor: BigInt(row.balance_minor),
-        last_seq: BigInt(row.last_seq),
-        overdraft_limit_minor: row.overdraft_limit_minor === null ? null : BigInt(row.overdraft_limit_minor),
-        updated_at: new Date(row.updated_at),
+        overdraft_limit_minor: BigInt(row.overdraft_limit_minor),
       },
     ]),
   );
 };
 
-const insertPostings = async (
+/** Sums postings per account and currency, with their count, in lock order (a fixed order: no deadlock). */
+export const balanceDeltas = (postings: readonly PostingInsert[]) => {
+  const totals = new Map<
+    string,
+    { ledger_account: string; currency: string; delta_minor: bigint; count: bigint }
+  >();
+  for (const posting of postings) {
+    const key = balanceKey(posting.ledger_account, posting.currency);
+    const current = totals.get(key);
+    totals.set(key, {
+      ledger_account: posting.ledger_account,
+      currency: posting.currency,
+      delta_minor: (current?.delta_minor ?? 0n) + posting.amount_minor,
+      count: (current?.count ?? 0n) + 1n,
+    });
+  }
+  return [...totals.values()].sort((a, b) =>
+    a.ledger_account === b.ledger_account
+      ? a.currency.localeCompare(b.currency)
+      : a.ledger_account < b.ledger_account
+        ? -1
+        : 1,
+  );
+};
+
+/** An account's balance row after the batch's upsert. */
+export interface BalanceAfter {
+  readonly balance_minor: bigint;
+  readonly last_seq: bigint;
+}
+
+/**
+ * Numbers the batch's postings in their accounts, in batch order: each account's first posting of the batch
+ * follows the row as it stood before (the row after the upsert, less the batch's sum and count).
+ */
+export const numberPostings = (
+  postings: readonly PostingInsert[],
+  after: ReadonlyMap<string, BalanceAfter>,
+): NumberedPosting[] => {
+  const deltas = new Map(
+    balanceDeltas(postings).map((d) => [balanceKey(d.ledger_account, d.currency), d] as const),
+  );
+  const running = new Map<string, { balance: bigint; seq: bigint }>();
+  return postings.map((posting) => {
+    const key = balanceKey(posting.ledger_account, posting.currency);
+    let account = running.get(key);
+    if (!account) {
+      const row = after.get(key);
+      const delta = deltas.get(key);
+      if (!row || !delta) throw new Error(`numberPostings: no balance row for ${posting.ledger_account}`);
+      account = { balance: row.balance_minor - delta.delta_minor, seq: row.last_seq - delta.count };
+      running.set(key, account);
+    }
+    account.balance += posting.amount_minor;
+    account.seq += 1n;
+    return { ...posting, account_seq: account.seq, balance_after_minor: account.balance };
+  });
+};
+
+const retryBecause = (message: string, cause?: unknown) =>
+  new LedgerDbError({ reason: "SERIALIZATION_FAILURE", message: `write batch: ${message}`, cause });
+
+/**
+ * Moves the balances by the batch's postings (one upsert, each row once, in key order: the row locks are
+ * held from here to the commit), then writes the postings numbered from what the upsert returned. An
+ * account that turns out limited without the plan having decided against its locked balance got its limit
+ * while the batch was deciding: the batch retries, and its new plan sees the limit.
+ */
+const postBalances = async (
   tx: DatabaseTransactionConnection,
   postings: readonly PostingInsert[],
-  postedAt: Date,
+  limited: ReadonlySet<string>,
 ) => {
   if (postings.length === 0) return;
+  const rows = (await tx
+    .any(sql.unsafe`
+      INSERT INTO account_balances (ledger_account, currency, balance_minor, last_seq)
+      SELECT d.ledger_account, d.currency, d.delta_minor, d.count
+      FROM jsonb_to_recordset(${sql.jsonb(
+        balanceDeltas(postings).map((d) => ({
+          ...d,
+          delta_minor: d.delta_minor.toString(),
+          count: d.count.toString(),
+        })),
+      )}) AS d(ledger_account text, currency text, delta_minor bigint, count bigint)
+      ORDER BY d.ledger_account, d.currency
+      ON CONFLICT (ledger_account, currency) DO UPDATE
+        SET balance_minor = account_balances.balance_minor + EXCLUDED.balance_minor,
+          last_seq = account_balances.last_seq + EXCLUDED.last_seq, updated_at = statement_timestamp()
+      RETURNING ledger_account, trim(currency) AS currency, balance_minor, last_seq,
+        overdraft_limit_minor IS NOT NULL AS has_limit`)
+    .catch((error: unknown) => {
+      // The limit CHECK: only a limit set while the batch was deciding can make the plan break it.
+      if (violatesCheck(error, "account_balances_within_limit"))
+        throw retryBecause("an account got an overdraft limit while the batch was deciding", error);
+      throw error;
+    })) as readonly {
+    ledger_account: string;
+    currency: string;
+    balance_minor: string | bigint;
+    last_seq: string | bigint;
+    has_limit: boolean;
+  }[];
+  const after = new Map<string, BalanceAfter>();
+  for (const row of rows) {
+    const key = balanceKey(row.ledger_account, row.currency);
+    if (row.has_limit && !limited.has(key))
+      throw retryBecause(`${row.ledger_account} got an overdraft limit while the batch was deciding`);
+    after.set(key, { balance_minor: BigInt(row.balance_minor), last_seq: BigInt(row.last_seq) });
+  }
+  // statement_timestamp(): this statement starts after the upsert took the rows' locks, so a later batch's
+  // postings of the same account (which waits for this commit) are always later: a statement reads by time.
   await tx.query(sql.unsafe`
     INSERT INTO postings (transaction_id, ledger_account, currency, amount_minor, account_seq, balance_after_minor,
       created_at)
     SELECT p.transaction_id, p.ledger_account, p.currency, p.amount_minor, p.account_seq, p.balance_after_minor,
-      ${postedAt.toISOString()}::timestamptz
+      statement_timestamp()
     FROM jsonb_to_recordset(${sql.jsonb(
-      postings.map((p) => ({
+      numberPostings(postings, after).map((p) => ({
         ...p,
         amount_minor: p.amount_minor.toString(),
         account_seq: p.account_seq.toString(),
@@ -235,55 +337,6 @@ const insertPostings = async (
     )})
       AS p(transaction_id uuid, ledger_account text, currency text, amount_minor bigint, account_seq bigint,
         balance_after_minor bigint)`);
-};
-
-/**
- * The batch's balance rows as the plan left them: the locked rows updated, the new ones inserted (in key
- * order). A plain insert: another batch that created the same account first makes it fail as a
- * serialization failure, and the retried batch locks that row.
- */
-const writeBalances = async (
-  tx: DatabaseTransactionConnection,
-  balances: readonly BalanceWrite[],
-  postedAt: Date,
-) => {
-  const json = (rows: readonly BalanceWrite[]) =>
-    sql.jsonb(
-      rows.map((b) => ({
-        ledger_account: b.ledger_account,
-        currency: b.currency,
-        balance_minor: b.balance_minor.toString(),
-        last_seq: b.last_seq.toString(),
-      })),
-    );
-  const updated = balances.filter((b) => !b.fresh);
-  const fresh = balances.filter((b) => b.fresh);
-  if (updated.length > 0) {
-    await tx.query(sql.unsafe`
-      UPDATE account_balances AS b
-        SET balance_minor = d.balance_minor, last_seq = d.last_seq, updated_at = ${postedAt.toISOString()}::timestamptz
-      FROM jsonb_to_recordset(${json(updated)}) AS d(ledger_account text, currency text, balance_minor bigint,
-        last_seq bigint)
-      WHERE b.ledger_account = d.ledger_account AND b.currency = d.currency::char(3)`);
-  }
-  if (fresh.length > 0) {
-    await tx
-      .query(sql.unsafe`
-        INSERT INTO account_balances (ledger_account, currency, balance_minor, last_seq, updated_at)
-        SELECT d.ledger_account, d.currency, d.balance_minor, d.last_seq, ${postedAt.toISOString()}::timestamptz
-        FROM jsonb_to_recordset(${json(fresh)}) AS d(ledger_account text, currency text, balance_minor bigint,
-          last_seq bigint)
-        ORDER BY d.ledger_account, d.currency`)
-      .catch((error: unknown) => {
-        if (!violatesUnique(error, "account_balances_pkey")) throw error;
-        throw new LedgerDbError({
-          reason: "SERIALIZATION_FAILURE",
-          message: "write batch: another writer created one of the batch's balance rows first",
-          sqlState: "23505",
-          cause: error,
-        });
-      });
-  }
 };
 
 /**
@@ -377,21 +430,17 @@ export const applyPlan = async (
   const inserted = await insertRows(tx, plan.entries);
   const written = plan.entries.filter((entry) => inserted.has(entry.row.transaction_id));
   const raced = plan.entries.filter((entry) => !inserted.has(entry.row.transaction_id));
-  // The plan numbered every posting and summed every balance assuming each of its rows is written. A
-  // replayed dead letter another writer upgraded first is not: retry the batch, whose plan then finds it.
+  // The plan decided limited accounts' debits counting every one of its rows as written. A replayed dead
+  // letter another writer upgraded first is not: retry the batch, whose plan then finds it.
   if (raced.some((entry) => entry.postings.length > 0)) {
-    throw new LedgerDbError({
-      reason: "SERIALIZATION_FAILURE",
-      message: "write batch: another writer recorded one of the batch's transactions first",
-    });
+    throw retryBecause("another writer recorded one of the batch's transactions first");
   }
-  await insertPostings(
+  await addRefunds(tx, written);
+  await postBalances(
     tx,
     written.flatMap((entry) => entry.postings),
-    plan.postedAt,
+    plan.limited,
   );
-  await writeBalances(tx, plan.balances, plan.postedAt);
-  await addRefunds(tx, written);
   await insertEvents(tx, [...written.flatMap((entry) => entry.events), ...plan.events]);
   await insertConflicts(tx, plan);
   await storePositions(tx, groupId, plan.positions);

@@ -1,20 +1,15 @@
 // Overdraft limits, set and removed by the gateway (PUT/DELETE /v1/accounts/{id}/limits). The limit lives
 // on the account's balance row: each write is one statement that takes that row's lock, so it waits for a
 // sink batch moving the balance and then decides on its result; the sink, in turn, reads the limit under
-// the same lock. The CHECK account_balances_within_limit is the last line behind both.
+// the same lock (lockLimitedBalances), and retries a batch that finds a limit it did not decide under.
+// The CHECK account_balances_within_limit is the last line behind both.
 import { type CommonQueryMethods, sql } from "slonik";
+import { violatesCheck } from "./LedgerDbError.ts";
 
 export type SetLimitOutcome =
   | { readonly kind: "set" }
   /** The balance already breaks the limit: it is left as it was. `balance_minor`: the balance now. */
   | { readonly kind: "below_balance"; readonly balance_minor: bigint };
-
-/** SQLSTATE 23514: a CHECK constraint refused the row. */
-const isCheckViolation = (error: unknown): boolean => {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
-    if ((e as { code?: unknown }).code === "23514") return true;
-  return false;
-};
 
 /**
  * Sets `currency`'s overdraft limit of `ledgerAccount` (≥ 0 minor units): the balance may go down to
@@ -43,7 +38,7 @@ export const setAccountLimit = async (
       RETURNING balance_minor`);
     return set === null ? await currentBalance() : { kind: "set" };
   } catch (error) {
-    if (isCheckViolation(error)) return await currentBalance();
+    if (violatesCheck(error, "account_balances_within_limit")) return await currentBalance();
     throw error;
   }
 };

@@ -38,36 +38,28 @@ export interface TransactionInsert {
   readonly original_transaction_id: string | null;
 }
 
+/** A posting as the plan books it: one leg of a transaction. */
 export interface PostingInsert {
   readonly transaction_id: string;
   readonly ledger_account: string;
   readonly currency: string;
   readonly amount_minor: bigint;
-  /** The posting's number in its account and currency (1, 2, …: last_seq + 1 at the time it is written). */
+}
+
+/** A posting as written: numbered in its account and currency, with the balance right after it. */
+export interface NumberedPosting extends PostingInsert {
+  /** The posting's number in its account and currency (1, 2, …: the balance row's last_seq after it). */
   readonly account_seq: bigint;
-  /** The account's balance in this currency right after this posting. */
   readonly balance_after_minor: bigint;
 }
 
-/** An account's balance row as the writer locked it (FOR UPDATE) before the plan decided. */
-export interface LockedBalance {
+/** A limited account's balance row, locked (FOR UPDATE) by the writer before the plan decides its debits. */
+export interface LimitedBalance {
   readonly ledger_account: string;
   readonly currency: string;
   readonly balance_minor: bigint;
-  readonly last_seq: bigint;
-  /** NULL: no limit. Otherwise the balance may not go below minus this. */
-  readonly overdraft_limit_minor: bigint | null;
-  /** When a posting last moved it (a posting's time never goes back within an account). */
-  readonly updated_at: Date;
-}
-
-/** A balance row after the batch: a new row (`fresh`: the account had none) or the locked row updated. */
-export interface BalanceWrite {
-  readonly ledger_account: string;
-  readonly currency: string;
-  readonly balance_minor: bigint;
-  readonly last_seq: bigint;
-  readonly fresh: boolean;
+  /** The balance may not go below minus this. */
+  readonly overdraft_limit_minor: bigint;
 }
 
 /**
@@ -141,8 +133,9 @@ export interface LedgerWritePlan {
   readonly conflicts: readonly PayloadConflictRow[];
   /** Next offset per partition after this batch, with the topic id it was read from. */
   readonly positions: readonly StoredPosition[];
-  /** The balance rows the batch's postings move, as they stand after it. */
-  readonly balances: readonly BalanceWrite[];
-  /** The time the batch posts at: its postings' created_at and its balance rows' updated_at. */
-  readonly postedAt: Date;
+  /**
+   * The limited accounts whose locked balances the plan decided against (balanceKey). An account outside
+   * it that turns out limited when the balances are written got its limit meanwhile: the batch retries.
+   */
+  readonly limited: ReadonlySet<string>;
 }

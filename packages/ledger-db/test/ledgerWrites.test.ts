@@ -52,8 +52,7 @@ const plan = (...entries: LedgerEntry[]): LedgerWritePlan => ({
   events: [],
   conflicts: [],
   positions: [],
-  balances: [],
-  postedAt: new Date(),
+  limited: new Set(),
 });
 
 describe("ledger row writes", () => {

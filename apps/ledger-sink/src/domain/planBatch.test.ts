@@ -2,7 +2,7 @@ import type { ConsumedRecord } from "@ledgerline/kafka";
 import {
   balanceKey,
   type ExistingRow,
-  type LockedBalance,
+  type LimitedBalance,
   type OriginalRow,
   type StoredPosition,
 } from "@ledgerline/ledger-db";
@@ -46,15 +46,12 @@ const decoded = (
   };
 };
 
-// Every account counts as locked: the writer's lock set is accountsTouched's business (tested below).
-const everyAccount: ReadonlySet<string> = { has: () => true } as unknown as ReadonlySet<string>;
-
 const context = (
   options: {
     stored?: StoredPosition;
     existing?: ExistingRow[];
     originals?: OriginalRow[];
-    balances?: LockedBalance[];
+    limited?: LimitedBalance[];
   } = {},
 ): PlanContext => {
   let n = 0;
@@ -64,10 +61,9 @@ const context = (
     stored: () => options.stored,
     existing: new Map((options.existing ?? []).map((row) => [row.transaction_id, row])),
     originals: new Map((options.originals ?? []).map((row) => [row.transaction_id, row])),
-    balances: new Map(
-      (options.balances ?? []).map((row) => [balanceKey(row.ledger_account, row.currency), row]),
+    limited: new Map(
+      (options.limited ?? []).map((row) => [balanceKey(row.ledger_account, row.currency), row]),
     ),
-    locked: everyAccount,
     topicIds: new Map([["t.validated", "7c6b4c2e-0000-4000-8000-000000000001"]]),
     attempts: 1,
     traceparentOf: () => null,
@@ -307,49 +303,21 @@ describe("decideRecords: kinds and refunds", () => {
   });
 });
 
-describe("decideRecords: balances, statements and overdraft limits", () => {
+describe("decideRecords: overdraft limits", () => {
   const customer = "customer:test:ACC-1001";
-  const limited = (balance: bigint, limit: bigint | null, lastSeq = 7n): LockedBalance => ({
+  const limited = (balance: bigint, limit: bigint): LimitedBalance => ({
     ledger_account: customer,
     currency: "USD",
     balance_minor: balance,
-    last_seq: lastSeq,
     overdraft_limit_minor: limit,
-    updated_at: new Date("2025-01-31T00:00:00.000Z"),
   });
   const debit = (amount: bigint) => validated({ amount_minor: amount });
-
-  it("numbers each posting in its account and gives the balance after it, from the locked row", () => {
-    const records = [decoded(0, debit(100n)), decoded(1, debit(50n))];
-    const ctx = context({ balances: [limited(1_000n, null)] });
-    const decisions = decideRecords(records, ctx);
-    const postings = decisions.flatMap((d) => (d._tag === "Apply" ? d.entry.postings : []));
-    expect(
-      postings.map((p) => [p.ledger_account, p.amount_minor, p.account_seq, p.balance_after_minor]),
-    ).toEqual([
-      [customer, -100n, 8n, 900n],
-      ["merchant:ACME BOOKS", 100n, 1n, 100n],
-      [customer, -50n, 9n, 850n],
-      ["merchant:ACME BOOKS", 50n, 2n, 150n],
-    ]);
-    const plan = writePlanOf(records, decisions, ctx);
-    expect(plan.balances).toEqual([
-      { ledger_account: customer, currency: "USD", balance_minor: 850n, last_seq: 9n, fresh: false },
-      {
-        ledger_account: "merchant:ACME BOOKS",
-        currency: "USD",
-        balance_minor: 150n,
-        last_seq: 2n,
-        fresh: true,
-      },
-    ]);
-    expect(plan.postedAt).toEqual(ctx.now);
-  });
 
   it("refuses exactly the debits that would take a limited account below minus its limit, in order", () => {
     // 300 held, limit 100: 250 fits (50 left), 200 does not (-150), 150 does (-100, the limit itself), 1 does not.
     const records = [debit(250n), debit(200n), debit(150n), debit(1n)].map((v, n) => decoded(n, v));
-    const decisions = decideRecords(records, context({ balances: [limited(300n, 100n)] }));
+    const ctx = context({ limited: [limited(300n, 100n)] });
+    const decisions = decideRecords(records, ctx);
     expect(decisions.map((d) => d._tag)).toEqual(["Apply", "Reject", "Apply", "Reject"]);
     const refused = decisions[1];
     if (refused?._tag !== "Reject") throw new Error("tags");
@@ -363,21 +331,20 @@ describe("decideRecords: balances, statements and overdraft limits", () => {
     expect(refused.entry.events.map((e) => [e.topic_id, e.event_type, e.aggregate_id])).toEqual([
       ["rejected", "TransactionRejected", "ACC-1001"],
     ]);
-    const last = decisions[2];
-    if (last?._tag !== "Apply") throw new Error("tags");
-    expect(last.entry.postings[0]?.balance_after_minor).toBe(-100n);
+    // The plan says which limited balances it decided against: the writer retries if it meets another.
+    expect([...writePlanOf(records, decisions, ctx).limited]).toEqual([balanceKey(customer, "USD")]);
   });
 
   it("an account without a limit may go below zero as before; credits are never refused", () => {
-    const decisions = decideRecords([decoded(0, debit(5_000n))], context({ balances: [limited(0n, null)] }));
+    const decisions = decideRecords([decoded(0, debit(5_000n))], context());
     expect(decisions.map((d) => d._tag)).toEqual(["Apply"]);
     const cashIn = validated({ type: "cash_in", merchant_name: "", amount_minor: 10n });
-    expect(decideRecords([decoded(0, cashIn)], context({ balances: [limited(-100n, 0n)] }))[0]?._tag).toBe(
+    expect(decideRecords([decoded(0, cashIn)], context({ limited: [limited(-100n, 100n)] }))[0]?._tag).toBe(
       "Apply",
     );
   });
 
-  it("a refund the debited merchant pays back is not held by the customer's limit", () => {
+  it("a refund credits the limited account back, and a later debit of the batch may use it", () => {
     const payment = debit(400n);
     const refund = validated({
       type: "refund",
@@ -386,16 +353,11 @@ describe("decideRecords: balances, statements and overdraft limits", () => {
       original_transaction_id: payment.transaction_id,
     });
     const decisions = decideRecords(
-      [decoded(0, payment), decoded(1, refund), decoded(2, debit(400n))],
-      context({ balances: [limited(0n, 400n)] }),
+      [decoded(0, payment), decoded(1, debit(1n)), decoded(2, refund), decoded(3, debit(400n))],
+      context({ limited: [limited(0n, 400n)] }),
     );
-    // 0 → -400 (at the limit) → 0 (the refund credits it) → -400 again.
-    expect(decisions.map((d) => d._tag)).toEqual(["Apply", "Apply", "Apply"]);
-  });
-
-  it("refuses to decide on an account the writer did not lock", () => {
-    const ctx = { ...context(), locked: new Set<string>() };
-    expect(() => decideRecords([decoded(0, debit(1n))], ctx)).toThrow(/was not locked/);
+    // 0 → -400 (at the limit) → 1 more refused → 0 (the refund credits it) → -400 again.
+    expect(decisions.map((d) => d._tag)).toEqual(["Apply", "Reject", "Apply", "Apply"]);
   });
 });
 

@@ -10,13 +10,12 @@ import {
   PoisonRecord,
 } from "@ledgerline/kafka";
 import {
-  type BalanceWrite,
   balanceKey,
   type Coordinates,
   type ExistingRow,
   type LedgerEntry,
   type LedgerWritePlan,
-  type LockedBalance,
+  type LimitedBalance,
   type OriginalRow,
   type OutboxEvent,
   type PayloadConflictRow,
@@ -92,10 +91,8 @@ export interface PlanContext {
   readonly existing: ReadonlyMap<string, ExistingRow>;
   /** The transactions the batch's refunds name, locked by the writer (refunds.ts originalCandidates). */
   readonly originals: ReadonlyMap<string, OriginalRow>;
-  /** The balance rows of the accounts the batch may move (accountsTouched), locked by the writer. */
-  readonly balances: ReadonlyMap<string, LockedBalance>;
-  /** Every account the writer asked to lock (balanceKey), whether or not it had a row. */
-  readonly locked: ReadonlySet<string>;
+  /** The limited accounts among those the batch may move (accountsTouched), their rows locked by the writer. */
+  readonly limited: ReadonlyMap<string, LimitedBalance>;
   /** Kafka's id of each topic read, stored with the positions. */
   readonly topicIds: ReadonlyMap<string, string>;
   /** How many times this batch was attempted (carried by dead-letter envelopes). */
@@ -140,7 +137,8 @@ interface BatchBook {
 }
 
 /**
- * Every account a batch's validated records could move, for the writer to lock before the plan decides:
+ * Every account a batch's validated records could move, for the writer to lock the limited ones before the
+ * plan decides:
  * each record's own legs, and for a refund the legs of any transaction its original could be (in the
  * ledger or earlier in the batch). More than the plan moves (a refusal moves nothing), never less.
  */
@@ -277,7 +275,7 @@ export const decideRecords = (records: readonly DecodedRecord[], context: PlanCo
   const book: BatchBook = {
     posted: new Map(),
     refunded: new Map(),
-    balances: batchBalances(context.balances, context.locked),
+    balances: batchBalances(context.limited),
   };
   return records.map((decoded) => {
     const coordinates = coordinatesOf(decoded.record);
@@ -368,32 +366,12 @@ export const rowsOnly = (plan: LedgerWritePlan): LedgerWritePlan => ({
   ...plan,
   entries: plan.entries.map((entry) => ({ ...entry, postings: [], events: [] })),
   events: [],
-  balances: [],
 });
-
-/** Each moved account's row after the batch: its last posting's number and balance. */
-const balancesAfter = (
-  entries: readonly LedgerEntry[],
-  locked: ReadonlyMap<string, LockedBalance>,
-): BalanceWrite[] => {
-  const last = new Map<string, BalanceWrite>();
-  for (const posting of entries.flatMap((entry) => entry.postings)) {
-    const key = balanceKey(posting.ledger_account, posting.currency);
-    last.set(key, {
-      ledger_account: posting.ledger_account,
-      currency: posting.currency,
-      balance_minor: posting.balance_after_minor,
-      last_seq: posting.account_seq,
-      fresh: !locked.has(key),
-    });
-  }
-  return [...last.values()];
-};
 
 export const writePlanOf = (
   records: readonly DecodedRecord[],
   decisions: readonly RecordDecision[],
-  context: Pick<PlanContext, "topicIds" | "balances" | "now">,
+  context: Pick<PlanContext, "topicIds" | "limited">,
 ): LedgerWritePlan => {
   const entries: LedgerEntry[] = [];
   const events: OutboxEvent[] = [];
@@ -430,8 +408,7 @@ export const writePlanOf = (
     events,
     conflicts,
     positions: [...next.values()],
-    balances: balancesAfter(entries, context.balances),
-    postedAt: context.now,
+    limited: new Set(context.limited.keys()),
   };
 };
 
