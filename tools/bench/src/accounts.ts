@@ -27,7 +27,8 @@ import {
 } from "@ledgerline/ledger-db";
 import { testEnvironment, withSearchPath } from "@ledgerline/testkit";
 import pg from "pg";
-import { createPool, type Interceptor } from "slonik";
+import { createPool } from "slonik";
+import { queryRecorder } from "./explain.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -112,15 +113,7 @@ const postingsSql = (from: number, to: number) => `
           ELSE ${merchantSeq} * ${merchantAmount} END)
   ) AS leg(account, amount, seq, after)`;
 
-/** The last statement a ledger-db function sent: its text and values, to EXPLAIN exactly that. */
-let lastQuery: { sql: string; values: readonly unknown[] } | undefined;
-const capture: Interceptor = {
-  name: "capture",
-  beforeQueryExecution: (_context, query) => {
-    lastQuery = { sql: query.sql, values: query.values };
-    return null;
-  },
-};
+const recorder = queryRecorder();
 
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
@@ -205,7 +198,7 @@ try {
   const pool = await createPool(url, {
     typeParsers: exactTypeParsers,
     maximumPoolSize: 1,
-    interceptors: [capture],
+    interceptors: [recorder.interceptor],
   });
   const results: { account: string; name: string; p50: number; p99: number; rows: number; plan: string }[] =
     [];
@@ -241,14 +234,7 @@ try {
           times.push(performance.now() - started);
         }
         times.sort((a, b) => a - b);
-        const query = lastQuery as { sql: string; values: readonly unknown[] };
-        const plan = (
-          await client.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${query.sql}`, [
-            ...query.values,
-          ])
-        ).rows
-          .map((row) => row["QUERY PLAN"])
-          .join("\n");
+        const plan = await recorder.explainLast(client);
         const result = { account, name, p50: percentile(times, 50), p99: percentile(times, 99), rows, plan };
         results.push(result);
         log(

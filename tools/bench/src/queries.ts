@@ -18,7 +18,8 @@ import {
 } from "@ledgerline/ledger-db";
 import { ThrowawayPostgres } from "@ledgerline/testkit";
 import pg from "pg";
-import { createPool, type Interceptor } from "slonik";
+import { createPool } from "slonik";
+import { queryRecorder } from "./explain.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -28,15 +29,7 @@ const ROWS = Number(values.rows);
 const RUNS = Number(values.runs);
 const log = (line: string) => console.log(`[queries ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-/** The last statement a read-model function sent: its text and values, to EXPLAIN exactly that. */
-let lastQuery: { sql: string; values: readonly unknown[] } | undefined;
-const capture: Interceptor = {
-  name: "capture",
-  beforeQueryExecution: (_context, query) => {
-    lastQuery = { sql: query.sql, values: query.values };
-    return null;
-  },
-};
+const recorder = queryRecorder();
 
 const generate = (from: number, to: number) => `
   INSERT INTO transactions (transaction_id, account_id, amount_minor, currency, base_currency, base_amount_minor,
@@ -94,7 +87,7 @@ try {
   const pool = await createPool(url, {
     typeParsers: exactTypeParsers,
     maximumPoolSize: 1,
-    interceptors: [capture],
+    interceptors: [recorder.interceptor],
   });
   const newest = await listTransactions(pool, {}, 1);
   const deep = await listTransactions(pool, {}, 5_000);
@@ -129,14 +122,7 @@ try {
       await run();
       times.push(performance.now() - started);
     }
-    const query = lastQuery as { sql: string; values: readonly unknown[] };
-    const plan = (
-      await client.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${query.sql}`, [
-        ...query.values,
-      ])
-    ).rows
-      .map((row) => row["QUERY PLAN"])
-      .join("\n");
+    const plan = await recorder.explainLast(client);
     results.push({ name, ms: median(times), plan });
     log(`${name}: ${median(times).toFixed(1)} ms`);
   }
