@@ -139,11 +139,22 @@ try {
   const indexes = (
     await client.query<{ indexname: string; indexdef: string }>(
       `SELECT indexname, indexdef FROM pg_indexes
-       WHERE schemaname = $1 AND tablename IN ('transactions', 'postings') AND indexname NOT LIKE '%_pkey'`,
+       WHERE schemaname = $1 AND tablename IN ('transactions', 'postings') AND indexname NOT LIKE '%_pkey'
+         AND indexname <> 'postings_statement'`,
       [schema],
     )
   ).rows;
   for (const index of indexes) await client.query(`DROP INDEX ${index.indexname}`);
+  // The postings' key (the statement order) is built after the load too.
+  const postingsKey = (
+    await client.query<{ def: string }>(
+      `SELECT pg_get_constraintdef(c.oid) AS def FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+       WHERE n.nspname = $1 AND c.conname = 'postings_statement'`,
+      [schema],
+    )
+  ).rows[0]?.def;
+  if (!postingsKey) throw new Error("bench:accounts: postings_statement, the postings' key, is missing");
+  await client.query("ALTER TABLE postings DROP CONSTRAINT postings_statement");
   const loadStarted = performance.now();
   const chunk = 1_000_000;
   for (let from = 1; from <= T; from += chunk) {
@@ -164,6 +175,9 @@ try {
       limit_updated_at = now(), limit_updated_by = 'bench'
     WHERE ledger_account = '${HOT}' OR ledger_account LIKE 'customer:bench:ACC-%7'`);
   log(`balances and limits: ${seconds(step)}`);
+  step = performance.now();
+  await client.query(`ALTER TABLE postings ADD CONSTRAINT postings_statement ${postingsKey}`);
+  log(`key postings_statement: ${seconds(step)}`);
   for (const index of indexes) {
     step = performance.now();
     await client.query(index.indexdef);
