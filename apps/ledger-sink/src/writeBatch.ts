@@ -71,6 +71,8 @@ export const writeBatch = (batch: WriteBatch) =>
         // one is decided against its balance as it stands, and no other batch moves it meanwhile.
         const limited = await lockLimitedBalances(tx, accountsTouched(batch.records, originals));
         const context: PlanContext = {
+          // Taken after the limited rows' locks: every earlier batch on a limited account has committed,
+          // so this batch's postings of it, and its refusals, are dated after all of that account's others.
           now: new Date(),
           // Time-ordered ids (RFC 9562 v7): each outbox row's key lands at the right edge of outbox_pkey
           // instead of a random page, and the relay's deletes touch neighbouring keys. A random (v4) id

@@ -4,10 +4,10 @@
 -- Every posting now says where it left its account: account_seq numbers an account's postings per
 -- currency (1, 2, 3, … with no gap) and balance_after_minor is the balance right after it. The sink
 -- numbers them from what its balance upsert returns, holding the balance row's lock to the commit, so they
--- follow the order the balance really moved in. created_at is the start of the statement that inserts them,
--- after that lock was taken, so it never goes back within an account: a statement reads newest first by
--- (created_at, account_seq), and the balance as of a moment is the balance_after of the last posting at
--- or before it. One index serves both: the postings' key, postings_statement.
+-- follow the order the balance really moved in. created_at is the batch's time, or the account's last
+-- posting time (the balance row's updated_at) when that is later, so it never goes back within an account:
+-- a statement reads newest first by (created_at, account_seq), and the balance as of a moment is the
+-- balance_after of the last posting at or before it. One index serves both: the postings' key, postings_statement.
 ALTER TABLE postings
   ADD COLUMN account_seq bigint,
   ADD COLUMN balance_after_minor bigint;

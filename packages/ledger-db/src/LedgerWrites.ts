@@ -239,6 +239,8 @@ export const balanceDeltas = (postings: readonly PostingInsert[]) => {
 export interface BalanceAfter {
   readonly balance_minor: bigint;
   readonly last_seq: bigint;
+  /** The time the batch's postings of it carry (timestamptz text, exact to the microsecond). */
+  readonly posted_at?: string;
 }
 
 /**
@@ -277,17 +279,24 @@ const retryBecause = (message: string, cause?: unknown) =>
  * held from here to the commit), then writes the postings numbered from what the upsert returned. An
  * account that turns out limited without the plan having decided against its locked balance got its limit
  * while the batch was deciding: the batch retries, and its new plan sees the limit.
+ *
+ * The postings' time: the batch's (`postedAt`, the time its transactions are posted at), or the account's
+ * last posting time when that is later (a batch that took its time before another one's commit and then
+ * waited for the row), kept in the balance row's updated_at. So an account's postings never go back in
+ * time, and a limited account's (whose row the batch locked before taking its time) carry exactly the
+ * batch's time, as its refusals do.
  */
 const postBalances = async (
   tx: DatabaseTransactionConnection,
   postings: readonly PostingInsert[],
   limited: ReadonlySet<string>,
+  postedAt: Date,
 ) => {
   if (postings.length === 0) return;
   const rows = (await tx
     .any(sql.unsafe`
-      INSERT INTO account_balances (ledger_account, currency, balance_minor, last_seq)
-      SELECT d.ledger_account, d.currency, d.delta_minor, d.count
+      INSERT INTO account_balances (ledger_account, currency, balance_minor, last_seq, updated_at)
+      SELECT d.ledger_account, d.currency, d.delta_minor, d.count, ${postedAt.toISOString()}::timestamptz
       FROM jsonb_to_recordset(${sql.jsonb(
         balanceDeltas(postings).map((d) => ({
           ...d,
@@ -298,8 +307,9 @@ const postBalances = async (
       ORDER BY d.ledger_account, d.currency
       ON CONFLICT (ledger_account, currency) DO UPDATE
         SET balance_minor = account_balances.balance_minor + EXCLUDED.balance_minor,
-          last_seq = account_balances.last_seq + EXCLUDED.last_seq, updated_at = statement_timestamp()
-      RETURNING ledger_account, trim(currency) AS currency, balance_minor, last_seq,
+          last_seq = account_balances.last_seq + EXCLUDED.last_seq,
+          updated_at = greatest(account_balances.updated_at, EXCLUDED.updated_at)
+      RETURNING ledger_account, trim(currency) AS currency, balance_minor, last_seq, updated_at::text AS posted_at,
         overdraft_limit_minor IS NOT NULL AS has_limit`)
     .catch((error: unknown) => {
       // The limit CHECK: only a limit set while the batch was deciding can make the plan break it.
@@ -311,6 +321,7 @@ const postBalances = async (
     currency: string;
     balance_minor: string | bigint;
     last_seq: string | bigint;
+    posted_at: string;
     has_limit: boolean;
   }[];
   const after = new Map<string, BalanceAfter>();
@@ -318,25 +329,28 @@ const postBalances = async (
     const key = balanceKey(row.ledger_account, row.currency);
     if (row.has_limit && !limited.has(key))
       throw retryBecause(`${row.ledger_account} got an overdraft limit while the batch was deciding`);
-    after.set(key, { balance_minor: BigInt(row.balance_minor), last_seq: BigInt(row.last_seq) });
+    after.set(key, {
+      balance_minor: BigInt(row.balance_minor),
+      last_seq: BigInt(row.last_seq),
+      posted_at: row.posted_at,
+    });
   }
-  // statement_timestamp(): this statement starts after the upsert took the rows' locks, so a later batch's
-  // postings of the same account (which waits for this commit) are always later: a statement reads by time.
   await tx.query(sql.unsafe`
     INSERT INTO postings (transaction_id, ledger_account, currency, amount_minor, account_seq, balance_after_minor,
       created_at)
     SELECT p.transaction_id, p.ledger_account, p.currency, p.amount_minor, p.account_seq, p.balance_after_minor,
-      statement_timestamp()
+      p.created_at
     FROM jsonb_to_recordset(${sql.jsonb(
       numberPostings(postings, after).map((p) => ({
         ...p,
         amount_minor: p.amount_minor.toString(),
         account_seq: p.account_seq.toString(),
         balance_after_minor: p.balance_after_minor.toString(),
+        created_at: after.get(balanceKey(p.ledger_account, p.currency))?.posted_at,
       })),
     )})
       AS p(transaction_id uuid, ledger_account text, currency text, amount_minor bigint, account_seq bigint,
-        balance_after_minor bigint)`);
+        balance_after_minor bigint, created_at timestamptz)`);
 };
 
 /**
@@ -440,6 +454,7 @@ export const applyPlan = async (
     tx,
     written.flatMap((entry) => entry.postings),
     plan.limited,
+    plan.postedAt,
   );
   await insertEvents(tx, [...written.flatMap((entry) => entry.events), ...plan.events]);
   await insertConflicts(tx, plan);

@@ -138,4 +138,9 @@ export interface LedgerWritePlan {
    * it that turns out limited when the balances are written got its limit meanwhile: the batch retries.
    */
   readonly limited: ReadonlySet<string>;
+  /**
+   * The time the batch posts at (its transactions' posted_at): its postings' time too, unless an account's
+   * last posting is later (postBalances).
+   */
+  readonly postedAt: Date;
 }

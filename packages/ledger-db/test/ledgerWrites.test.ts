@@ -53,6 +53,7 @@ const plan = (...entries: LedgerEntry[]): LedgerWritePlan => ({
   conflicts: [],
   positions: [],
   limited: new Set(),
+  postedAt: new Date(),
 });
 
 describe("ledger row writes", () => {

@@ -371,7 +371,7 @@ export const rowsOnly = (plan: LedgerWritePlan): LedgerWritePlan => ({
 export const writePlanOf = (
   records: readonly DecodedRecord[],
   decisions: readonly RecordDecision[],
-  context: Pick<PlanContext, "topicIds" | "limited">,
+  context: Pick<PlanContext, "topicIds" | "limited" | "now">,
 ): LedgerWritePlan => {
   const entries: LedgerEntry[] = [];
   const events: OutboxEvent[] = [];
@@ -409,6 +409,7 @@ export const writePlanOf = (
     conflicts,
     positions: [...next.values()],
     limited: new Set(context.limited.keys()),
+    postedAt: context.now,
   };
 };
 
