@@ -1,6 +1,6 @@
 // Avro encoding in the Confluent wire format, schemas held by the registry's Confluent-compatible API.
 import { SchemaRegistry as ConfluentRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
-import { loadSchema, type Names, registryEndpoint, type TopicId } from "@ledgerline/topology";
+import { loadSchema, type Names, registryEndpoint, type TopicId } from "@ledgerline/catalogue";
 import type avro from "avsc";
 import { avroOptions, avroType } from "./avroTypes.ts";
 
