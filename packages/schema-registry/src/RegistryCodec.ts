@@ -117,7 +117,8 @@ export class RegistryCodec {
   readerSchema(topicId: TopicId): avro.Schema {
     let schema = this.#readerSchemas.get(topicId);
     if (!schema) {
-      schema = loadSchema(topicId).schema;
+      // The catalogue reads the file as JSON; avsc parses it as the reader schema when decoding.
+      schema = loadSchema(topicId).schema as avro.Schema;
       this.#readerSchemas.set(topicId, schema);
     }
     return schema;
