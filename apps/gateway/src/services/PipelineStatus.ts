@@ -3,8 +3,7 @@
 // so a dashboard polling every second costs one round of probes.
 import { names, type StageId, stages, type TopicId } from "@ledgerline/catalogue";
 import type { PipelineStatus as PipelineStatusBody } from "@ledgerline/contracts";
-import { createAdmin, parseBrokers } from "@ledgerline/kafka";
-import { sampleConsumerLag } from "@ledgerline/observability";
+import { createAdmin, parseBrokers, sampleConsumerLag } from "@ledgerline/kafka";
 import { Context, Effect, Layer } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import {
