@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // One run over every workspace (so CI gets one result file); each workspace is a project.
 const workspaces = [
   "topology",
+  "topology/catalogue",
   "packages/contracts",
   "packages/domain",
   "packages/kafka",

@@ -5,6 +5,7 @@
 // Clients retry 503s with the same Idempotency-Key. Once the run drains, every accepted transaction is in
 // the ledger exactly once, every invariant holds, no stage exited on its own, and every partition was
 // consumed to its end (the processors' committed offsets, the sinks' stored positions).
+import { names } from "@ledgerline/catalogue";
 import { createReadCommittedConsumer, parseBrokers } from "@ledgerline/kafka";
 import { sql } from "@ledgerline/ledger-db";
 import {
@@ -15,7 +16,7 @@ import {
   ThrowawayBroker,
   testEnvironment,
 } from "@ledgerline/testkit";
-import { checkReplication, connectAdmin, names, provisionNamespace } from "@ledgerline/topology";
+import { checkReplication, connectAdmin, provisionNamespace } from "@ledgerline/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   awaitInLedger,

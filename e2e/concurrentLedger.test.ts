@@ -12,6 +12,7 @@
 // Each transaction gets one outcome event (transactions.posted or transactions.rejected), and replaying the
 // records later (other partitions) changes no outcome.
 import { randomUUID } from "node:crypto";
+import type { TopicId } from "@ledgerline/catalogue";
 import type { TransactionPosted, TransactionRejected, TransactionValidated } from "@ledgerline/contracts";
 import { payloadHash } from "@ledgerline/domain";
 import { createIdempotentProducer, createReadCommittedConsumer } from "@ledgerline/kafka";
@@ -24,7 +25,6 @@ import {
   startPipeline,
   testEnvironment,
 } from "@ledgerline/testkit";
-import type { TopicId } from "@ledgerline/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const auth = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };

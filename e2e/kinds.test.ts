@@ -5,8 +5,10 @@
 // balance equal to a sum the test computes from the CSV itself.
 import { createHash, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { mapPaysimRow, parsePaysim } from "@ledgerline/cli/paysim";
 import { idFromClientChosenId } from "@ledgerline/domain";
 import { sql } from "@ledgerline/ledger-db";
+import { publishFxRates } from "@ledgerline/processor";
 import {
   assertLedgerInvariants,
   type Pipeline,
@@ -15,8 +17,6 @@ import {
   testEnvironment,
 } from "@ledgerline/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { publishFxRates } from "../apps/processor/src/publishFxRates.ts";
-import { mapPaysimRow, parsePaysim } from "../tools/ledgerline/src/paysim/paysim.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 

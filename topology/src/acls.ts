@@ -1,10 +1,10 @@
 // The Kafka ACLs each principal needs, derived from the catalogue: what a stage reads, writes, which
 // group it joins and which transactional ids it holds. Nothing more, so a broker with
 // allow.everyone.if.no.acl.found=false runs the pipeline with least privilege. Pure, plus applyAcls.
+
+import { type Names, stages } from "@ledgerline/catalogue";
 import type { Admin } from "@platformatic/kafka";
 import { AclOperations, AclPermissionTypes, ResourcePatternTypes, ResourceTypes } from "@platformatic/kafka";
-import { stages } from "./catalogue.ts";
-import type { Names } from "./names.ts";
 
 /** Who needs ACLs: the three stages (the sink runs the outbox relay) and ops (the CLI's DLQ commands). */
 export const PRINCIPAL_ROLES = ["gateway", "processor", "ledger-sink", "ops"] as const;

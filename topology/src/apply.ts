@@ -1,10 +1,9 @@
 // `topology apply`: create missing topics, report config drift, register schemas. Idempotent.
+import { type Names, type Replication, replicationFor, type TopicId, topics } from "@ledgerline/catalogue";
 import type { Admin } from "@platformatic/kafka";
 import { ConfigResourceTypes } from "@platformatic/kafka";
-import { type Replication, replicationFor, type TopicId, topics } from "./catalogue.ts";
-import type { Names } from "./names.ts";
+import { loadValidHistory, loadValidSchema } from "./avroSchemas.ts";
 import type { RegistryAdmin } from "./registryApi.ts";
-import { loadHistory, loadSchema } from "./schemas.ts";
 
 export interface ApplyReport {
   /** Brokers in the cluster, and the replication the topics get on it. */
@@ -52,7 +51,7 @@ export const applyTopology = async ({
     unchangedSubjects: [],
   };
   // Load every schema first: a malformed .avsc fails before anything is created.
-  const schemas = new Map(ids.map((id) => [id, loadSchema(id)]));
+  const schemas = new Map(ids.map((id) => [id, loadValidSchema(id)]));
 
   onStep("list topics");
   const existing = new Set(await admin.listTopics());
@@ -111,7 +110,7 @@ export const applyTopology = async ({
     // later version (a registry that already holds the current file).
     const current = schemas.get(id)!;
     const currentFound = await registry.findSchema(subject, JSON.stringify(JSON.parse(current.text)));
-    const versions = currentFound ? [] : loadHistory(id);
+    const versions = currentFound ? [] : loadValidHistory(id);
     for (const { text, file } of [...versions, current]) {
       const schema = JSON.stringify(JSON.parse(text));
       const found = file === current.file ? currentFound : await registry.findSchema(subject, schema);

@@ -1,11 +1,11 @@
 // `topology check`: fail when a schema in the working tree is not compatible with the latest registered one,
 // or when a topic is replicated less than its cluster allows.
+
+import { type Names, type Replication, replicationFor, type TopicId, topics } from "@ledgerline/catalogue";
 import { type Admin, ConfigResourceTypes } from "@platformatic/kafka";
 import { replicationFactorOf, underReplicated } from "./apply.ts";
-import { type Replication, replicationFor, type TopicId, topics } from "./catalogue.ts";
-import type { Names } from "./names.ts";
+import { loadValidSchema } from "./avroSchemas.ts";
 import type { RegistryAdmin } from "./registryApi.ts";
-import { loadSchema } from "./schemas.ts";
 
 export interface CheckResult {
   readonly subject: string;
@@ -21,7 +21,7 @@ export const checkTopology = async (
 ): Promise<CheckResult[]> => {
   const results: CheckResult[] = [];
   for (const id of options.only ?? (Object.keys(topics) as TopicId[])) {
-    const { text, file } = loadSchema(id, options.directory);
+    const { text, file } = loadValidSchema(id, options.directory);
     const subject = names.valueSubject(id);
     const schema = JSON.stringify(JSON.parse(text));
     const latest = await registry.latestVersion(subject);

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // topology CLI: apply | describe [--mermaid] | check. Exit 0 ok, 1 failed check, 2 usage or unreachable service.
 import { parseArgs } from "node:util";
+import { names } from "@ledgerline/catalogue";
 import { aclCommands, applyAcls, PRINCIPAL_ROLES, type PrincipalRole } from "./acls.ts";
 import { applyTopology } from "./apply.ts";
+import { environmentFrom } from "./Config.ts";
 import { checkReplication, checkTopology } from "./check.ts";
-import { connectAdmin, connectRegistry, environmentFrom } from "./connect.ts";
+import { connectAdmin, connectRegistry } from "./connect.ts";
 import { describeMermaid, describeText } from "./describe.ts";
-import { names } from "./names.ts";
 
 const usage = `usage: topology <command> [options]
   apply               create missing topics, report config drift, register schemas (idempotent)

@@ -1,29 +1,9 @@
 // Opens the admin clients `apply` and `check` need, failing fast with the address when a service is down.
-import { createAdmin, decideKafkaSecurity, type KafkaSecurity, parseBrokers } from "@ledgerline/kafka";
+import { registryEndpoint } from "@ledgerline/catalogue";
+import { createAdmin, parseBrokers } from "@ledgerline/kafka";
 import type { Admin } from "@platformatic/kafka";
-import { type RegistryAdmin, registryAdmin, registryEndpoint, registryHeaders } from "./registryApi.ts";
-
-export interface TopologyEnvironment {
-  readonly bootstrapServers: string;
-  /** SASL/TLS for a secured cluster (the ops principal); absent = plain text. */
-  readonly kafkaSecurity?: KafkaSecurity;
-  readonly registryUrl: string;
-  readonly namespace: string;
-}
-
-/** KAFKA_SECURITY_PROTOCOL and friends, or an error that says which variable is wrong. */
-const securityFrom = (env: NodeJS.ProcessEnv): KafkaSecurity => {
-  const decision = decideKafkaSecurity(env);
-  if (decision.kind === "invalid") throw new Error(decision.problem);
-  return decision.security;
-};
-
-export const environmentFrom = (env: NodeJS.ProcessEnv = process.env): TopologyEnvironment => ({
-  bootstrapServers: env.KAFKA_BOOTSTRAP_SERVERS ?? "127.0.0.1:9092",
-  kafkaSecurity: securityFrom(env),
-  registryUrl: env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7",
-  namespace: env.LEDGERLINE_NAMESPACE ?? "",
-});
+import type { TopologyEnvironment } from "./Config.ts";
+import { type RegistryAdmin, registryAdmin, registryHeaders } from "./registryApi.ts";
 
 export class UnreachableError extends Error {
   override readonly name = "UnreachableError";

@@ -1,6 +1,5 @@
 // `topology describe`: the catalogue as text and as a Mermaid diagram (embedded in README.md).
-import { type StageId, stages, type TopicId, topics } from "./catalogue.ts";
-import { names as resolveNames } from "./names.ts";
+import { names as resolveNames, type StageId, stages, type TopicId, topics } from "@ledgerline/catalogue";
 
 export const describeText = (names = resolveNames()): string => {
   const lines = ["Topics:"];

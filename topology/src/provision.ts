@@ -1,9 +1,9 @@
 // Provisions a namespaced copy of the whole topology: how tests and parallel environments isolate.
 import { randomBytes } from "node:crypto";
+import { type Names, names, type TopicId } from "@ledgerline/catalogue";
 import { applyTopology } from "./apply.ts";
-import type { TopicId } from "./catalogue.ts";
-import { connectAdmin, connectRegistry, environmentFrom, type TopologyEnvironment } from "./connect.ts";
-import { type Names, names } from "./names.ts";
+import { environmentFrom, type TopologyEnvironment } from "./Config.ts";
+import { connectAdmin, connectRegistry } from "./connect.ts";
 
 export interface ProvisionedNamespace {
   readonly namespace: string;

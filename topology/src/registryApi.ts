@@ -1,13 +1,12 @@
 // The registry calls the codec library keeps internal (subject config, compatibility check).
 import registryApiModule from "@kafkajs/confluent-schema-registry/dist/api/index.js";
+import { type Compatibility, registryEndpoint } from "@ledgerline/catalogue";
 
 type CreateRegistryApi = typeof registryApiModule.default;
 // CommonJS interop: Node hands us module.exports ({ default }), bundlers such as Vite the function itself.
 const createRegistryApi: CreateRegistryApi =
   (registryApiModule as unknown as { default?: CreateRegistryApi }).default ??
   (registryApiModule as unknown as CreateRegistryApi);
-
-import type { Compatibility } from "./catalogue.ts";
 
 export interface RegistryAdmin {
   getCompatibility(subject: string): Promise<Compatibility | undefined>;
@@ -29,24 +28,6 @@ const orUndefinedOn404 = async <T>(call: () => Promise<T>): Promise<T | undefine
     if (statusOf(error) === 404) return undefined;
     throw error;
   }
-};
-
-/** Where a registry is and how to log in: credentials may ride in SCHEMA_REGISTRY_URL as
- *  `https://user:password@host/...` (HTTP basic). Clients get them apart from the URL, and `display`
- *  (for messages and logs) never shows the password. Pure. */
-export const registryEndpoint = (
-  url: string,
-): { host: string; auth?: { username: string; password: string }; display: string } => {
-  const parsed = new URL(url);
-  if (!parsed.username) return { host: url, display: url };
-  const auth = {
-    username: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-  };
-  parsed.username = "";
-  parsed.password = "";
-  const host = parsed.toString().replace(/\/$/, url.endsWith("/") ? "/" : "");
-  return { host, auth, display: host.replace("://", `://${auth.username}:***@`) };
 };
 
 /** The Authorization header for `url`'s credentials, if it carries any. */

@@ -1,7 +1,8 @@
+import { topics } from "@ledgerline/catalogue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyTopology } from "../src/apply.ts";
-import { topics } from "../src/catalogue.ts";
-import { connectAdmin, connectRegistry, environmentFrom } from "../src/connect.ts";
+import { environmentFrom } from "../src/Config.ts";
+import { connectAdmin, connectRegistry } from "../src/connect.ts";
 import { type ProvisionedNamespace, provisionNamespace } from "../src/provision.ts";
 
 describe("topology apply", () => {

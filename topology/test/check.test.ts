@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { schemaDirectory, topics } from "@ledgerline/catalogue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { topics } from "../src/catalogue.ts";
+import { environmentFrom } from "../src/Config.ts";
 import { checkTopology } from "../src/check.ts";
-import { connectRegistry, environmentFrom } from "../src/connect.ts";
+import { connectRegistry } from "../src/connect.ts";
 import { type ProvisionedNamespace, provisionNamespace } from "../src/provision.ts";
-import { schemaDirectory } from "../src/schemas.ts";
 
 describe("topology check", () => {
   let ns: ProvisionedNamespace;

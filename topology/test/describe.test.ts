@@ -1,7 +1,6 @@
+import { names, stages, topics } from "@ledgerline/catalogue";
 import { describe, expect, it } from "vitest";
-import { stages, topics } from "../src/catalogue.ts";
 import { describeMermaid, describeText } from "../src/describe.ts";
-import { names } from "../src/names.ts";
 
 describe("topology describe", () => {
   it("names every topic and stage in text and in the Mermaid diagram", () => {

@@ -3,10 +3,11 @@
 // rejected and dlq topics of --namespace into --database-url until killed. Not a test.
 //   node apps/ledger-sink/scripts/peerSink.ts --namespace NS --database-url URL --group G [--ledger-work rows-only]
 import { parseArgs } from "node:util";
+import { names } from "@ledgerline/catalogue";
 import { parseBrokers } from "@ledgerline/kafka";
 import { LedgerDb } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { environmentFrom, names } from "@ledgerline/topology";
+import { environmentFrom } from "@ledgerline/topology";
 import { Effect, Logger, References } from "effect";
 import type { LedgerWork } from "../src/domain/planBatch.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";

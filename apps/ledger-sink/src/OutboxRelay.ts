@@ -20,6 +20,7 @@
 // zombie relay with the same transactional id. An event that cannot be encoded is parked with its
 // reason (`ledgerline outbox parked`, `ledgerline outbox retry`); the others are published.
 
+import type { Names, TopicId } from "@ledgerline/catalogue";
 import {
   beginTransaction,
   createTransactionalProducer,
@@ -43,7 +44,6 @@ import {
 import { componentHealth, metrics } from "@ledgerline/observability";
 import { backoff, classifyFault, reportFault } from "@ledgerline/resilience";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
-import type { Names, TopicId } from "@ledgerline/topology";
 import { Effect } from "effect";
 import { type Client as PgClient, default as pg } from "pg";
 import { deadLetterFromJson } from "./domain/deadLetterJson.ts";

@@ -3,6 +3,7 @@
 // positions, existing rows, the pure plan, the writes); after the commit, Kafka gets the offsets for lag
 // and the metrics their counts. Every assignment starts a new session, so each newly assigned partition
 // is read from the position Postgres holds for it (a seek on every assignment).
+import type { Names } from "@ledgerline/catalogue";
 import {
   BatchReader,
   type ConsumedRecord,
@@ -33,7 +34,6 @@ import {
   StageFault,
 } from "@ledgerline/resilience";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
-import type { Names } from "@ledgerline/topology";
 import { Effect } from "effect";
 import { caughtUpPositions, offsetsToCommit } from "./commitPosition.ts";
 import { decodeBatch } from "./decodeBatch.ts";

@@ -1,10 +1,10 @@
 // Consumed records → what the plan reads: a decoded input, or unreadable bytes with the reason. A
 // registry outage is not a property of a record: it fails the whole batch (retried, offsets unmoved).
+import type { Names } from "@ledgerline/catalogue";
 import type { DeadLetter, TransactionRejected, TransactionValidated } from "@ledgerline/contracts";
 import { type ConsumedRecord, describeError } from "@ledgerline/kafka";
 import { StageFault } from "@ledgerline/resilience";
 import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
-import type { Names } from "@ledgerline/topology";
 import { Effect } from "effect";
 import type { DecodedRecord } from "./domain/planBatch.ts";
 

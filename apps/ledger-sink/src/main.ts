@@ -1,11 +1,11 @@
 // Ledger sink entry point: config → database → sink pipeline (+ outbox relay fiber), under runStage.
 // SIGTERM/SIGINT stop it gracefully: the batch in flight finishes or rolls back, connections close.
+import { names } from "@ledgerline/catalogue";
 import { parseBrokers } from "@ledgerline/kafka";
 import { isConnectionTermination, LedgerDb } from "@ledgerline/ledger-db";
 import { identifyProcess, loggingLayer } from "@ledgerline/observability";
 import { runStage } from "@ledgerline/resilience";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { names } from "@ledgerline/topology";
 import { Effect, Layer, type Scope } from "effect";
 import { SinkConfig } from "./Config.ts";
 import { runOutboxRelay } from "./OutboxRelay.ts";

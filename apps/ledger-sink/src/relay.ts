@@ -1,7 +1,7 @@
 // The outbox relay as its own process (the sink runs it as a fiber unless OUTBOX_RELAY_ENABLED=false).
+import { names } from "@ledgerline/catalogue";
 import { parseBrokers } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { names } from "@ledgerline/topology";
 import { Effect } from "effect";
 import { SinkConfig } from "./Config.ts";
 import { runMain } from "./main.ts";

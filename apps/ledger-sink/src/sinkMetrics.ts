@@ -1,9 +1,9 @@
 // The ledger sink's Prometheus metrics: per-batch counters, Postgres transaction timing, the outbox backlog
 // sampler, and GET /metrics (LEDGER_SINK_METRICS_PORT) with the consumer-lag sampler of every pipeline group.
-import { parseBrokers, securityOptions } from "@ledgerline/kafka";
+import { names } from "@ledgerline/catalogue";
+import { monitorConsumerLag, parseBrokers, securityOptions } from "@ledgerline/kafka";
 import { LedgerDb, outboxBacklog } from "@ledgerline/ledger-db";
-import { metrics, monitorConsumerLag, serveOpsEndpoints } from "@ledgerline/observability";
-import { names } from "@ledgerline/topology";
+import { metrics, serveOpsEndpoints } from "@ledgerline/observability";
 import { Effect, Schedule } from "effect";
 import { SinkConfig } from "./Config.ts";
 import type { RecordDecision, WriteResult } from "./domain/planBatch.ts";

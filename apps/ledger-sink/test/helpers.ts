@@ -1,5 +1,6 @@
 // Shared test plumbing: record builders, producing Avro records, reading topics, running the sink.
 import { randomUUID } from "node:crypto";
+import type { TopicId } from "@ledgerline/catalogue";
 import type {
   DeadLetter,
   TransactionPosted,
@@ -15,7 +16,6 @@ import {
 import { type DatabasePool, ignoreStrayConnectionErrors, LedgerDb, sql } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { type PostedTopic, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
-import type { TopicId } from "@ledgerline/topology";
 import { Cause, Effect, Fiber, Logger, References } from "effect";
 import type { WriteResult } from "../src/domain/planBatch.ts";
 import { runOutboxRelay } from "../src/OutboxRelay.ts";

@@ -3,6 +3,7 @@
 // restored from an earlier dump, and records deleted by retention before the sink applied them.
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
+import { names } from "@ledgerline/catalogue";
 import { createAdmin } from "@ledgerline/kafka";
 import { sql } from "@ledgerline/ledger-db";
 import { metricsText } from "@ledgerline/observability";
@@ -14,7 +15,7 @@ import {
   ThrowawayBroker,
   testEnvironment,
 } from "@ledgerline/testkit";
-import { applyTopology, connectAdmin, connectRegistry, names } from "@ledgerline/topology";
+import { applyTopology, connectAdmin, connectRegistry } from "@ledgerline/topology";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   caughtUp,

@@ -4,9 +4,10 @@
 // of --outputs-namespace. Runs until killed. Not a test.
 //   node apps/processor/scripts/peerProcessor.ts --namespace NS --outputs-namespace OUT --inputs a,b --id 1
 import { parseArgs } from "node:util";
+import { names } from "@ledgerline/catalogue";
 import { parseBrokers, runExactlyOnce } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { environmentFrom, names } from "@ledgerline/topology";
+import { environmentFrom } from "@ledgerline/topology";
 import { Effect, References } from "effect";
 import { benchServices, benchTransform } from "./benchProcessor.ts";
 

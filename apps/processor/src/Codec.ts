@@ -1,6 +1,6 @@
 // The registry codec as a service: decode with schema resolution, encode our outputs.
+import { names } from "@ledgerline/catalogue";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { names } from "@ledgerline/topology";
 import { Context, Effect, Layer } from "effect";
 import { ProcessorConfig } from "./Config.ts";
 

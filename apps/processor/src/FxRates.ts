@@ -2,6 +2,7 @@
 // A background fiber owns the reading. Any fault (a new broker's coordinator, a broker restart, a stream
 // error, a registry outage) ends that read; it starts again from the beginning of the compacted topic
 // with a new consumer, after the shared backoff. Once loaded, the table keeps serving meanwhile.
+import { names } from "@ledgerline/catalogue";
 import type { FxRate as FxRateRecord } from "@ledgerline/contracts";
 import {
   BatchReader,
@@ -20,7 +21,6 @@ import {
   retryTransient,
   type StageFault,
 } from "@ledgerline/resilience";
-import { names } from "@ledgerline/topology";
 import { Context, Deferred, Effect, Fiber, Layer } from "effect";
 import { Codec } from "./Codec.ts";
 import { ProcessorConfig } from "./Config.ts";

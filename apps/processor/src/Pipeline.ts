@@ -1,8 +1,8 @@
 // One consumed record → its outputs: decode (schema resolution), decide (pure), route to a topic.
+import type { TopicId } from "@ledgerline/catalogue";
 import type { TransactionRequested } from "@ledgerline/contracts";
 import { type ConsumedRecord, describeError, type OutputRecord, RecordFailure } from "@ledgerline/kafka";
 import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
-import type { TopicId } from "@ledgerline/topology";
 import { Effect } from "effect";
 import { type DecisionContext, type Decoded, decide } from "./domain/decide.ts";
 

@@ -1,8 +1,8 @@
 // Processor entry point: config → codec → FX table → exactly-once runner, under runStage (signals, exit).
+import { names } from "@ledgerline/catalogue";
 import { parseBrokers, runExactlyOnce } from "@ledgerline/kafka";
 import { componentHealth, identifyProcess, runnerMetrics } from "@ledgerline/observability";
 import { runStage } from "@ledgerline/resilience";
-import { names } from "@ledgerline/topology";
 import { Effect, Layer, Logger, References } from "effect";
 import { Codec } from "./Codec.ts";
 import { ProcessorConfig } from "./Config.ts";

@@ -1,8 +1,8 @@
 // GET /metrics for the processor (PROCESSOR_METRICS_PORT) and the consumer-lag sampler of every pipeline group:
 // a stopped downstream stage cannot report its own lag, so the processor reports the sink's too.
-import { parseBrokers, securityOptions } from "@ledgerline/kafka";
-import { monitorConsumerLag, serveOpsEndpoints } from "@ledgerline/observability";
-import { names } from "@ledgerline/topology";
+import { names } from "@ledgerline/catalogue";
+import { monitorConsumerLag, parseBrokers, securityOptions } from "@ledgerline/kafka";
+import { serveOpsEndpoints } from "@ledgerline/observability";
 import { Effect } from "effect";
 import { ProcessorConfig } from "./Config.ts";
 

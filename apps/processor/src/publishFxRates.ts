@@ -1,6 +1,7 @@
 // Publishes reference/fx-rates.json to the compacted fx.rates topic (key = currency).
 // `node apps/processor/src/publishFxRates.ts [--if-empty] [file]`; the start command passes --if-empty.
 import { parseArgs } from "node:util";
+import { type Names, names } from "@ledgerline/catalogue";
 import {
   createIdempotentProducer,
   createReadCommittedConsumer,
@@ -9,7 +10,7 @@ import {
 } from "@ledgerline/kafka";
 import { backoffDelayMs, classifyFault, retryPolicy } from "@ledgerline/resilience";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { environmentFrom, type Names, names } from "@ledgerline/topology";
+import { environmentFrom } from "@ledgerline/topology";
 import { readFxRatesFile } from "./fxRatesFile.ts";
 
 export interface FxPublishTarget {

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TopicId } from "@ledgerline/catalogue";
 import type { TransactionRequested } from "@ledgerline/contracts";
 import {
   createIdempotentProducer,
@@ -13,7 +14,6 @@ import {
 } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { type TestNamespace, testEnvironment } from "@ledgerline/testkit";
-import type { TopicId } from "@ledgerline/topology";
 import { Effect, Fiber, Layer, References } from "effect";
 import { Codec } from "../src/Codec.ts";
 import { ProcessorConfig, type ProcessorSettings } from "../src/Config.ts";

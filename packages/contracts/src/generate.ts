@@ -2,7 +2,7 @@
 // produces: longs are bigint, timestamp-millis are Date, decimals are exact strings.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { loadSchema, type TopicId, topics } from "@ledgerline/topology";
+import { loadSchema, type TopicId, topics } from "@ledgerline/catalogue";
 import { toTypeScript } from "@ovotech/avro-ts";
 import type { Schema } from "avsc";
 

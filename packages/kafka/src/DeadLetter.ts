@@ -1,27 +1,11 @@
 // The dead-letter envelope (schemas/avro/DeadLetter.avsc) built from the consumed record and its failure.
 
+import type { DeadLetter } from "@ledgerline/contracts";
 import type { ConsumedRecord } from "./BatchReader.ts";
 import type { PoisonRecord } from "./RecordFailure.ts";
 
-/** Mirrors DeadLetter.avsc (kept here so this package needs no dependency on the contracts). */
-export interface DeadLetterEnvelope {
-  transaction_id: string | null;
-  stage: string;
-  reason_code: string;
-  error_class: string;
-  error_message: string;
-  retryable: boolean;
-  original_topic: string;
-  original_partition: number;
-  original_offset: bigint;
-  original_timestamp: Date;
-  original_key: Buffer | null;
-  original_value: Buffer | null;
-  original_headers: Record<string, Buffer>;
-  attempts: number;
-  replay_count: number;
-  dead_lettered_at: Date;
-}
+/** The DLQ record's value: the type generated from schemas/avro/DeadLetter.avsc (`npm run gen:avro`). */
+export type DeadLetterEnvelope = DeadLetter;
 
 /** Header a DLQ replay sets on records it re-publishes, so a second failure counts up. */
 export const REPLAY_COUNT_HEADER = "ledgerline-replay-count";

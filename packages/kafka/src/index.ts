@@ -1,5 +1,6 @@
 export * from "./BatchReader.ts";
 export * from "./clients.ts";
+export * from "./consumerLag.ts";
 export * from "./DeadLetter.ts";
 export { beginTransaction } from "./exactlyOnce/commitBatch.ts";
 export * from "./exactlyOnce/runExactlyOnce.ts";

@@ -1,7 +1,6 @@
 export * from "./health.ts";
 export * from "./logging.ts";
 export * from "./metrics.ts";
-export * from "./metricsLag.ts";
 export * from "./metricsRunner.ts";
 export * from "./metricsText.ts";
 export * from "./opsServer.ts";

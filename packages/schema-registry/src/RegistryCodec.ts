@@ -1,6 +1,6 @@
 // Avro encoding in the Confluent wire format, schemas held by the registry's Confluent-compatible API.
 import { SchemaRegistry as ConfluentRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
-import { loadSchema, type Names, registryEndpoint, type TopicId } from "@ledgerline/topology";
+import { loadSchema, type Names, registryEndpoint, type TopicId } from "@ledgerline/catalogue";
 import type avro from "avsc";
 import { avroOptions, avroType } from "./avroTypes.ts";
 
@@ -117,7 +117,8 @@ export class RegistryCodec {
   readerSchema(topicId: TopicId): avro.Schema {
     let schema = this.#readerSchemas.get(topicId);
     if (!schema) {
-      schema = loadSchema(topicId).schema;
+      // The catalogue reads the file as JSON; avsc parses it as the reader schema when decoding.
+      schema = loadSchema(topicId).schema as avro.Schema;
       this.#readerSchemas.set(topicId, schema);
     }
     return schema;

@@ -1,5 +1,6 @@
+import { type TopicId, topics } from "@ledgerline/catalogue";
 import { createTestNamespace, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
-import { connectRegistry, type TopicId, topics } from "@ledgerline/topology";
+import { connectRegistry } from "@ledgerline/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryCodec, RegistryError } from "../src/index.ts";
 import { samples } from "./samples.ts";

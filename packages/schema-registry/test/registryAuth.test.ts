@@ -5,9 +5,10 @@
 // reads it as misconfiguration naming SCHEMA_REGISTRY_URL.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { registryEndpoint } from "@ledgerline/catalogue";
 import { classifyFault } from "@ledgerline/resilience";
 import { createTestNamespace, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
-import { connectRegistry, registryEndpoint } from "@ledgerline/topology";
+import { connectRegistry } from "@ledgerline/topology";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryCodec, RegistryError } from "../src/index.ts";
 import { samples } from "./samples.ts";

@@ -1,5 +1,5 @@
 // One valid value per topic, in the JavaScript shapes the codec uses (bigint longs, Date timestamps).
-import type { TopicId } from "@ledgerline/topology";
+import type { TopicId } from "@ledgerline/catalogue";
 
 const at = new Date("2026-11-23T10:00:00.000Z");
 const core = {

@@ -1,8 +1,8 @@
 // Each test gets its own namespace: its own topics, subjects, consumer groups and transactional ids.
+import type { TopicId } from "@ledgerline/catalogue";
 import {
   type ProvisionedNamespace,
   provisionNamespace,
-  type TopicId,
   type TopologyEnvironment,
 } from "@ledgerline/topology";
 

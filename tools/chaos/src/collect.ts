@@ -1,5 +1,6 @@
 // What the checker reads at the end, from the outside: the ledger in Postgres, and every topic of the
 // pipeline in Kafka, read_committed (and validated/rejected read_uncommitted too, to see aborted output).
+import { names, type TopicId } from "@ledgerline/catalogue";
 import type {
   DeadLetter,
   TransactionPosted,
@@ -19,7 +20,6 @@ import {
   sql,
 } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { names, type TopicId } from "@ledgerline/topology";
 import {
   Consumer,
   FetchIsolationLevels,

@@ -1,10 +1,9 @@
 // GET /status's inputs, gathered: every configured stage instance's /ready, and each consumer group's lag
 // from Kafka. A stage that does not answer is "down"; Kafka unreachable leaves lag null. Cached briefly
 // so a dashboard polling every second costs one round of probes.
+import { names, type StageId, stages, type TopicId } from "@ledgerline/catalogue";
 import type { PipelineStatus as PipelineStatusBody } from "@ledgerline/contracts";
-import { createAdmin, parseBrokers } from "@ledgerline/kafka";
-import { sampleConsumerLag } from "@ledgerline/observability";
-import { names, type StageId, stages, type TopicId } from "@ledgerline/topology";
+import { createAdmin, parseBrokers, sampleConsumerLag } from "@ledgerline/kafka";
 import { Context, Effect, Layer } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import {

@@ -1,7 +1,7 @@
 // The registry encoder as an Effect service: TransactionRequested → Confluent wire-format Avro bytes.
+import { names } from "@ledgerline/catalogue";
 import type { TransactionRequested } from "@ledgerline/contracts";
 import { RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
-import { names } from "@ledgerline/topology";
 import { Context, Effect, Layer } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import { PublishError } from "../errors.ts";

@@ -1,5 +1,6 @@
 // The Kafka side of ingest as an Effect service: an idempotent acks=all producer behind the
 // ProduceBatcher. publish succeeds only once the broker acknowledged that record.
+import { names } from "@ledgerline/catalogue";
 import {
   createIdempotentProducer,
   describeError,
@@ -7,7 +8,6 @@ import {
   parseBrokers,
   type RecordProducer,
 } from "@ledgerline/kafka";
-import { names } from "@ledgerline/topology";
 import { Context, Effect, Layer } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import { PublishError } from "../errors.ts";

@@ -1,6 +1,6 @@
 // `ledgerline dlq list | show | replay | replays`.
 
-import { type TopicId, topics } from "@ledgerline/topology";
+import { type TopicId, topics } from "@ledgerline/catalogue";
 import { Console, Effect } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { CliFailure } from "../CliFailure.ts";

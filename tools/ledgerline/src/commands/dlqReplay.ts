@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
-import type { TopicId } from "@ledgerline/topology";
+import type { TopicId } from "@ledgerline/catalogue";
 import { Console, Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
 import { CliFailure } from "../CliFailure.ts";

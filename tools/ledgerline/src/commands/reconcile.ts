@@ -1,6 +1,7 @@
 // `ledgerline reconcile`: the ledger's invariants checked against the live ledger (ledger-db's
 // ledgerChecks.ts, the checks the tests and the chaos checker run), and each posted transaction's event
 // read back from transactions.posted. A summary per check; exit 1 naming the offending rows on any finding.
+import { names } from "@ledgerline/catalogue";
 import { parseBrokers } from "@ledgerline/kafka";
 import {
   checkEvents,
@@ -10,7 +11,6 @@ import {
   sql,
 } from "@ledgerline/ledger-db";
 import { readAllPostedEvents } from "@ledgerline/testkit";
-import { names } from "@ledgerline/topology";
 import { Console, Effect } from "effect";
 import { Command, Flag } from "effect/cli";
 import { CliFailure } from "../CliFailure.ts";

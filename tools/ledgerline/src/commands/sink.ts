@@ -2,8 +2,8 @@
 // and the operator's explicit decisions about partitions it stopped (recorded in sink_position_decisions
 // in the same transaction that moves the stored position).
 import { userInfo } from "node:os";
+import { topics as catalogue, names, type TopicId } from "@ledgerline/catalogue";
 import { recordPositionDecision } from "@ledgerline/ledger-db";
-import { topics as catalogue, names, type TopicId } from "@ledgerline/topology";
 import { Console, Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
 import { CliFailure } from "../CliFailure.ts";

@@ -1,7 +1,7 @@
 // Kafka and registry clients for the DLQ commands, from the CLI settings.
+import { names } from "@ledgerline/catalogue";
 import { type KafkaConnection, parseBrokers } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { names } from "@ledgerline/topology";
 import type { CliSettings } from "../Config.ts";
 
 export const kafkaConnection = (config: CliSettings): KafkaConnection => ({

@@ -1,5 +1,5 @@
+import { names } from "@ledgerline/catalogue";
 import type { DeadLetter } from "@ledgerline/contracts";
-import { names } from "@ledgerline/topology";
 import { describe, expect, it } from "vitest";
 import { matchesFilter, parseTime } from "./filter.ts";
 import { planReplay, replayGroupKey } from "./plan.ts";

@@ -1,6 +1,6 @@
 // What a replay would do with each selected dead letter. Pure: decided from the snapshot and the group's progress.
 import { createHash } from "node:crypto";
-import { type Names, stages, type TopicId, topics } from "@ledgerline/topology";
+import { type Names, stages, type TopicId, topics } from "@ledgerline/catalogue";
 import { canonicalFilter, coordinatesOf, type DlqFilter, matchesFilter } from "./filter.ts";
 import type { DlqRecord, DlqSnapshot } from "./scan.ts";
 

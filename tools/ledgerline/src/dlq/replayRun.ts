@@ -1,6 +1,7 @@
 // Executes a replay plan with the processor's exactly-once runner: each replayed record and the replay
 // group's DLQ offsets commit in one Kafka transaction, so a crash or a re-run never re-sends a record.
 
+import type { TopicId } from "@ledgerline/catalogue";
 import type { DeadLetter } from "@ledgerline/contracts";
 import {
   type ConsumedRecord,
@@ -10,7 +11,6 @@ import {
   runExactlyOnce,
 } from "@ledgerline/kafka";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
-import type { TopicId } from "@ledgerline/topology";
 import { Effect, Fiber, References } from "effect";
 import { matchesFilter } from "./filter.ts";
 import { plannedKey, type ReplayOptions, type ReplayPlan, verdictFor } from "./plan.ts";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { generatePaysim } from "../../../../data/generate-paysim.ts";
+import { generatePaysim } from "./generate.ts";
 import {
   checkPaysim,
   cyclePaysim,

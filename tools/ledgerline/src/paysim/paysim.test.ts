@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generatePaysim } from "../../../../data/generate-paysim.ts";
+import { generatePaysim } from "./generate.ts";
 import { mapPaysimRow, PAYSIM_COLUMNS, type PaysimRow, parsePaysim } from "./paysim.ts";
 
 const base = { currency: "USD" as const, baseDate: new Date("2024-01-01T00:00:00Z") };

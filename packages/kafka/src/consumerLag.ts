@@ -1,9 +1,9 @@
 // Consumer lag per group and partition: the log end offset under read_committed (the last stable offset)
 // minus the group's committed offset, sampled on a timer with two admin requests — never per record.
 // Every stage samples every pipeline group, so a stopped stage's lag is still reported by the others.
+import { metrics } from "@ledgerline/observability";
 import { Admin, type AdminOptions, FetchIsolationLevels, ListOffsetTimestamps } from "@platformatic/kafka";
 import { Effect, Schedule } from "effect";
-import { metrics } from "./metrics.ts";
 
 export interface LaggingGroup {
   readonly groupId: string;
@@ -80,7 +80,7 @@ export const sampleConsumerLag = async (
 export const monitorConsumerLag = (options: {
   readonly bootstrapBrokers: readonly string[];
   readonly clientId: string;
-  /** SASL and TLS of a secured cluster (securityOptions of @ledgerline/kafka). */
+  /** SASL and TLS of a secured cluster (securityOptions in security.ts). */
   readonly security?: Pick<AdminOptions, "sasl" | "tls">;
   readonly groups: readonly LaggingGroup[];
   /** Labels a topic (e.g. its logical id, so dashboards work across namespaces). */
