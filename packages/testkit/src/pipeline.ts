@@ -2,8 +2,7 @@
 // namespace and database schema, stopped (and cleaned up) after the test. Fault tests point it at
 // throwaway services and check that no app exited.
 import { type ChildProcess, spawn } from "node:child_process";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { parseBrokers } from "@ledgerline/kafka";
 import type { TopologyEnvironment } from "@ledgerline/topology";
 import { createTestDatabase, type TestDatabase, withRole } from "./database.ts";
@@ -11,8 +10,9 @@ import { testEnvironment } from "./environment.ts";
 import { freePort } from "./freePort.ts";
 import { createTestNamespace, type TestNamespace } from "./namespace.ts";
 import type { PostedTopic } from "./publishedEvents.ts";
+import { REPO_ROOT } from "./repoRoot.ts";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export { REPO_ROOT };
 
 export type AppName = "gateway" | "processor" | "ledger-sink";
 

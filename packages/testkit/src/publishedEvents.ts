@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createReadCommittedConsumer, FetchIsolationLevels, type KafkaSecurity } from "@ledgerline/kafka";
 import avro from "avsc";
-import { REPO_ROOT } from "./pipeline.ts";
+import { REPO_ROOT } from "./repoRoot.ts";
 
 /** Where the relay publishes: the brokers and the namespace's transactions.posted topic. */
 export interface PostedTopic {

@@ -2,7 +2,7 @@
 // an operator would: its exit code and what it printed. Killed after `timeoutMs`, so a hang fails the test.
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { REPO_ROOT } from "./pipeline.ts";
+import { REPO_ROOT } from "./repoRoot.ts";
 
 export interface ScriptRun {
   readonly code: number | null;

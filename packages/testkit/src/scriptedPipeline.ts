@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./freePort.ts";
-import { REPO_ROOT } from "./pipeline.ts";
+import { REPO_ROOT } from "./repoRoot.ts";
 import { ThrowawayPostgres } from "./throwaway/ThrowawayPostgres.ts";
 
 export interface ScriptedPipelineOptions {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "../freePort.ts";
-import { REPO_ROOT } from "../pipeline.ts";
+import { REPO_ROOT } from "../repoRoot.ts";
 
 const KAFKA_HOME =
   process.env.KAFKA_HOME ?? join(process.env.LEDGERLINE_CACHE ?? "/root/.cache/ledgerline", "kafka-4.2.1");
