@@ -2,7 +2,7 @@
 // registry outage is not a property of a record: it fails the whole batch (retried, offsets unmoved).
 import type { DeadLetter, TransactionRejected, TransactionValidated } from "@ledgerline/contracts";
 import { type ConsumedRecord, describeError } from "@ledgerline/kafka";
-import { StageFault } from "@ledgerline/resilience";
+import { classifyFault, isRetryable, StageFault } from "@ledgerline/resilience";
 import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
 import type { Names } from "@ledgerline/topology";
 import { Effect } from "effect";
@@ -50,7 +50,7 @@ const decodeOne = async (
         throw new Error(`unexpected topic ${record.topic}`);
     }
   } catch (error) {
-    if (error instanceof RegistryError && error.retryable) throw error;
+    if (isRetryable(classifyFault(error).reason)) throw error;
     return {
       _tag: "Unreadable",
       record,
