@@ -42,7 +42,15 @@ import {
   toLedgerDbError,
 } from "@ledgerline/ledger-db";
 import { componentHealth, metrics } from "@ledgerline/observability";
-import { backoff, classifyFault, reportFault } from "@ledgerline/resilience";
+import {
+  classifyFault,
+  type FaultReason,
+  isRetryable,
+  type Renewal,
+  RetryDecision,
+  type SessionProgress,
+  sessionLoop,
+} from "@ledgerline/resilience";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
 import { Effect } from "effect";
 import { type Client as PgClient, default as pg } from "pg";
@@ -64,15 +72,6 @@ export interface OutboxRelayOptions {
   readonly afterPublish?: (count: number) => Promise<void>;
 }
 
-class RelayFailure extends Error {
-  override readonly name = "RelayFailure";
-  readonly fatal: boolean;
-  constructor(message: string, fatal: boolean, options?: ErrorOptions) {
-    super(message, options);
-    this.fatal = fatal;
-  }
-}
-
 export const runOutboxRelay = (options: OutboxRelayOptions) =>
   Effect.gen(function* () {
     const db = yield* LedgerDb;
@@ -83,11 +82,14 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
       listener: PgClient | undefined;
       /** This relay's membership slot, held by the listener's session (undefined while it is down). */
       slot: number | undefined;
+      /** The producer failed a transaction it could not abort, or was fenced: renew it before the next pass. */
+      producerBroken: boolean;
     } = {
       producer: createTransactionalProducer(options.connection, options.transactionalId),
       wake: undefined,
       listener: undefined,
       slot: undefined,
+      producerBroken: false,
     };
     yield* Effect.addFinalizer(() =>
       Effect.promise(async () => {
@@ -143,7 +145,7 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
               : await options.codec.encode("posted", postedFromJson(event.payload));
         return { event, value, parked: undefined };
       } catch (error) {
-        if ((error as { retryable?: boolean }).retryable) throw error;
+        if (isRetryable(classifyFault(error).reason)) throw error;
         return { event, value: undefined, parked: describeError(error) };
       }
     };
@@ -192,9 +194,8 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
                   (e: unknown) => e,
                 )
               : undefined;
-            throw new RelayFailure(describeError(error), abortError !== undefined || isFencedOrFatal(error), {
-              cause: error,
-            });
+            if (abortError !== undefined || isFencedOrFatal(error)) state.producerBroken = true;
+            throw error;
           }
           await options.afterPublish?.(messages.length);
         }
@@ -208,40 +209,44 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
     // Kafka and registry errors classify as themselves; what the generic classifier does not know came
     // from Postgres, whose errors ledger-db classifies by SQLSTATE.
     const relayFault = (error: unknown) => {
-      const cause = error instanceof RelayFailure ? error.cause : error;
-      const fault = classifyFault(cause);
-      return fault.reason === "Defect" ? classifyFault(toLedgerDbError(cause, "outbox relay pass")) : fault;
+      const fault = classifyFault(error);
+      return fault.reason === "Defect" ? classifyFault(toLedgerDbError(error, "outbox relay pass")) : fault;
+    };
+    // Every fault is retried here, fatal ones included: the relay's only job is to drain the outbox, and
+    // each pass is a fresh transaction on both sides. Fenced: a new producer re-initialises the id.
+    const relayPolicy = (reason: FaultReason) =>
+      RetryDecision.Retry({ renew: reason === "Fenced" ? ["producer"] : [] });
+    const renewProducer = async (renewals: readonly Renewal[]) => {
+      // A transaction the producer still holds (its abort failed too) would refuse every later begin.
+      const stuck = state.producer.transaction !== undefined;
+      if (!stuck && !state.producerBroken && !renewals.includes("producer")) return;
+      const old = state.producer;
+      state.producer = createTransactionalProducer(options.connection, options.transactionalId);
+      state.producerBroken = false;
+      await old.close(true).catch(() => undefined);
     };
     const health = componentHealth("outbox-relay");
-    const pass = Effect.tryPromise({
-      try: async () => {
-        await listen().catch(() => undefined);
-        const published = await publishOnce();
-        health.ready("publishing");
-        if (published < options.batchSize) await waitForWork();
-        return published;
-      },
-      catch: (error) => error,
-    }).pipe(
-      Effect.tapError((error) =>
-        Effect.gen(function* () {
-          const fault = relayFault(error);
-          yield* reportFault(health, fault, "outbox relay pass failed");
-          // A transaction the producer still holds (its abort failed too) would refuse every later begin.
-          const stuck = state.producer.transaction !== undefined;
-          if (stuck || (error instanceof RelayFailure ? error.fatal : fault.reason === "Fenced")) {
-            // Fenced or unusable producer: a new one re-initialises the transactional id.
-            const old = state.producer;
-            state.producer = createTransactionalProducer(options.connection, options.transactionalId);
-            yield* Effect.promise(() => old.close(true).catch(() => undefined));
-          }
-        }),
-      ),
-      // Every fault is retried here, fatal ones included: the relay's only job is to drain the outbox,
-      // and each pass is a fresh transaction on both sides.
-      Effect.retry({ schedule: backoff({ baseMs: options.retryBaseMs, maxMs: options.retryMaxMs }) }),
-    );
+    /** One pass; a pass that published (or found nothing to publish) starts the backoff over. */
+    const pass = (progress: SessionProgress) =>
+      Effect.tryPromise({
+        try: async () => {
+          await listen().catch(() => undefined);
+          const published = await publishOnce();
+          health.ready("publishing");
+          progress.made();
+          if (published < options.batchSize) await waitForWork();
+          return published;
+        },
+        catch: (error) => error,
+      });
     health.starting("connecting");
     yield* Effect.logInfo("outbox relay started").pipe(Effect.annotateLogs({ topic }));
-    yield* Effect.forever(pass);
+    return yield* sessionLoop(pass, {
+      health,
+      what: "outbox relay pass failed",
+      retry: { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs },
+      classify: relayFault,
+      policy: relayPolicy,
+      renew: renewProducer,
+    });
   });

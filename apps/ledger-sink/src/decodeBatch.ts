@@ -3,7 +3,7 @@
 import type { Names } from "@ledgerline/catalogue";
 import type { DeadLetter, TransactionRejected, TransactionValidated } from "@ledgerline/contracts";
 import { type ConsumedRecord, describeError } from "@ledgerline/kafka";
-import { StageFault } from "@ledgerline/resilience";
+import { classifyFault, isRetryable, StageFault } from "@ledgerline/resilience";
 import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
 import { Effect } from "effect";
 import type { DecodedRecord } from "./domain/planBatch.ts";
@@ -50,7 +50,7 @@ const decodeOne = async (
         throw new Error(`unexpected topic ${record.topic}`);
     }
   } catch (error) {
-    if (error instanceof RegistryError && error.retryable) throw error;
+    if (isRetryable(classifyFault(error).reason)) throw error;
     return {
       _tag: "Unreadable",
       record,

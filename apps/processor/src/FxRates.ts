@@ -2,7 +2,6 @@
 // A background fiber owns the reading. Any fault (a new broker's coordinator, a broker restart, a stream
 // error, a registry outage) ends that read; it starts again from the beginning of the compacted topic
 // with a new consumer, after the shared backoff. Once loaded, the table keeps serving meanwhile.
-import { names } from "@ledgerline/catalogue";
 import type { FxRate as FxRateRecord } from "@ledgerline/contracts";
 import {
   BatchReader,
@@ -12,15 +11,8 @@ import {
   type RecordConsumer,
 } from "@ledgerline/kafka";
 import { componentHealth } from "@ledgerline/observability";
-import {
-  attempt,
-  backoffDelayMs,
-  classifyFault,
-  reportFault,
-  retryPolicy,
-  retryTransient,
-  type StageFault,
-} from "@ledgerline/resilience";
+import { attempt, retryTransient, type StageFault, sessionLoop } from "@ledgerline/resilience";
+import { names } from "@ledgerline/topology";
 import { Context, Deferred, Effect, Fiber, Layer } from "effect";
 import { Codec } from "./Codec.ts";
 import { ProcessorConfig } from "./Config.ts";
@@ -147,24 +139,11 @@ export class FxRates extends Context.Service<
         );
 
         // Consecutive short-lived reads back off further; a read that lasted a while starts the count again.
-        let failures = 0;
-        let startedAt = Date.now();
-        const keepReading = Effect.forever(
-          Effect.sync(() => {
-            startedAt = Date.now();
-          }).pipe(
-            Effect.andThen(readOnce),
-            Effect.catch((error: unknown) =>
-              Effect.gen(function* () {
-                const fault = classifyFault(error);
-                yield* reportFault(health, fault, `read ${topic}`);
-                if (retryPolicy(fault.reason)._tag === "Stop") return yield* Effect.fail(fault);
-                failures = Date.now() - startedAt > 30_000 ? 0 : failures + 1;
-                yield* Effect.sleep(`${backoffDelayMs(failures)} millis`);
-              }),
-            ),
-          ),
-        );
+        const keepReading = sessionLoop(() => readOnce, {
+          health,
+          what: `read ${topic}`,
+          progressAfterMs: 30_000,
+        });
         const fiber = yield* Effect.forkScoped(keepReading);
         return FxRates.of({ table: () => table, loaded: Deferred.await(loaded), watch: Fiber.join(fiber) });
       }),

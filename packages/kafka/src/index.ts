@@ -9,5 +9,6 @@ export * from "./instanceClaim.ts";
 export * from "./kafkaErrors.ts";
 export * from "./processOwner.ts";
 export * from "./RecordFailure.ts";
+export * from "./RenewableConsumer.ts";
 export * from "./RunnerObserver.ts";
 export * from "./security.ts";

@@ -5,3 +5,4 @@ export * from "./retryPolicy.ts";
 export * from "./retryTransient.ts";
 export * from "./runStage.ts";
 export * from "./StageFault.ts";
+export * from "./sessionLoop.ts";

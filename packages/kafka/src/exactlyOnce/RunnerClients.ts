@@ -1,6 +1,5 @@
-// The runner's Kafka clients, renewed as the retry policy asks. The consumer's own 'error' event (a
-// rejoin that failed, which leaves it without heartbeats) is caught here: it would otherwise end the
-// process. It is held as a fault until the session notices, and the next session gets a new consumer.
+// The runner's Kafka clients, renewed as the retry policy asks. The consumer is a RenewableConsumer: its
+// own 'error' event (a failed rejoin) ends the session reading from it, and the next session gets a new one.
 import type { ComponentHealth } from "@ledgerline/observability";
 import type { Renewal } from "@ledgerline/resilience";
 import type { Admin } from "@platformatic/kafka";
@@ -12,6 +11,7 @@ import {
   type RecordConsumer,
   type RecordProducer,
 } from "../clients.ts";
+import { closeWithin, RenewableConsumer } from "../RenewableConsumer.ts";
 import { type Membership, membershipOf } from "./ownership.ts";
 import type { ExactlyOnceRunnerOptions } from "./types.ts";
 
@@ -29,23 +29,27 @@ type ClientOptions = Pick<
 
 export class RunnerClients {
   producer: RecordProducer;
-  consumer: RecordConsumer;
+  readonly consumers: RenewableConsumer;
   readonly admin: Admin;
   /** Sum of the consumer lag over assigned partitions at the last sample (-1 before the first). */
   lag = -1;
   /** The current consumer's last reported join: what a batch must come from to be committed. */
   membership: Membership | undefined;
-  /** The current consumer failed on its own (outside any call of ours): renew it before the next session. */
-  consumerFault: unknown;
   readonly #options: ClientOptions;
-  readonly #onConsumerFault: (error: unknown) => void;
 
-  constructor(options: ClientOptions, onConsumerFault: (error: unknown) => void) {
+  constructor(options: ClientOptions) {
     this.#options = options;
-    this.#onConsumerFault = onConsumerFault;
     this.producer = this.#newProducer();
-    this.consumer = this.#newConsumer();
+    this.consumers = new RenewableConsumer({
+      create: () => this.#newConsumer(),
+      retire: (consumer) => consumer.stopLagMonitoring(),
+    });
     this.admin = createAdmin(options.connection);
+  }
+
+  /** The current consumer. */
+  get consumer(): RecordConsumer {
+    return this.consumers.current;
   }
 
   #newProducer(): RecordProducer {
@@ -60,15 +64,9 @@ export class RunnerClients {
       sessionTimeoutMs: options.sessionTimeoutMs,
       groupInstanceId: options.groupInstanceId,
     });
-    this.consumerFault = undefined;
     this.membership = undefined;
-    consumer.on("error", (error: unknown) => {
-      if (this.consumer !== consumer) return;
-      this.consumerFault = error;
-      this.#onConsumerFault(error);
-    });
     consumer.on("consumer:group:join", (event) => {
-      if (this.consumer === consumer) this.membership = membershipOf(event, consumer.generationId);
+      if (this.consumers.isCurrent(consumer)) this.membership = membershipOf(event, consumer.generationId);
       markJoined(options.health);
     });
     consumer.on("consumer:lag", (lag) => {
@@ -82,28 +80,17 @@ export class RunnerClients {
 
   /** Replaces what the policy named; the old clients are closed without waiting on a dead broker. */
   async renew(renewals: readonly Renewal[]): Promise<void> {
-    const closing: Promise<unknown>[] = [];
+    const closing: Promise<unknown>[] = [this.consumers.renew(renewals)];
     if (renewals.includes("producer")) {
       const old = this.producer;
       this.producer = this.#newProducer();
       closing.push(old.close(true));
     }
-    if (renewals.includes("consumer") || this.consumerFault !== undefined) {
-      const old = this.consumer;
-      this.consumer = this.#newConsumer();
-      old.stopLagMonitoring();
-      closing.push(old.close(true));
-    }
-    // Closing talks to the broker (leave group, end transactions); bounded, and its failure is irrelevant.
-    await Promise.race([
-      Promise.allSettled(closing),
-      new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
-    ]);
+    await closeWithin(closing);
   }
 
   async close(): Promise<void> {
-    this.consumer.stopLagMonitoring();
-    await this.consumer.close(true).catch(() => undefined);
+    await this.consumers.close();
     await this.producer.close().catch(() => undefined);
     await this.admin.close().catch(() => undefined);
   }

@@ -4,14 +4,7 @@
 // from the committed offsets and commits one transaction per batch. Any failure ends the session as a
 // StageFault; the retry policy says whether to go on (after renewing which clients) or stop.
 import { componentHealth } from "@ledgerline/observability";
-import {
-  attempt,
-  backoffDelayMs,
-  classifyFault,
-  reportFault,
-  retryPolicy,
-  retryTransient,
-} from "@ledgerline/resilience";
+import { attempt, retryTransient, type SessionProgress, sessionLoop } from "@ledgerline/resilience";
 import { Effect, Fiber, References } from "effect";
 import { BatchReader } from "../BatchReader.ts";
 import { claimInstanceId } from "../instanceClaim.ts";
@@ -37,16 +30,11 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
     const log = (message: string, fields: Record<string, unknown> = {}) =>
       Effect.logInfo(message).pipe(Effect.annotateLogs({ stage: options.stage, ...fields }));
 
-    // A consumer that fails on its own (a rejoin that failed) ends the session reading from it.
-    let failCurrentReader: ((error: unknown) => void) | undefined;
-    const clients = new RunnerClients(options, (error) => failCurrentReader?.(error));
+    const clients = new RunnerClients(options);
     yield* Effect.addFinalizer(() => Effect.promise(() => clients.close()));
     const processRecord = recordProcessor(options, health, debugEnabled);
     /** "topic:partition@generation" whose stream start was checked against stable committed offsets. */
     const verified = new Set<string>();
-    // Every failed session waits longer (capped, jittered); a committed batch resets the count.
-    let failures = 0;
-    let committedSinceFailure = false;
 
     // Transform (CPU, registry) of batch n+1 overlaps the commit (network round trips) of batch n.
     const prepareBatch = (reader: BatchReader) =>
@@ -58,7 +46,7 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
         return { batch, results, started } satisfies PreparedBatch;
       });
 
-    const commitBatch = ({ batch, results, started }: PreparedBatch) =>
+    const commitBatch = ({ batch, results, started }: PreparedBatch, progress: SessionProgress) =>
       Effect.gen(function* () {
         if (mode === "exactly-once") {
           yield* verifyOwnership(clients, batch);
@@ -87,7 +75,7 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
           lag: clients.lag,
         };
         health.ready("committing");
-        committedSinceFailure = true;
+        progress.made();
         options.onBatch?.(stats);
         yield* log("batch committed", { ...stats, mode });
       });
@@ -104,27 +92,28 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
     });
 
     /** Reads and commits until something fails; always ends with a StageFault. */
-    const session = Effect.acquireUseRelease(
-      openStream,
-      (stream) =>
-        Effect.gen(function* () {
-          const reader = new BatchReader(stream, maxBatchSize * 4);
-          failCurrentReader = (error) => reader.fail(error);
-          health.ready("group joined");
-          // A child fiber: when this session fails (abort), the half-prepared next batch is interrupted with it.
-          let next = yield* Effect.forkChild(prepareBatch(reader));
-          for (;;) {
-            const prepared = yield* Fiber.join(next);
-            next = yield* Effect.forkChild(prepareBatch(reader));
-            if (prepared) yield* commitBatch(prepared);
-          }
-        }),
-      (stream) =>
-        Effect.promise(() => {
-          failCurrentReader = undefined;
-          return stream.close().catch(() => undefined);
-        }),
-    );
+    const session = (progress: SessionProgress) =>
+      Effect.acquireUseRelease(
+        openStream,
+        (stream) =>
+          Effect.gen(function* () {
+            const reader = new BatchReader(stream, maxBatchSize * 4);
+            clients.consumers.readWith(reader);
+            health.ready("group joined");
+            // A child fiber: when this session fails (abort), the half-prepared next batch is interrupted with it.
+            let next = yield* Effect.forkChild(prepareBatch(reader));
+            for (;;) {
+              const prepared = yield* Fiber.join(next);
+              next = yield* Effect.forkChild(prepareBatch(reader));
+              if (prepared) yield* commitBatch(prepared, progress);
+            }
+          }),
+        (stream) =>
+          Effect.promise(() => {
+            clients.consumers.readWith(undefined);
+            return stream.close().catch(() => undefined);
+          }),
+      );
 
     if (options.groupInstanceId !== undefined) {
       // Before anything that would fence another live process with our id (joining as its static member,
@@ -157,20 +146,11 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
       maxBatchTimeMs,
     });
 
-    yield* Effect.forever(
-      session.pipe(
-        Effect.catch((error: unknown) =>
-          Effect.gen(function* () {
-            const fault = classifyFault(error);
-            yield* reportFault(health, fault, "session ended");
-            const decision = retryPolicy(fault.reason);
-            if (decision._tag === "Stop") return yield* Effect.fail(fault);
-            yield* Effect.promise(() => clients.renew(decision.renew));
-            failures = committedSinceFailure ? 0 : failures + 1;
-            committedSinceFailure = false;
-            yield* Effect.sleep(`${backoffDelayMs(failures, options.retry)} millis`);
-          }),
-        ),
-      ),
-    );
+    // Every failed session waits longer (capped, jittered); a committed batch starts the count over.
+    return yield* sessionLoop(session, {
+      health,
+      what: "session ended",
+      retry: options.retry,
+      renew: (renewals) => clients.renew(renewals),
+    });
   });

@@ -18,7 +18,7 @@ export type Transform<TopicId extends string> = (
   record: ConsumedRecord,
 ) => Effect.Effect<readonly OutputRecord<TopicId>[], RecordFailure> | readonly OutputRecord<TopicId>[];
 
-/** Encodes values for a topic (RegistryCodec fits); an error with `retryable: true` is an outage. */
+/** Encodes values for a topic (RegistryCodec fits); an error classifyFault calls retryable is an outage. */
 export interface ValueEncoder<TopicId extends string> {
   encode(topicId: TopicId, value: unknown): Promise<Buffer>;
 }
