@@ -2,6 +2,7 @@
 // A background fiber owns the reading. Any fault (a new broker's coordinator, a broker restart, a stream
 // error, a registry outage) ends that read; it starts again from the beginning of the compacted topic
 // with a new consumer, after the shared backoff. Once loaded, the table keeps serving meanwhile.
+import { names } from "@ledgerline/catalogue";
 import type { FxRate as FxRateRecord } from "@ledgerline/contracts";
 import {
   BatchReader,
@@ -12,7 +13,6 @@ import {
 } from "@ledgerline/kafka";
 import { componentHealth } from "@ledgerline/observability";
 import { attempt, retryTransient, type StageFault, sessionLoop } from "@ledgerline/resilience";
-import { names } from "@ledgerline/topology";
 import { Context, Deferred, Effect, Fiber, Layer } from "effect";
 import { Codec } from "./Codec.ts";
 import { ProcessorConfig } from "./Config.ts";

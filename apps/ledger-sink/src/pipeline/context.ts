@@ -1,11 +1,11 @@
 // What every part of the sink's pipeline reads: the options it was started with, and what
 // runSinkPipeline set up once for all sessions.
+import type { Names } from "@ledgerline/catalogue";
 import type { KafkaConnection, RenewableConsumer } from "@ledgerline/kafka";
 import type { ClaimedPartitions } from "@ledgerline/ledger-db";
 import type { ComponentHealth } from "@ledgerline/observability";
 import type { BackoffOptions } from "@ledgerline/resilience";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
-import type { Names } from "@ledgerline/topology";
 import type { LedgerWork, WriteResult } from "../domain/planBatch.ts";
 
 export interface SinkPipelineOptions {
