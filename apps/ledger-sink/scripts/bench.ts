@@ -21,8 +21,8 @@ import { Effect, Fiber, Logger, References } from "effect";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { batchBalances } from "../src/domain/balances.ts";
-import type { WriteResult } from "../src/domain/planBatch.ts";
 import { validatedEntry } from "../src/domain/toLedgerRows.ts";
+import type { WriteResult } from "../src/domain/writePlan.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";
 
 const N = Number(process.env.BENCH_RECORDS ?? 50_000);

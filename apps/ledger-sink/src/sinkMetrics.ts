@@ -6,7 +6,8 @@ import { metrics, monitorConsumerLag, serveOpsEndpoints } from "@ledgerline/obse
 import { names } from "@ledgerline/topology";
 import { Effect, Schedule } from "effect";
 import { SinkConfig } from "./Config.ts";
-import type { RecordDecision, WriteResult } from "./domain/planBatch.ts";
+import type { RecordDecision } from "./domain/recordDecision.ts";
+import type { WriteResult } from "./domain/writePlan.ts";
 
 const STAGE = "ledger-sink";
 

@@ -17,7 +17,7 @@ import { RegistryCodec } from "@ledgerline/schema-registry";
 import { type PostedTopic, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
 import type { TopicId } from "@ledgerline/topology";
 import { Cause, Effect, Fiber, Logger, References } from "effect";
-import type { WriteResult } from "../src/domain/planBatch.ts";
+import type { WriteResult } from "../src/domain/writePlan.ts";
 import { runOutboxRelay } from "../src/OutboxRelay.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";
 
