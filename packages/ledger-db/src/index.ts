@@ -9,6 +9,15 @@ export {
   lockLimitedBalances,
   numberPostings,
 } from "./balancePostings.ts";
+export {
+  LEDGER_CHECKS,
+  type LedgerCheckName,
+  type LedgerCheckResult,
+  type LedgerOffender,
+} from "./checks/checkResult.ts";
+export * from "./checks/doubleEntry.ts";
+export * from "./checks/events.ts";
+export * from "./checks/kinds.ts";
 export * from "./LedgerDb.ts";
 export * from "./LedgerDbError.ts";
 export * from "./LedgerWrites.ts";
