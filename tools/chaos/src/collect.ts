@@ -33,7 +33,7 @@ import {
   type Observations,
   type SentTransaction,
 } from "./checker.ts";
-import type { LimitSet } from "./clients.ts";
+import type { LimitSet } from "./limits.ts";
 
 export interface LedgerTiming {
   readonly id: string;

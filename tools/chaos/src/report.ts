@@ -5,8 +5,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { anomalySummary, type Invariant } from "./checker.ts";
-import { type Accept, KINDS, LIMITED_INTENTS, REFUND_INTENTS } from "./clients.ts";
+import type { Accept } from "./clients.ts";
 import type { LedgerTiming } from "./collect.ts";
+import { KINDS, LIMITED_INTENTS, REFUND_INTENTS } from "./traffic.ts";
 
 export interface InjectedFault {
   readonly kind: string;
