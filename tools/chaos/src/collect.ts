@@ -26,14 +26,9 @@ import {
   ListOffsetTimestamps,
   stringDeserializer,
 } from "@platformatic/kafka";
-import {
-  LEDGER_REFUSALS,
-  type LedgerRejection,
-  type LimitedPosting,
-  type Observations,
-  type SentTransaction,
-} from "./checker.ts";
 import type { LimitSet } from "./limits.ts";
+import type { LedgerRejection, LimitedPosting, Observations, SentTransaction } from "./observations.ts";
+import { LEDGER_REFUSALS } from "./refusalChecks.ts";
 
 export interface LedgerTiming {
   readonly id: string;

@@ -4,9 +4,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { anomalySummary, type Invariant } from "./checker.ts";
+import { anomalySummary } from "./checker.ts";
 import type { Accept } from "./clients.ts";
 import type { LedgerTiming } from "./collect.ts";
+import type { Invariant } from "./observations.ts";
 import { KINDS, LIMITED_INTENTS, REFUND_INTENTS } from "./traffic.ts";
 
 export interface InjectedFault {
