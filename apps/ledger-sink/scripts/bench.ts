@@ -11,12 +11,17 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { legsOf, payloadHash } from "@ledgerline/domain";
+import { legsOf } from "@ledgerline/domain";
 import { createIdempotentProducer } from "@ledgerline/kafka";
 import type { TransactionInsert } from "@ledgerline/ledger-db";
 import { balanceDeltas, balanceKey, LedgerDb, numberPostings, sql } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { createTestDatabase, createTestNamespace, testEnvironment } from "@ledgerline/testkit";
+import {
+  createTestDatabase,
+  createTestNamespace,
+  sinkBenchRecord,
+  testEnvironment,
+} from "@ledgerline/testkit";
 import { Effect, Fiber, Logger, References } from "effect";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
@@ -49,31 +54,7 @@ const sinkDb = await createTestDatabase("bench_sink");
 const copyDb = await createTestDatabase("bench_copy");
 try {
   const codec = new RegistryCodec({ url: env.registryUrl, names: ns.names });
-  const records = Array.from({ length: N }, (_, i) => {
-    const base = {
-      transaction_id: randomUUID(),
-      account_id: `ACC-${i % 5_000}`,
-      amount_minor: BigInt(100 + (i % 100_000)),
-      currency: "USD",
-      merchant_name: `Merchant ${i % 500}`,
-      occurred_at: new Date(1_735_000_000_000 + i),
-      accepted_at: new Date(1_735_000_000_000 + i),
-      client_id: "bench",
-      idempotency_key: null,
-      metadata: {},
-      type: "payment",
-      counterparty_account_id: null,
-      original_transaction_id: null,
-      merchant_category: "retail",
-      base_currency: "USD",
-      base_amount_minor: BigInt(100 + (i % 100_000)),
-      fx_rate: "1.000000000000",
-      fx_rate_as_of: new Date(1_735_000_000_000),
-      risk_flags: [],
-      validated_at: new Date(),
-    };
-    return { ...base, payload_hash: payloadHash(base) };
-  });
+  const records = Array.from({ length: N }, (_, i) => sinkBenchRecord(i));
 
   // --- pre-fill the topic ---
   const producer = createIdempotentProducer(connection("bench-producer"));
