@@ -7,23 +7,20 @@
 // sink wrote (transactions, postings, outbox) into a second fresh schema. Prints transactions/s and CPU
 // per transaction (the sink's process, its Postgres backends) for each mode, medians side by side.
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { legsOf, payloadHash } from "@ledgerline/domain";
 import { createIdempotentProducer } from "@ledgerline/kafka";
-import type { TransactionInsert } from "@ledgerline/ledger-db";
-import { balanceDeltas, balanceKey, LedgerDb, numberPostings, sql } from "@ledgerline/ledger-db";
+import { LedgerDb, sql } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { createTestDatabase, createTestNamespace, testEnvironment } from "@ledgerline/testkit";
+import {
+  createTestDatabase,
+  createTestNamespace,
+  sinkBenchRecord,
+  testEnvironment,
+} from "@ledgerline/testkit";
 import { Effect, Fiber, Logger, References } from "effect";
-import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
-import { batchBalances } from "../src/domain/balances.ts";
-import type { WriteResult } from "../src/domain/planBatch.ts";
-import { validatedEntry } from "../src/domain/toLedgerRows.ts";
+import type { WriteResult } from "../src/domain/writePlan.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";
+import { copyBaseline } from "./copyBaseline.ts";
 
 const N = Number(process.env.BENCH_RECORDS ?? 50_000);
 /** Rounds of each mode (limits off, limits on), alternating. */
@@ -49,31 +46,7 @@ const sinkDb = await createTestDatabase("bench_sink");
 const copyDb = await createTestDatabase("bench_copy");
 try {
   const codec = new RegistryCodec({ url: env.registryUrl, names: ns.names });
-  const records = Array.from({ length: N }, (_, i) => {
-    const base = {
-      transaction_id: randomUUID(),
-      account_id: `ACC-${i % 5_000}`,
-      amount_minor: BigInt(100 + (i % 100_000)),
-      currency: "USD",
-      merchant_name: `Merchant ${i % 500}`,
-      occurred_at: new Date(1_735_000_000_000 + i),
-      accepted_at: new Date(1_735_000_000_000 + i),
-      client_id: "bench",
-      idempotency_key: null,
-      metadata: {},
-      type: "payment",
-      counterparty_account_id: null,
-      original_transaction_id: null,
-      merchant_category: "retail",
-      base_currency: "USD",
-      base_amount_minor: BigInt(100 + (i % 100_000)),
-      fx_rate: "1.000000000000",
-      fx_rate_as_of: new Date(1_735_000_000_000),
-      risk_flags: [],
-      validated_at: new Date(),
-    };
-    return { ...base, payload_hash: payloadHash(base) };
-  });
+  const records = Array.from({ length: N }, (_, i) => sinkBenchRecord(i));
 
   // --- pre-fill the topic ---
   const producer = createIdempotentProducer(connection("bench-producer"));
@@ -200,116 +173,14 @@ try {
   const sinkRate = off.rate;
 
   // --- raw COPY of the same rows the sink wrote ---
-  const now = new Date();
-  const legsFor = (value: (typeof records)[number]) =>
-    legsOf({
-      type: "payment",
-      clientId: value.client_id,
-      accountId: value.account_id,
-      merchantName: value.merchant_name,
-      counterpartyAccountId: null,
-    });
-  // Booked as the sink's plan books them, numbered as its writer numbers them (every account starts empty).
-  const balances = batchBalances(new Map());
-  const entries = records.map((value) => {
-    const legs = legsFor(value);
-    return validatedEntry(value, {
-      eventId: randomUUID(),
-      now,
-      traceparent: null,
-      legs,
-      postings: balances.post(value.transaction_id, legs, value.currency, value.amount_minor),
-      refund: null,
-    });
-  });
-  const booked = entries.flatMap((entry) => entry.postings);
-  const numbered = numberPostings(
-    booked,
-    new Map(
-      balanceDeltas(booked).map((d) => [
-        balanceKey(d.ledger_account, d.currency),
-        { balance_minor: d.delta_minor, last_seq: d.count },
-      ]),
-    ),
-  );
-  const text = (value: unknown): string => {
-    if (value === null || value === undefined) return "\\N";
-    const s = typeof value === "string" ? value : JSON.stringify(value);
-    return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-  };
-  const pgArray = (items: readonly string[]) =>
-    `{${items.map((i) => `"${i.replace(/(["\\])/g, "\\$1")}"`).join(",")}}`;
-  const txColumns = [
-    "transaction_id",
-    "account_id",
-    "amount_minor",
-    "currency",
-    "base_currency",
-    "base_amount_minor",
-    "fx_rate",
-    "fx_rate_as_of",
-    "merchant_name",
-    "merchant_category",
-    "status",
-    "rejection_reasons",
-    "dead_letter_reason",
-    "risk_flags",
-    "occurred_at",
-    "accepted_at",
-    "posted_at",
-    "client_id",
-    "payload_hash",
-    "metadata",
-  ] as const;
-  const txLines = entries.map((c) =>
-    txColumns
-      .map((column) => {
-        const value = c.row[column as keyof TransactionInsert];
-        return column === "risk_flags" ? text(pgArray(value as string[])) : text(value);
-      })
-      .join("\t"),
-  );
-  const postingLines = numbered.map((p) =>
-    [
-      p.transaction_id,
-      p.ledger_account,
-      p.currency,
-      p.amount_minor.toString(),
-      p.account_seq.toString(),
-      p.balance_after_minor.toString(),
-    ]
-      .map(text)
-      .join("\t"),
-  );
-  const outboxLines = entries.flatMap((c) =>
-    c.events.map((e) => [e.event_id, e.aggregate_id, e.event_type, e.payload].map(text).join("\t")),
-  );
-  const client = new pg.Client({ connectionString: copyDb.url });
-  await client.connect();
-  const copy = async (statement: string, lines: readonly string[]) => {
-    const chunks = function* () {
-      for (let i = 0; i < lines.length; i += 5_000) yield `${lines.slice(i, i + 5_000).join("\n")}\n`;
-    };
-    await pipeline(Readable.from(chunks()), client.query(copyFrom(statement)));
-  };
-  const copyStart = performance.now();
-  await client.query("BEGIN");
-  await copy(`COPY transactions (${txColumns.join(", ")}) FROM STDIN`, txLines);
-  await copy(
-    "COPY postings (transaction_id, ledger_account, currency, amount_minor, account_seq, balance_after_minor) FROM STDIN",
-    postingLines,
-  );
-  await copy("COPY outbox (event_id, aggregate_id, event_type, payload) FROM STDIN", outboxLines);
-  await client.query("COMMIT");
-  const copySeconds = (performance.now() - copyStart) / 1_000;
-  await client.end();
+  const { copySeconds, postings, outboxRows } = await copyBaseline(records, copyDb.url);
   const copyRate = N / copySeconds;
 
   console.log(
     `sink (limits off, median): ${Math.round(sinkRate)} tx/s (batch ${BATCH}; postings, balances, outbox, offsets)`,
   );
   console.log(
-    `COPY: ${N} transactions (+${postingLines.length} postings, ${outboxLines.length} outbox rows) in ${copySeconds.toFixed(2)} s = ${Math.round(copyRate)} tx/s`,
+    `COPY: ${N} transactions (+${postings} postings, ${outboxRows} outbox rows) in ${copySeconds.toFixed(2)} s = ${Math.round(copyRate)} tx/s`,
   );
   console.log(`ratio: sink / COPY = ${((sinkRate / copyRate) * 100).toFixed(1)}% (goal ≥ 25%)`);
 } finally {

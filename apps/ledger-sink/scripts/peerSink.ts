@@ -9,7 +9,7 @@ import { LedgerDb } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { environmentFrom } from "@ledgerline/topology";
 import { Effect, Logger, References } from "effect";
-import type { LedgerWork } from "../src/domain/planBatch.ts";
+import type { LedgerWork } from "../src/domain/writePlan.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";
 
 const { values: args } = parseArgs({

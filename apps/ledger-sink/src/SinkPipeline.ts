@@ -7,7 +7,7 @@ import { claimInstanceId, createReadCommittedConsumer, RenewableConsumer } from 
 import { componentHealth } from "@ledgerline/observability";
 import { sessionLoop } from "@ledgerline/resilience";
 import { Effect } from "effect";
-import type { WriteResult } from "./domain/planBatch.ts";
+import type { WriteResult } from "./domain/writePlan.ts";
 import { BlockedPartitions } from "./pipeline/BlockedPartitions.ts";
 import type { SinkContext, SinkPipelineOptions } from "./pipeline/context.ts";
 import { IdlePositions } from "./pipeline/IdlePositions.ts";

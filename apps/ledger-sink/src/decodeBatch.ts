@@ -6,7 +6,7 @@ import { type ConsumedRecord, describeError } from "@ledgerline/kafka";
 import { classifyFault, isRetryable, StageFault } from "@ledgerline/resilience";
 import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
 import { Effect } from "effect";
-import type { DecodedRecord } from "./domain/planBatch.ts";
+import type { DecodedRecord } from "./domain/recordDecision.ts";
 
 const decodeOne = async (
   codec: RegistryCodec,

@@ -6,7 +6,8 @@ import { LedgerDb, outboxBacklog } from "@ledgerline/ledger-db";
 import { metrics, serveOpsEndpoints } from "@ledgerline/observability";
 import { Effect, Schedule } from "effect";
 import { SinkConfig } from "./Config.ts";
-import type { RecordDecision, WriteResult } from "./domain/planBatch.ts";
+import type { RecordDecision } from "./domain/recordDecision.ts";
+import type { WriteResult } from "./domain/writePlan.ts";
 
 const STAGE = "ledger-sink";
 

@@ -18,19 +18,12 @@ import {
 } from "@ledgerline/ledger-db";
 import { Effect } from "effect";
 import { v7 as uuidv7 } from "uuid";
-import {
-  accountsTouched,
-  type DecodedRecord,
-  decideRecords,
-  type LedgerWork,
-  type PlanContext,
-  type RecordDecision,
-  rowsOnly,
-  summarize,
-  writePlanOf,
-} from "./domain/planBatch.ts";
+import { accountsTouched } from "./domain/accountsTouched.ts";
+import { decideRecords } from "./domain/planBatch.ts";
+import type { DecodedRecord, PlanContext, RecordDecision } from "./domain/recordDecision.ts";
 import { originalCandidates } from "./domain/refunds.ts";
 import { transactionIdOf } from "./domain/toLedgerRows.ts";
+import { type LedgerWork, rowsOnly, summarize, writePlanOf } from "./domain/writePlan.ts";
 import { timedPostgres } from "./sinkMetrics.ts";
 
 export interface WriteBatch {

@@ -1,12 +1,7 @@
 // Shared test plumbing: record builders, producing Avro records, reading topics, running the sink.
 import { randomUUID } from "node:crypto";
 import type { TopicId } from "@ledgerline/catalogue";
-import type {
-  DeadLetter,
-  TransactionPosted,
-  TransactionRejected,
-  TransactionValidated,
-} from "@ledgerline/contracts";
+import type { DeadLetter, TransactionPosted, TransactionRejected } from "@ledgerline/contracts";
 import { payloadHash } from "@ledgerline/domain";
 import {
   createIdempotentProducer,
@@ -15,9 +10,9 @@ import {
 } from "@ledgerline/kafka";
 import { type DatabasePool, ignoreStrayConnectionErrors, LedgerDb, sql } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { type PostedTopic, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
+import { type PostedTopic, type TestNamespace, testEnvironment, validatedRecord } from "@ledgerline/testkit";
 import { Cause, Effect, Fiber, Logger, References } from "effect";
-import type { WriteResult } from "../src/domain/planBatch.ts";
+import type { WriteResult } from "../src/domain/writePlan.ts";
 import { runOutboxRelay } from "../src/OutboxRelay.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";
 
@@ -40,32 +35,8 @@ export const postedTopic = (ns: TestNamespace, services: Services = shared()): P
   topic: ns.names.topic("posted"),
 });
 
-export const validated = (overrides: Partial<TransactionValidated> = {}): TransactionValidated => {
-  const base = {
-    transaction_id: randomUUID(),
-    account_id: "ACC-1001",
-    amount_minor: 125075n,
-    currency: "USD",
-    merchant_name: "Acme Books",
-    occurred_at: new Date("2025-01-02T03:04:05.000Z"),
-    accepted_at: new Date("2025-01-02T03:04:06.000Z"),
-    client_id: "test",
-    idempotency_key: null,
-    metadata: {},
-    type: "payment",
-    counterparty_account_id: null,
-    original_transaction_id: null,
-    merchant_category: "retail",
-    base_currency: "USD",
-    base_amount_minor: 125075n,
-    fx_rate: "1.000000000000",
-    fx_rate_as_of: new Date("2025-01-01T00:00:00.000Z"),
-    risk_flags: [],
-    validated_at: new Date(),
-    ...overrides,
-  };
-  return { ...base, payload_hash: overrides.payload_hash ?? payloadHash(base) };
-};
+/** A valid payment (testkit validatedRecord, shared with the sink benchmarks). */
+export const validated = validatedRecord;
 
 export const rejected = (overrides: Partial<TransactionRejected> = {}): TransactionRejected => {
   const base = {

@@ -9,7 +9,7 @@ import {
   type TestNamespace,
 } from "@ledgerline/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WriteResult } from "../src/domain/planBatch.ts";
+import type { WriteResult } from "../src/domain/writePlan.ts";
 import {
   caughtUp,
   deadLetter,

@@ -11,3 +11,5 @@ export * from "./scriptedPipeline.ts";
 export * from "./throwaway/ThrowawayBroker.ts";
 export * from "./throwaway/ThrowawayPostgres.ts";
 export * from "./throwaway/ThrowawayRegistry.ts";
+export * from "./uplotAssets.ts";
+export * from "./validatedRecords.ts";

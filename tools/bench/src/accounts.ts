@@ -17,18 +17,10 @@
 // slonik interceptor). Last, reconcileLedger (what `ledgerline reconcile --skip-events` runs) over the
 // whole ledger, timed per check. The schema is dropped at the end unless --keep.
 import { parseArgs } from "node:util";
-import {
-  exactTypeParsers,
-  getAccount,
-  getBalancesAsOf,
-  getStatement,
-  migrate,
-  reconcileLedger,
-} from "@ledgerline/ledger-db";
+import { migrate } from "@ledgerline/ledger-db";
 import { testEnvironment, withSearchPath } from "@ledgerline/testkit";
 import pg from "pg";
-import { createPool } from "slonik";
-import { queryRecorder } from "./explain.ts";
+import { log, measureReads, seconds, timeReconcile } from "./accountsMeasure.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -64,10 +56,7 @@ const HOT = "customer:bench:HOT";
 const SMALL = "customer:bench:ACC-1234";
 const CURRENCY = "USD";
 
-const log = (line: string) => console.log(`[accounts ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 const at = (offsetMs: number) => new Date(Date.parse(START) + offsetMs).toISOString();
-const DAY = 86_400_000;
 
 /**
  * Transaction j (1 … T), as SQL over generate_series j: every 5th is the hot account's (j mod 10 = 0 a
@@ -112,11 +101,6 @@ const postingsSql = (from: number, to: number) => `
      CASE WHEN j % 10 = 0 THEN ${hotAfter} WHEN j % 5 = 0 THEN ${merchantSeq} * ${HOT_PAYMENT}
           ELSE ${merchantSeq} * ${merchantAmount} END)
   ) AS leg(account, amount, seq, after)`;
-
-const recorder = queryRecorder();
-
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 
 const base = values.database ?? testEnvironment().testDatabaseUrl;
 const schema = `bench_accounts_${Date.now().toString(36)}`;
@@ -209,104 +193,19 @@ try {
   for (const c of counts)
     log(`${c.account}: ${Number(c.postings).toLocaleString("en")} postings, limit ${c.limit}`);
 
-  const pool = await createPool(url, {
-    typeParsers: exactTypeParsers,
-    maximumPoolSize: 1,
-    interceptors: [recorder.interceptor],
+  await measureReads({
+    url,
+    client,
+    hot: HOT,
+    small: SMALL,
+    currency: CURRENCY,
+    page: PAGE,
+    runs: RUNS,
+    postings: POSTINGS,
+    at,
   });
-  const results: { account: string; name: string; p50: number; p99: number; rows: number; plan: string }[] =
-    [];
-  try {
-    for (const account of [HOT, SMALL]) {
-      const statement = { ledgerAccount: account, currency: CURRENCY, limit: PAGE };
-      const deep = account === HOT ? (await getStatement(pool, { ...statement, limit: 10_000 })).next : null;
-      const cases: [string, () => Promise<readonly unknown[]>][] = [
-        ["balance now (getAccount)", () => getAccount(pool, account)],
-        ["as_of day 1 (getBalancesAsOf)", () => getBalancesAsOf(pool, account, at(DAY))],
-        ["as_of day 15", () => getBalancesAsOf(pool, account, at(15 * DAY + 3_600_000))],
-        ["as_of last hour", () => getBalancesAsOf(pool, account, at(30 * DAY - 3_600_000))],
-        [`statement first page (${PAGE})`, async () => (await getStatement(pool, statement)).rows],
-        ...(deep
-          ? [
-              [
-                `statement page after 10,000 rows (cursor)`,
-                async () => (await getStatement(pool, { ...statement, cursor: deep })).rows,
-              ] as [string, () => Promise<readonly unknown[]>],
-            ]
-          : []),
-        [
-          "statement from/to day 15–16, first page",
-          async () => (await getStatement(pool, { ...statement, from: at(15 * DAY), to: at(16 * DAY) })).rows,
-        ],
-      ];
-      for (const [name, run] of cases) {
-        const rows = (await run()).length; // warm: the buffers hold what it reads
-        const times: number[] = [];
-        for (let i = 0; i < RUNS; i++) {
-          const started = performance.now();
-          await run();
-          times.push(performance.now() - started);
-        }
-        times.sort((a, b) => a - b);
-        const plan = await recorder.explainLast(client);
-        const result = { account, name, p50: percentile(times, 50), p99: percentile(times, 99), rows, plan };
-        results.push(result);
-        log(
-          `${account} ${name}: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (${rows} rows)`,
-        );
-      }
-    }
-  } finally {
-    await pool.end();
-  }
 
-  console.log(
-    `\n${POSTINGS.toLocaleString("en")} postings; p50 / p99 of ${RUNS} warm runs through packages/ledger-db's account reads\n`,
-  );
-  const width = Math.max(...results.map((r) => r.name.length));
-  for (const account of [HOT, SMALL]) {
-    console.log(account);
-    for (const r of results.filter((r) => r.account === account))
-      console.log(
-        `  ${r.name.padEnd(width)}  ${r.p50.toFixed(2).padStart(8)} ms  ${r.p99.toFixed(2).padStart(8)} ms  ${String(r.rows).padStart(3)} rows`,
-      );
-  }
-  console.log("\nPlans (EXPLAIN (ANALYZE, BUFFERS) of the SQL each function sent):");
-  for (const r of results) console.log(`\n-- ${r.account}: ${r.name}\n${r.plan}`);
-
-  if (!values["skip-reconcile"]) {
-    console.log("");
-    const ledger = await createPool(url, { typeParsers: exactTypeParsers, maximumPoolSize: 2 });
-    try {
-      const started = performance.now();
-      let legsLogged = 0;
-      const checks = await reconcileLedger(ledger, {
-        onCheck: (name) => log(`reconcile: checking ${name}`),
-        onLegsProgress: (checked) => {
-          if (checked - legsLogged >= 1_000_000) {
-            legsLogged = checked;
-            log(`reconcile: legs ${checked.toLocaleString("en")}`);
-          }
-        },
-      });
-      const total = seconds(started);
-      console.log(
-        `\nreconcileLedger (ledgerline reconcile --skip-events) on ${POSTINGS.toLocaleString("en")} postings:`,
-      );
-      for (const c of checks)
-        console.log(
-          `  ${c.name.padEnd(16)} ${String(c.checked).padStart(10)} checked  ${String(c.findings).padStart(3)} findings  ${(c.elapsedMs / 1000).toFixed(1).padStart(6)} s`,
-        );
-      console.log(`  total ${total}`);
-      const findings = checks.filter((c) => c.findings > 0);
-      if (findings.length > 0) {
-        failed = true;
-        for (const c of findings) console.log(`  ${c.name}: ${JSON.stringify(c.offenders.slice(0, 5))}`);
-      }
-    } finally {
-      await ledger.end();
-    }
-  }
+  if (!values["skip-reconcile"]) failed = await timeReconcile(url, POSTINGS);
 } finally {
   if (values.keep) log(`kept: ${masked(url)}`);
   else {

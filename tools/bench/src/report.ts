@@ -1,8 +1,8 @@
 // bench.json for machines, and bench.html for people: rate against latency for single and batch POSTs
 // (uPlot inlined from node_modules, so the file opens anywhere), with the table under it.
-import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { uplotAssets } from "@ledgerline/testkit";
 import { PROCESSES, renderVerdict, type StepResult, sustained, totalMicros } from "./ladder.ts";
 
 export interface RunInfo {
@@ -28,15 +28,6 @@ export const chartSeries = (results: readonly StepResult[]) => {
     batchP99: column("batch", (r) => Math.round(r.toPostedMs.p99)),
     singleP50: column("single", (r) => Math.round(r.toPostedMs.p50)),
     batchP50: column("batch", (r) => Math.round(r.toPostedMs.p50)),
-  };
-};
-
-const uplotAssets = () => {
-  const require = createRequire(import.meta.url);
-  const dir = dirname(require.resolve("uplot/package.json"));
-  return {
-    js: readFileSync(join(dir, "dist/uPlot.iife.min.js"), "utf8"),
-    css: readFileSync(join(dir, "dist/uPlot.min.css"), "utf8"),
   };
 };
 

@@ -1,13 +1,8 @@
 // What the checker reads at the end, from the outside: the ledger in Postgres, and every topic of the
 // pipeline in Kafka, read_committed (and validated/rejected read_uncommitted too, to see aborted output).
-import { names, type TopicId } from "@ledgerline/catalogue";
-import type {
-  DeadLetter,
-  TransactionPosted,
-  TransactionRejected,
-  TransactionRequested,
-} from "@ledgerline/contracts";
-import { createAdmin, type KafkaConnection } from "@ledgerline/kafka";
+// The topics are read by topicReads.ts; the ledger here.
+import { names } from "@ledgerline/catalogue";
+import type { KafkaConnection } from "@ledgerline/kafka";
 import {
   checkBalances,
   checkLimits,
@@ -16,24 +11,12 @@ import {
   createLedgerPool,
   type DatabasePool,
   kindViolations,
-  readPositions,
   sql,
 } from "@ledgerline/ledger-db";
-import { RegistryCodec } from "@ledgerline/schema-registry";
-import {
-  Consumer,
-  FetchIsolationLevels,
-  ListOffsetTimestamps,
-  stringDeserializer,
-} from "@platformatic/kafka";
-import {
-  LEDGER_REFUSALS,
-  type LedgerRejection,
-  type LimitedPosting,
-  type Observations,
-  type SentTransaction,
-} from "./checker.ts";
-import type { LimitSet } from "./clients.ts";
+import { endLag } from "./endLag.ts";
+import type { LimitSet } from "./limits.ts";
+import type { LimitedPosting, Observations, SentTransaction } from "./observations.ts";
+import { readTopics } from "./topicReads.ts";
 
 export interface LedgerTiming {
   readonly id: string;
@@ -49,81 +32,8 @@ export interface Collected {
   readonly ledgerCounts: Readonly<Record<string, number>>;
 }
 
-const DONE_WITHIN_MS = 120_000;
 /** Offending rows kept per ledger check (all are counted by the checks). */
 const FINDINGS_KEPT = 10_000;
-
-type Isolation = "committed" | "uncommitted";
-
-/** Every record of a topic, from the start to its current end; `decode` picks what the checker needs. */
-const readTopic = async <T>(
-  connection: KafkaConnection,
-  topic: string,
-  isolation: Isolation,
-  decode: (value: Buffer) => Promise<T | undefined>,
-): Promise<T[]> => {
-  const consumer = new Consumer<string, Buffer, string, Buffer>({
-    clientId: connection.clientId,
-    bootstrapBrokers: [...connection.bootstrapBrokers],
-    groupId: `chaos-checker-${topic}-${isolation}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    groupProtocol: "classic",
-    autocommit: false,
-    isolationLevel:
-      isolation === "committed" ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
-    maxWaitTime: 200,
-    retries: 10,
-    retryDelay: 500,
-    deserializers: { key: stringDeserializer, headerKey: stringDeserializer },
-  });
-  try {
-    const ends =
-      (
-        await consumer.listOffsets({
-          topics: [topic],
-          timestamp: ListOffsetTimestamps.LATEST,
-          isolationLevel:
-            isolation === "committed"
-              ? FetchIsolationLevels.READ_COMMITTED
-              : FetchIsolationLevels.READ_UNCOMMITTED,
-        })
-      ).get(topic) ?? [];
-    if (ends.every((end) => end === 0n)) return [];
-    const stream = await consumer.consume({ topics: [topic], mode: "earliest", autocommit: false });
-    const out: T[] = [];
-    const pending: Promise<void>[] = [];
-    const done = () => ends.every((end, p) => (stream.offsetsToFetch.get(`${topic}:${p}`) ?? 0n) >= end);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${topic} (${isolation}) not read to its end in ${DONE_WITHIN_MS} ms`)),
-        DONE_WITHIN_MS,
-      );
-      const check = setInterval(() => {
-        if (done()) {
-          clearInterval(check);
-          clearTimeout(timer);
-          resolve();
-        }
-      }, 100);
-      stream.on("data", (message) => {
-        pending.push(
-          decode(message.value).then((value) => {
-            if (value !== undefined) out.push(value);
-          }),
-        );
-      });
-      stream.on("error", (error) => {
-        clearInterval(check);
-        clearTimeout(timer);
-        reject(error);
-      });
-    });
-    await Promise.all(pending);
-    await stream.close();
-    return out;
-  } finally {
-    await consumer.close(true).catch(() => undefined);
-  }
-};
 
 const countBy = (ids: readonly string[]) => {
   const counts = new Map<string, number>();
@@ -142,75 +52,10 @@ export interface CollectOptions {
   readonly limits: readonly LimitSet[];
 }
 
-/** A transactions.rejected record: whose, why, when, and the whole event (to tell a re-publication). */
-interface RejectedRecord extends LedgerRejection {
-  readonly transactionId: string;
-  readonly byLedger: boolean;
-  readonly fingerprint: string;
-}
-
-const jsonOf = (value: unknown) =>
-  JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
-
 export const collect = async (options: CollectOptions): Promise<Collected> => {
   const resolved = names("");
-  const codec = new RegistryCodec({ url: options.registryUrl, names: resolved });
-  const topic = (id: TopicId) => resolved.topic(id);
-  const idOf = (id: TopicId) => async (value: Buffer) =>
-    (await codec.decode<{ transaction_id: string }>(id, value)).transaction_id;
-  // transactions.rejected holds the processor's rejections and, since limits, the ledger's own refusals
-  // (published by the outbox relay): told apart by their reasons, which only the ledger gives.
-  const rejectedOf = async (value: Buffer): Promise<RejectedRecord> => {
-    const event = await codec.decode<TransactionRejected>("rejected", value);
-    const reasons = event.reasons.map((r) => r.code);
-    return {
-      transactionId: event.transaction_id,
-      reasons,
-      rejectedAtMs: event.rejected_at.getTime(),
-      byLedger: reasons.some((r) => LEDGER_REFUSALS.has(r)),
-      fingerprint: jsonOf(event),
-    };
-  };
-
-  const [requested, validated, rejected, dlq, posted, validatedRaw, rejectedRaw] = await Promise.all([
-    readTopic(
-      options.connection,
-      topic("requested"),
-      "committed",
-      async (v) => (await codec.decode<TransactionRequested>("requested", v)).transaction_id,
-    ),
-    readTopic(options.connection, topic("validated"), "committed", idOf("validated")),
-    readTopic(options.connection, topic("rejected"), "committed", rejectedOf),
-    readTopic(options.connection, topic("dlq"), "committed", async (v) => {
-      const letter = await codec.decode<DeadLetter>("dlq", v);
-      // Only the processor's own dead letters are its outputs (the sink dead-letters conflicts too).
-      return letter.stage === "processor" && letter.transaction_id ? letter.transaction_id : undefined;
-    }),
-    readTopic(options.connection, topic("posted"), "committed", async (v) => {
-      const event = await codec.decode<TransactionPosted>("posted", v);
-      return { transactionId: event.transaction_id, eventId: event.event_id };
-    }),
-    readTopic(options.connection, topic("validated"), "uncommitted", idOf("validated")),
-    readTopic(options.connection, topic("rejected"), "uncommitted", rejectedOf),
-  ]);
-  const processorRejected = rejected.filter((r) => !r.byLedger).map((r) => r.transactionId);
-  const committedOutputs = new Set([...validated, ...processorRejected]);
-  const abortedOnly = new Set(
-    [...validatedRaw, ...rejectedRaw.filter((r) => !r.byLedger).map((r) => r.transactionId)].filter(
-      (id) => !committedOutputs.has(id),
-    ),
-  );
-  // The ledger's refusals per transaction: distinct events (the same event published twice is one).
-  const refusalEvents = new Map<string, { records: number; events: Map<string, LedgerRejection> }>();
-  for (const r of rejected.filter((r) => r.byLedger)) {
-    const seen = refusalEvents.get(r.transactionId) ?? { records: 0, events: new Map() };
-    seen.records += 1;
-    seen.events.set(r.fingerprint, { reasons: r.reasons, rejectedAtMs: r.rejectedAtMs });
-    refusalEvents.set(r.transactionId, seen);
-  }
-  const postedEvents = new Map<string, string[]>();
-  for (const event of posted)
-    postedEvents.set(event.transactionId, [...(postedEvents.get(event.transactionId) ?? []), event.eventId]);
+  const { requested, validated, processorRejected, dlq, abortedOnly, refusalEvents, postedEvents } =
+    await readTopics(options.connection, options.registryUrl, resolved);
 
   const pool: DatabasePool = await createLedgerPool(options.databaseUrl, { maximumPoolSize: 2 });
   try {
@@ -402,76 +247,5 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
     };
   } finally {
     await pool.end();
-  }
-};
-
-/** Records each consumer has left: the processor group's committed offsets, the sink's stored positions. */
-export const endLag = async (connection: KafkaConnection, pool: DatabasePool, resolved = names("")) => {
-  const admin = createAdmin(connection);
-  try {
-    const topics = (["requested", "validated", "rejected", "dlq"] as const).map((id) => resolved.topic(id));
-    // A copy: the client sorts the array it is given, in place.
-    const metadata = await admin.metadata({ topics: [...topics] });
-    const partitionsOf = (name: string) =>
-      Array.from({ length: metadata.topics.get(name)?.partitionsCount ?? 0 }, (_, i) => i);
-    const ends = await admin.listOffsets({
-      topics: topics.map((name) => ({
-        name,
-        partitions: partitionsOf(name).map((partitionIndex) => ({
-          partitionIndex,
-          timestamp: ListOffsetTimestamps.LATEST,
-        })),
-      })),
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-    });
-    const endOf = (name: string, partition: number) =>
-      ends.find((t) => t.name === name)?.partitions.find((p) => p.partitionIndex === partition)?.offset ?? 0n;
-    const [processorGroup] = await admin.listConsumerGroupOffsets({
-      groups: [
-        {
-          groupId: resolved.group("processor"),
-          topics: [
-            {
-              name: resolved.topic("requested"),
-              partitionIndexes: partitionsOf(resolved.topic("requested")),
-            },
-          ],
-        },
-      ],
-      requireStable: true,
-    });
-    const stored = new Map(
-      (await readPositions(pool, resolved.group("ledgerSink"))).map((p) => [
-        `${p.topic}:${p.partition}`,
-        p.nextOffset,
-      ]),
-    );
-    const lag: { group: string; topic: string; partition: number; lag: number }[] = [];
-    for (const p of partitionsOf(resolved.topic("requested"))) {
-      const committed =
-        processorGroup?.topics[0]?.partitions.find((c) => c.partitionIndex === p)?.committedOffset ?? -1n;
-      const end = endOf(resolved.topic("requested"), p);
-      lag.push({
-        group: "processor",
-        topic: "requested",
-        partition: p,
-        lag: Number(end - (committed < 0n ? 0n : committed)),
-      });
-    }
-    for (const name of topics.slice(1)) {
-      for (const p of partitionsOf(name)) {
-        const end = endOf(name, p);
-        const position = stored.get(`${name}:${p}`) ?? 0n;
-        lag.push({
-          group: "ledger-sink",
-          topic: resolved.topicIdOf(name) ?? name,
-          partition: p,
-          lag: Number(end > position ? end - position : 0n),
-        });
-      }
-    }
-    return lag;
-  } finally {
-    await admin.close().catch(() => undefined);
   }
 };

@@ -13,12 +13,14 @@ import { createLedgerPool, sql } from "@ledgerline/ledger-db";
 import { REPO_ROOT, ScriptedPipeline } from "@ledgerline/testkit";
 import { type ChaosSettings, chaosSettings, USAGE } from "./Config.ts";
 import { check, kindFigures } from "./checker.ts";
-import { type ApiClient, LIMITED_ACCOUNTS, runClients, sentById, setLimits } from "./clients.ts";
-
-import { collect, endLag } from "./collect.ts";
+import { runClients, sentById } from "./clients.ts";
+import { collect } from "./collect.ts";
+import { endLag } from "./endLag.ts";
+import { setLimits } from "./limits.ts";
 import { type Fault, faultSchedule } from "./nemesis.ts";
 import { seededRandom } from "./random.ts";
 import { type InjectedFault, longestGap, percentile, renderTable, timeline, writeReport } from "./report.ts";
+import { type ApiClient, LIMITED_ACCOUNTS } from "./traffic.ts";
 
 let settings: ChaosSettings;
 try {

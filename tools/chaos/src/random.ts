@@ -10,6 +10,16 @@ export interface Random {
   shuffle<T>(items: readonly T[]): T[];
 }
 
+/** One of the values, each drawn with its weight's share of the total. */
+export const weighted = <T>(random: Random, weights: readonly (readonly [T, number])[]): T => {
+  let roll = random.next() * weights.reduce((sum, [, w]) => sum + w, 0);
+  for (const [value, weight] of weights) {
+    roll -= weight;
+    if (roll < 0) return value;
+  }
+  return (weights[weights.length - 1] as readonly [T, number])[0];
+};
+
 export const seededRandom = (seed: number): Random => {
   let state = seed >>> 0;
   const next = () => {

@@ -1,12 +1,14 @@
 // The run's outcome for people and machines: a terminal table (each invariant, pass or fail, with its
 // counts), the figures, a JSON file, and a self-contained HTML timeline of throughput, latency and the
 // injected faults (uPlot, inlined from node_modules: no request leaves the page).
-import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { anomalySummary, type Invariant } from "./checker.ts";
-import { type Accept, KINDS, LIMITED_INTENTS, REFUND_INTENTS } from "./clients.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { uplotAssets } from "@ledgerline/testkit";
+import { anomalySummary } from "./checker.ts";
+import type { Accept } from "./clients.ts";
 import type { LedgerTiming } from "./collect.ts";
+import type { Invariant } from "./observations.ts";
+import { KINDS, LIMITED_INTENTS, REFUND_INTENTS } from "./traffic.ts";
 
 export interface InjectedFault {
   readonly kind: string;
@@ -169,15 +171,6 @@ export const timeline = (
     posted,
     acceptP99: latency.map((l) => (l.length ? percentile(l, 99) : null)),
     toPostedP99: toPosted.map((l) => (l.length ? percentile(l, 99) : null)),
-  };
-};
-
-const uplotAssets = () => {
-  const require = createRequire(import.meta.url);
-  const dir = dirname(require.resolve("uplot/package.json"));
-  return {
-    js: readFileSync(join(dir, "dist/uPlot.iife.min.js"), "utf8"),
-    css: readFileSync(join(dir, "dist/uPlot.min.css"), "utf8"),
   };
 };
 

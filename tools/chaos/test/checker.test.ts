@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  anomalySummary,
-  balancesAt,
-  check,
-  kindFigures,
-  LEDGER_REFUSALS,
-  type LedgerRow,
-  type Observations,
-  requiredRefusal,
-  type SentTransaction,
-} from "../src/checker.ts";
+import { anomalySummary, check, kindFigures } from "../src/checker.ts";
+import { balancesAt } from "../src/limitChecks.ts";
+import type { LedgerRow, Observations, SentTransaction } from "../src/observations.ts";
+import { requiredRefusal } from "../src/refundChecks.ts";
+import { LEDGER_REFUSALS } from "../src/refusalChecks.ts";
 
 const clean = (): Observations => ({
   accepted: new Map([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { bodyOf, LIMITED_ACCOUNTS, type PlannedRequest, planWorkload, REFUNDABLE } from "../src/clients.ts";
 import { seededRandom } from "../src/random.ts";
+import { bodyOf, LIMITED_ACCOUNTS, type PlannedRequest, REFUNDABLE } from "../src/traffic.ts";
+import { planWorkload } from "../src/workload.ts";
 
 const plan = (seed: number, clients = 2, total = 5_000) =>
   planWorkload({ total, clients, random: seededRandom(seed), seed, resendProbability: 0.03 });

@@ -5,7 +5,6 @@ import {
   type BatchItemResult,
   BatchRequest,
   BatchResponse,
-  Problem,
   TRANSACTION_REQUEST_EXAMPLES,
   TransactionAccepted,
   TransactionList,
@@ -28,13 +27,9 @@ import { rateLimit, TokenBuckets } from "../rateLimit.ts";
 import type { GatewayServices } from "../services/index.ts";
 import type { TraceVariables } from "../tracing.ts";
 import { toView } from "../views.ts";
+import { problem } from "./problem.ts";
 
 type Env = { Variables: AuthVariables & BodyVariables & TraceVariables };
-
-const problem = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: Problem } },
-});
 
 const invalid = problem("Invalid fields (field-level errors)");
 

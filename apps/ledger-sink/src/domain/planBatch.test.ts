@@ -8,17 +8,12 @@ import {
 } from "@ledgerline/ledger-db";
 import { describe, expect, it } from "vitest";
 import { deadLetter, rejected, validated } from "../../test/helpers.ts";
+import { accountsTouched } from "./accountsTouched.ts";
 import { deadLetterFromJson } from "./deadLetterJson.ts";
-import {
-  accountsTouched,
-  type DecodedRecord,
-  decideRecords,
-  type PlanContext,
-  rowsOnly,
-  summarize,
-  writePlanOf,
-} from "./planBatch.ts";
+import { decideRecords } from "./planBatch.ts";
+import type { DecodedRecord, PlanContext } from "./recordDecision.ts";
 import { postedFromJson, type SinkInput } from "./toLedgerRows.ts";
+import { rowsOnly, summarize, writePlanOf } from "./writePlan.ts";
 
 const record = (offset: number, partition = 0, topic = "t.validated"): ConsumedRecord =>
   ({

@@ -6,7 +6,7 @@ import type { ClaimedPartitions } from "@ledgerline/ledger-db";
 import type { ComponentHealth } from "@ledgerline/observability";
 import type { BackoffOptions } from "@ledgerline/resilience";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
-import type { LedgerWork, WriteResult } from "../domain/planBatch.ts";
+import type { LedgerWork, WriteResult } from "../domain/writePlan.ts";
 
 export interface SinkPipelineOptions {
   readonly connection: KafkaConnection;

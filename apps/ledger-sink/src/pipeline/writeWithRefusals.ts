@@ -6,7 +6,8 @@
 import type { LedgerDb, LedgerDbError } from "@ledgerline/ledger-db";
 import { backoff, classifyFault, isRetryable, reportFault, StageFault } from "@ledgerline/resilience";
 import { Effect } from "effect";
-import type { DecodedRecord, RecordDecision, WriteResult } from "../domain/planBatch.ts";
+import type { DecodedRecord, RecordDecision } from "../domain/recordDecision.ts";
+import type { WriteResult } from "../domain/writePlan.ts";
 import { writeBatch } from "../writeBatch.ts";
 import type { Assignment, SinkContext } from "./context.ts";
 

@@ -3,16 +3,15 @@
 // Postgres holding our migrated tables (Debezium upserts into our `transactions` table). Each side runs in
 // a process of its own; this process polls the table's row count: transactions/s from the first committed
 // rows seen to the last.
-import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { payloadHash } from "@ledgerline/domain";
 import { createIdempotentProducer } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import {
   createTestDatabase,
   createTestNamespace,
+  sinkBenchRecord,
   type TestNamespace,
   testEnvironment,
 } from "@ledgerline/testkit";
@@ -31,33 +30,6 @@ export interface SinkRound {
   readonly wholePerSecond: number;
   readonly rows: number;
 }
-
-/** The sink benchmark's records (apps/ledger-sink/scripts/bench.ts): valid, USD, 5,000 accounts. */
-const validatedRecord = (i: number) => {
-  const base = {
-    transaction_id: randomUUID(),
-    account_id: `ACC-${i % 5_000}`,
-    amount_minor: BigInt(100 + (i % 100_000)),
-    currency: "USD",
-    merchant_name: `Merchant ${i % 500}`,
-    occurred_at: new Date(1_735_000_000_000 + i),
-    accepted_at: new Date(1_735_000_000_000 + i),
-    client_id: "bench",
-    idempotency_key: null,
-    metadata: {},
-    type: "payment",
-    counterparty_account_id: null,
-    original_transaction_id: null,
-    merchant_category: "retail",
-    base_currency: "USD",
-    base_amount_minor: BigInt(100 + (i % 100_000)),
-    fx_rate: "1.000000000000",
-    fx_rate_as_of: new Date(1_735_000_000_000),
-    risk_flags: i % 10 === 0 ? ["LARGE_AMOUNT"] : [],
-    validated_at: new Date(),
-  };
-  return { ...base, payload_hash: payloadHash(base) };
-};
 
 /** Columns of our `transactions` table that a validated record carries (the rest keep their defaults). */
 const DEBEZIUM_FIELDS = [
@@ -98,7 +70,7 @@ export const runSinkComparison = async (
     try {
       for (let from = 0; from < settings.sinkRecords; from += 5_000) {
         const records = Array.from({ length: Math.min(5_000, settings.sinkRecords - from) }, (_, i) =>
-          validatedRecord(from + i),
+          sinkBenchRecord(from + i, (from + i) % 10 === 0 ? ["LARGE_AMOUNT"] : []),
         );
         const values = await codec.encodeMany("validated", records);
         await producer.send({
