@@ -3,5 +3,6 @@ export * from "./classifyFault.ts";
 export * from "./reportFault.ts";
 export * from "./retryPolicy.ts";
 export * from "./retryTransient.ts";
-export * from "./runStage.ts";
+export * from "./networkError.ts";
+export * from "./runService.ts";
 export * from "./StageFault.ts";
