@@ -2,7 +2,7 @@
 
 import { type KafkaSecurity, kafkaSecurityConfigFor } from "@ledgerline/kafka";
 import { StageFault } from "@ledgerline/resilience";
-import { Config, Context, Effect, Layer } from "effect";
+import { Config, ConfigProvider, Context, Effect, Layer } from "effect";
 import { decideApiKeys } from "./access/apiKeys.ts";
 import {
   DEFAULT_STAGE_ENDPOINTS,
@@ -18,6 +18,24 @@ export interface Connections {
   readonly registryUrl: string;
   readonly databaseUrl: string;
 }
+
+/** A setting whose parser throws on a bad value: the throw becomes a ConfigError (a Misconfigured fault). */
+const parsed = <A>(name: string, fallback: string, parse: (value: string) => A): Config.Config<A> =>
+  Config.String(name).pipe(
+    Config.withDefault(fallback),
+    Config.flatMap((value) => {
+      try {
+        return Config.succeed(parse(value));
+      } catch (error) {
+        const problem = (error as Error).message;
+        return Config.fail(
+          new ConfigProvider.SourceError({
+            message: problem.includes(name) ? problem : `${name}=${value}: ${problem}`,
+          }),
+        );
+      }
+    }),
+  );
 
 export class GatewayConfig extends Context.Service<
   GatewayConfig,
@@ -63,7 +81,7 @@ export class GatewayConfig extends Context.Service<
         apiKeys: keys.keys,
         developmentKey: keys.kind === "development",
         // Largest amount accepted, in minor units: a fat-finger guard far inside a 64-bit long.
-        maxAmountMinor: BigInt(yield* str("GATEWAY_MAX_AMOUNT_MINOR", d.maxAmountMinor.toString())),
+        maxAmountMinor: yield* parsed("GATEWAY_MAX_AMOUNT_MINOR", d.maxAmountMinor.toString(), BigInt),
         // Request body caps (413 beyond): single and batch requests.
         bodyLimitBytes: yield* int("GATEWAY_BODY_LIMIT_BYTES", d.bodyLimitBytes),
         batchBodyLimitBytes: yield* int("GATEWAY_BATCH_BODY_LIMIT_BYTES", d.batchBodyLimitBytes),
@@ -100,7 +118,11 @@ export class GatewayConfig extends Context.Service<
           Config.withDefault(d.metricsEnabled),
         ),
         // The processor's and the sink's ops endpoints (one entry per instance): GET /status asks them.
-        stageEndpoints: parseStageEndpoints(yield* str("GATEWAY_STAGE_ENDPOINTS", DEFAULT_STAGE_ENDPOINTS)),
+        stageEndpoints: yield* parsed(
+          "GATEWAY_STAGE_ENDPOINTS",
+          DEFAULT_STAGE_ENDPOINTS,
+          parseStageEndpoints,
+        ),
       };
       return GatewayConfig.of({ settings, connections });
     }),

@@ -91,7 +91,9 @@ export const publishFxRatesProgram = (options: { readonly ifEmpty: boolean; read
       }),
     );
     yield* Console.log(
-      count > 0 ? `published ${count} FX rates to ${topic}` : `${topic} already holds rates; nothing published`,
+      count > 0
+        ? `published ${count} FX rates to ${topic}`
+        : `${topic} already holds rates; nothing published`,
     );
   }).pipe(Effect.provide(ProcessorConfig.layer));
 
