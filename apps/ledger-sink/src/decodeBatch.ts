@@ -50,7 +50,7 @@ const decodeOne = async (
         throw new Error(`unexpected topic ${record.topic}`);
     }
   } catch (error) {
-    if (error instanceof RegistryError && error.retryable) throw error;
+    if (error instanceof RegistryError && !error.recordAtFault) throw error;
     return {
       _tag: "Unreadable",
       record,

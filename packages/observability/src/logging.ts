@@ -1,6 +1,6 @@
 // One JSON line per log entry (Effect's structured logger), at the level LOG_LEVEL asks for. The one
 // reader and parser of LOG_LEVEL: every service's launcher and Config.ts go through `logLevelConfig`.
-import { Config, ConfigProvider, Layer, type LogLevel, Logger, References } from "effect";
+import { Config, ConfigProvider, Layer, Logger, type LogLevel, References } from "effect";
 
 const LEVELS: Readonly<Record<string, LogLevel.LogLevel>> = {
   trace: "Trace",

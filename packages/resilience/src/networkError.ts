@@ -3,10 +3,10 @@
 
 /** Could not reach the peer at all (refused, unknown host, no route, no answer in time). */
 const CANNOT_CONNECT =
-  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|Connection refused|Cannot connect to any broker|fetch failed|\btimed? ?out\b/i;
+  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|Connection\b[^\n]{0,80}?\brefused|Cannot connect to any broker|fetch failed|\btimed? ?out\b/i;
 
 /** Reached the peer, then lost the connection. */
-const CONNECTION_LOST = /ECONNRESET|EPIPE|socket hang up|Connection (?:closed|ended)/i;
+const CONNECTION_LOST = /ECONNRESET|EPIPE|socket hang up|Connection\b[^\n]{0,80}?\b(?:closed|ended)/i;
 
 export type NetworkFailure = "CannotConnect" | "ConnectionLost";
 

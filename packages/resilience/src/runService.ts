@@ -28,7 +28,11 @@ export const fatalLine = (service: string, cause: Cause.Cause<unknown>): string 
   return `${service}: fatal ${fault.reason}: ${firstLine}.${fix}`;
 };
 
-export const runService = <E>(service: string, program: ServiceProgram<E>, options: RunServiceOptions = {}) => {
+export const runService = <E>(
+  service: string,
+  program: ServiceProgram<E>,
+  options: RunServiceOptions = {},
+) => {
   // Replaced once tracing started; every exit flushes it first.
   let stopTracing: () => Promise<void> = async () => undefined;
   const exit = (code: number) => void stopTracing().finally(() => process.exit(code));
@@ -59,7 +63,8 @@ export const runService = <E>(service: string, program: ServiceProgram<E>, optio
     if (Exit.isFailure(result) && !Cause.hasInterruptsOnly(result.cause)) {
       console.error(fatalLine(service, result.cause));
       // A programming error gets its stack too; a misconfiguration's one line says all there is.
-      if (classifyFault(Cause.squash(result.cause)).reason === "Defect") console.error(Cause.pretty(result.cause));
+      if (classifyFault(Cause.squash(result.cause)).reason === "Defect")
+        console.error(Cause.pretty(result.cause));
       exit(1);
       return;
     }
