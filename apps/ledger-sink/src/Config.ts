@@ -1,7 +1,7 @@
 // Every environment variable the ledger sink and its outbox relay read, in one place.
 import { kafkaSecurityConfigFor } from "@ledgerline/kafka";
 import { logLevelConfig } from "@ledgerline/observability";
-import { Config, Context, Effect, Layer } from "effect";
+import { Config, Context, Effect, Layer, Redacted } from "effect";
 
 /** Stable per instance: names the relay's transactional id, which fences a zombie relay. */
 export const instanceIdConfig = Config.String("LEDGER_SINK_INSTANCE_ID").pipe(Config.withDefault("0"));
@@ -17,9 +17,10 @@ export const sinkSettingsConfig = Config.all({
   ),
   // The ledger database (the system of record).
   // LEDGER_SINK_DATABASE_URL: its own role, with only the ledger's writes (npm start sets it).
-  databaseUrl: Config.String("LEDGER_SINK_DATABASE_URL").pipe(
-    Config.orElse(() => Config.String("DATABASE_URL")),
-    Config.withDefault("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
+  // A secret (its password): Redacted, unwrapped only where a connection is opened.
+  databaseUrl: Config.Redacted("LEDGER_SINK_DATABASE_URL").pipe(
+    Config.orElse(() => Config.Redacted("DATABASE_URL")),
+    Config.withDefault(Redacted.make("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline")),
   ),
   // Prefixes topics, group and transactional ids: how tests and parallel environments isolate.
   namespace: Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault("")),

@@ -5,7 +5,7 @@ import { type KafkaConnection, parseBrokers } from "@ledgerline/kafka";
 import { LedgerDb } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { type Names, names } from "@ledgerline/topology";
-import { Effect, Layer } from "effect";
+import { Effect, Layer, Redacted } from "effect";
 import { SinkConfig, type SinkSettings } from "./Config.ts";
 import { type OutboxRelayOptions, runOutboxRelay } from "./OutboxRelay.ts";
 import { runSinkPipeline } from "./SinkPipeline.ts";
@@ -26,7 +26,7 @@ export const relayOptions = (
   connection: connectionOf(config, `ledgerline-outbox-relay-${config.instanceId}`),
   names: resolved,
   codec,
-  databaseUrl: config.databaseUrl,
+  databaseUrl: Redacted.value(config.databaseUrl),
   transactionalId: resolved.transactionalId("outboxRelay", config.instanceId),
   batchSize: config.relayBatchSize,
   pollMs: config.relayPollMs,
@@ -76,7 +76,10 @@ export const outboxRelay = Effect.gen(function* () {
 export const databaseLayer = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* SinkConfig;
-    return LedgerDb.layer({ databaseUrl: config.databaseUrl, maximumPoolSize: config.poolSize });
+    return LedgerDb.layer({
+      databaseUrl: Redacted.value(config.databaseUrl),
+      maximumPoolSize: config.poolSize,
+    });
   }),
 );
 
