@@ -2,7 +2,7 @@
 
 import { type KafkaSecurity, kafkaSecurityConfigFor } from "@ledgerline/kafka";
 import { StageFault } from "@ledgerline/resilience";
-import { Config, Context, Effect, Layer } from "effect";
+import { Config, ConfigProvider, Context, Effect, Layer, Redacted } from "effect";
 import { decideApiKeys } from "./access/apiKeys.ts";
 import {
   DEFAULT_STAGE_ENDPOINTS,
@@ -16,8 +16,27 @@ export interface Connections {
   /** SASL/TLS of the producer and the lag reader; absent = plain text (fixed test settings). */
   readonly kafkaSecurity?: KafkaSecurity;
   readonly registryUrl: string;
-  readonly databaseUrl: string;
+  /** A secret (its password): unwrapped only where the pool is created. */
+  readonly databaseUrl: Redacted.Redacted<string>;
 }
+
+/** A setting whose parser throws on a bad value: the throw becomes a ConfigError (a Misconfigured fault). */
+const parsed = <A>(name: string, fallback: string, parse: (value: string) => A): Config.Config<A> =>
+  Config.String(name).pipe(
+    Config.withDefault(fallback),
+    Config.flatMap((value) => {
+      try {
+        return Config.succeed(parse(value));
+      } catch (error) {
+        const problem = (error as Error).message;
+        return Config.fail(
+          new ConfigProvider.SourceError({
+            message: problem.includes(name) ? problem : `${name}=${value}: ${problem}`,
+          }),
+        );
+      }
+    }),
+  );
 
 export class GatewayConfig extends Context.Service<
   GatewayConfig,
@@ -38,15 +57,17 @@ export class GatewayConfig extends Context.Service<
         registryUrl: yield* str("SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7"),
         // The ledger, read by the query endpoints and by idempotent retries.
         // GATEWAY_DATABASE_URL: its own role, which may only read (npm start sets it); else DATABASE_URL.
-        databaseUrl: yield* Config.String("GATEWAY_DATABASE_URL").pipe(
-          Config.orElse(() => Config.String("DATABASE_URL")),
-          Config.withDefault("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
+        databaseUrl: yield* Config.Redacted("GATEWAY_DATABASE_URL").pipe(
+          Config.orElse(() => Config.Redacted("DATABASE_URL")),
+          Config.withDefault(Redacted.make("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline")),
         ),
       };
       // Upstream identities: client, scopes and the sha256 of each API key (never the key itself). The
       // development key works only when LEDGERLINE_ENV=development (npm start sets it) and no key is set.
       const keys = decideApiKeys(
-        yield* Config.String("GATEWAY_API_KEYS").pipe(Config.withDefault("")),
+        Redacted.value(
+          yield* Config.Redacted("GATEWAY_API_KEYS").pipe(Config.withDefault(Redacted.make(""))),
+        ),
         yield* str("LEDGERLINE_ENV", "production"),
       );
       if (keys.kind === "refused")
@@ -63,7 +84,7 @@ export class GatewayConfig extends Context.Service<
         apiKeys: keys.keys,
         developmentKey: keys.kind === "development",
         // Largest amount accepted, in minor units: a fat-finger guard far inside a 64-bit long.
-        maxAmountMinor: BigInt(yield* str("GATEWAY_MAX_AMOUNT_MINOR", d.maxAmountMinor.toString())),
+        maxAmountMinor: yield* parsed("GATEWAY_MAX_AMOUNT_MINOR", d.maxAmountMinor.toString(), BigInt),
         // Request body caps (413 beyond): single and batch requests.
         bodyLimitBytes: yield* int("GATEWAY_BODY_LIMIT_BYTES", d.bodyLimitBytes),
         batchBodyLimitBytes: yield* int("GATEWAY_BATCH_BODY_LIMIT_BYTES", d.batchBodyLimitBytes),
@@ -100,7 +121,11 @@ export class GatewayConfig extends Context.Service<
           Config.withDefault(d.metricsEnabled),
         ),
         // The processor's and the sink's ops endpoints (one entry per instance): GET /status asks them.
-        stageEndpoints: parseStageEndpoints(yield* str("GATEWAY_STAGE_ENDPOINTS", DEFAULT_STAGE_ENDPOINTS)),
+        stageEndpoints: yield* parsed(
+          "GATEWAY_STAGE_ENDPOINTS",
+          DEFAULT_STAGE_ENDPOINTS,
+          parseStageEndpoints,
+        ),
       };
       return GatewayConfig.of({ settings, connections });
     }),
@@ -108,5 +133,11 @@ export class GatewayConfig extends Context.Service<
 }
 
 /** Fixed configuration (tests, benchmarks): the same service, without reading the environment. */
-export const gatewayConfigFrom = (settings: GatewaySettings, connections: Connections) =>
-  Layer.succeed(GatewayConfig, GatewayConfig.of({ settings, connections }));
+export const gatewayConfigFrom = (
+  settings: GatewaySettings,
+  { databaseUrl, ...connections }: Omit<Connections, "databaseUrl"> & { readonly databaseUrl: string },
+) =>
+  Layer.succeed(
+    GatewayConfig,
+    GatewayConfig.of({ settings, connections: { ...connections, databaseUrl: Redacted.make(databaseUrl) } }),
+  );

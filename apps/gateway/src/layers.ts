@@ -1,6 +1,6 @@
 // Wires the Effect services (Kafka producer, registry encoder, ledger reads and limits) into the app's services.
 import { LedgerDb } from "@ledgerline/ledger-db";
-import { Effect, Layer, ManagedRuntime } from "effect";
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect";
 import { GatewayConfig } from "./Config.ts";
 import { AccountLimits } from "./services/AccountLimits.ts";
 import { ConsoleFeed } from "./services/ConsoleFeed.ts";
@@ -14,7 +14,7 @@ const ledgerDbLayer = Layer.unwrap(
   Effect.gen(function* () {
     const { connections } = yield* GatewayConfig;
     return LedgerDb.layer({
-      databaseUrl: connections.databaseUrl,
+      databaseUrl: Redacted.value(connections.databaseUrl),
       maximumPoolSize: 8,
       connectionTimeoutMs: 2_000,
     });

@@ -1,6 +1,10 @@
 // Every environment variable the ledger sink and its outbox relay read, in one place.
 import { kafkaSecurityConfigFor } from "@ledgerline/kafka";
-import { Config, Context, Effect, Layer } from "effect";
+import { logLevelConfig } from "@ledgerline/observability";
+import { Config, Context, Effect, Layer, Redacted } from "effect";
+
+/** Stable per instance: names the relay's transactional id, which fences a zombie relay. */
+export const instanceIdConfig = Config.String("LEDGER_SINK_INSTANCE_ID").pipe(Config.withDefault("0"));
 
 export const sinkSettingsConfig = Config.all({
   // Kafka brokers, host:port comma-separated.
@@ -13,16 +17,17 @@ export const sinkSettingsConfig = Config.all({
   ),
   // The ledger database (the system of record).
   // LEDGER_SINK_DATABASE_URL: its own role, with only the ledger's writes (npm start sets it).
-  databaseUrl: Config.String("LEDGER_SINK_DATABASE_URL").pipe(
-    Config.orElse(() => Config.String("DATABASE_URL")),
-    Config.withDefault("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline"),
+  // A secret (its password): Redacted, unwrapped only where a connection is opened.
+  databaseUrl: Config.Redacted("LEDGER_SINK_DATABASE_URL").pipe(
+    Config.orElse(() => Config.Redacted("DATABASE_URL")),
+    Config.withDefault(Redacted.make("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline")),
   ),
   // Prefixes topics, group and transactional ids: how tests and parallel environments isolate.
   namespace: Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault("")),
   // Per-batch logs are info; per-record detail only at debug.
-  logLevel: Config.String("LOG_LEVEL").pipe(Config.withDefault("info")),
+  logLevel: logLevelConfig,
   // Stable per instance: names the relay's transactional id, which fences a zombie relay.
-  instanceId: Config.String("LEDGER_SINK_INSTANCE_ID").pipe(Config.withDefault("0")),
+  instanceId: instanceIdConfig,
   // Records per database transaction: larger batches amortise the commit, smaller ones cut latency.
   batchSize: Config.Int("LEDGER_SINK_BATCH_SIZE").pipe(Config.withDefault(5_000)),
   // Longest wait to fill a batch before writing what has arrived.
@@ -32,7 +37,7 @@ export const sinkSettingsConfig = Config.all({
   // Transient-error backoff: first delay and cap (jittered exponential).
   retryBaseMs: Config.Int("LEDGER_SINK_RETRY_BASE_MS").pipe(Config.withDefault(100)),
   retryMaxMs: Config.Int("LEDGER_SINK_RETRY_MAX_MS").pipe(Config.withDefault(5_000)),
-  // "on" runs the outbox relay in this process; "off" lets it run as its own entry point (relay.ts).
+  // "on" runs the outbox relay in this process; "off" lets it run as its own process (relay.ts).
   relayEnabled: Config.Boolean("OUTBOX_RELAY_ENABLED").pipe(Config.withDefault(true)),
   // Outbox rows per Kafka transaction.
   relayBatchSize: Config.Int("OUTBOX_RELAY_BATCH_SIZE").pipe(Config.withDefault(1_000)),

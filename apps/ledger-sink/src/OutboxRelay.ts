@@ -45,7 +45,7 @@ import { componentHealth, metrics } from "@ledgerline/observability";
 import {
   classifyFault,
   type FaultReason,
-  isRetryable,
+  isRecordFault,
   type Renewal,
   RetryDecision,
   type SessionProgress,
@@ -145,7 +145,7 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
               : await options.codec.encode("posted", postedFromJson(event.payload));
         return { event, value, parked: undefined };
       } catch (error) {
-        if (isRetryable(classifyFault(error).reason)) throw error;
+        if (!isRecordFault(error)) throw error;
         return { event, value: undefined, parked: describeError(error) };
       }
     };

@@ -3,7 +3,7 @@
 import type { Names } from "@ledgerline/catalogue";
 import type { DeadLetter, TransactionRejected, TransactionValidated } from "@ledgerline/contracts";
 import { type ConsumedRecord, describeError } from "@ledgerline/kafka";
-import { classifyFault, isRetryable, StageFault } from "@ledgerline/resilience";
+import { isRecordFault, StageFault } from "@ledgerline/resilience";
 import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
 import { Effect } from "effect";
 import type { DecodedRecord } from "./domain/recordDecision.ts";
@@ -50,7 +50,8 @@ const decodeOne = async (
         throw new Error(`unexpected topic ${record.topic}`);
     }
   } catch (error) {
-    if (isRetryable(classifyFault(error).reason)) throw error;
+    // Not the record's fault (the registry is down or refuses our credentials): the batch fails instead.
+    if (!isRecordFault(error)) throw error;
     return {
       _tag: "Unreadable",
       record,

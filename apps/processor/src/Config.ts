@@ -1,7 +1,8 @@
 // Every environment variable the processor reads, in one place.
 import { type CurrencyCode, isSupportedCurrency } from "@ledgerline/domain";
 import { type KafkaSecurity, kafkaSecurityConfigFor } from "@ledgerline/kafka";
-import { Config, Context, Effect, Layer, type LogLevel } from "effect";
+import { logLevelConfig } from "@ledgerline/observability";
+import { Config, ConfigProvider, Context, Effect, Layer, type LogLevel } from "effect";
 
 export interface ProcessorSettings {
   readonly bootstrapServers: string;
@@ -19,18 +20,12 @@ export interface ProcessorSettings {
   readonly metricsPort?: number;
   readonly metricsHost?: string;
   readonly lagIntervalMs?: number;
+  /** Publish the reference FX rates first when fx.rates is empty (`npm -w @ledgerline/processor start`). */
+  readonly seedFxRates?: boolean;
 }
 
-const LEVELS: Record<string, LogLevel.LogLevel> = {
-  trace: "Trace",
-  debug: "Debug",
-  info: "Info",
-  warn: "Warn",
-  warning: "Warn",
-  error: "Error",
-  fatal: "Fatal",
-  none: "None",
-};
+/** Stable per instance: names the transactional id that fences zombies (and the process in /ready). */
+export const instanceIdConfig = Config.String("PROCESSOR_INSTANCE_ID").pipe(Config.withDefault("0"));
 
 export const settingsConfig = Config.all({
   // Kafka brokers, host:port comma-separated.
@@ -44,12 +39,9 @@ export const settingsConfig = Config.all({
   // Prefixes topics, group and transactional id: how tests and parallel environments isolate.
   namespace: Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault("")),
   // Per-batch logs are info; per-record detail only at debug.
-  logLevel: Config.String("LOG_LEVEL").pipe(
-    Config.withDefault("info"),
-    Config.map((level) => LEVELS[level.toLowerCase()] ?? "Info"),
-  ),
+  logLevel: logLevelConfig,
   // Must be STABLE across restarts of the same instance: it names the transactional id that fences zombies.
-  instanceId: Config.String("PROCESSOR_INSTANCE_ID").pipe(Config.withDefault("0")),
+  instanceId: instanceIdConfig,
   // Most records per Kafka transaction; with a backlog this, not the interval, sets the transaction size.
   batchSize: Config.Int("PROCESSOR_BATCH_SIZE").pipe(Config.withDefault(2_000)),
   // Longest time to fill a batch: the commit interval (Kafka's EOS overhead is small at ~100 ms).
@@ -58,6 +50,13 @@ export const settingsConfig = Config.all({
   baseCurrency: Config.String("BASE_CURRENCY").pipe(
     Config.withDefault("USD"),
     Config.map((code) => code.toUpperCase()),
+    Config.flatMap((code) =>
+      isSupportedCurrency(code)
+        ? Config.succeed<CurrencyCode>(code)
+        : Config.fail(
+            new ConfigProvider.SourceError({ message: `BASE_CURRENCY ${code} is not a supported currency` }),
+          ),
+    ),
   ),
   // "at-least-once" exists only for the benchmark's comparison; production runs exactly-once.
   mode: Config.Literals(["exactly-once", "at-least-once"], "PROCESSOR_DELIVERY").pipe(
@@ -69,6 +68,8 @@ export const settingsConfig = Config.all({
   metricsHost: Config.String("PROCESSOR_METRICS_HOST").pipe(Config.withDefault("127.0.0.1")),
   // How often consumer lag is sampled (two admin requests per sample).
   lagIntervalMs: Config.Int("METRICS_LAG_INTERVAL_MS").pipe(Config.withDefault(5_000)),
+  // Publish the reference FX rates first when fx.rates is empty (`npm -w @ledgerline/processor start`).
+  seedFxRates: Config.Boolean("PROCESSOR_SEED_FX_RATES").pipe(Config.withDefault(false)),
 });
 
 export class ProcessorConfig extends Context.Service<ProcessorConfig, ProcessorSettings>()(
@@ -77,13 +78,7 @@ export class ProcessorConfig extends Context.Service<ProcessorConfig, ProcessorS
   static readonly layer = Layer.effect(
     ProcessorConfig,
     Effect.gen(function* () {
-      const settings = yield* settingsConfig;
-      if (!isSupportedCurrency(settings.baseCurrency)) {
-        return yield* Effect.die(
-          new Error(`BASE_CURRENCY ${settings.baseCurrency} is not a supported currency`),
-        );
-      }
-      return ProcessorConfig.of({ ...settings, baseCurrency: settings.baseCurrency });
+      return ProcessorConfig.of(yield* settingsConfig);
     }),
   );
 }

@@ -13,7 +13,7 @@ const decodeRequest = (codec: RegistryCodec, record: ConsumedRecord): Effect.Eff
   }).pipe(
     Effect.map((request): Decoded => ({ ok: true, request })),
     Effect.catch((error: unknown) => {
-      if (error instanceof RegistryError && error.retryable) {
+      if (error instanceof RegistryError && !error.recordAtFault) {
         return Effect.fail(RecordFailure.transient(error.reason, error.message));
       }
       return Effect.succeed<Decoded>({

@@ -1,5 +1,6 @@
 // Publishes reference/fx-rates.json to the compacted fx.rates topic (key = currency).
 // `node apps/processor/src/publishFxRates.ts [--if-empty] [file]`; the start command passes --if-empty.
+// As a process it runs under the launcher (runService), its settings read by the processor's Config.
 import { parseArgs } from "node:util";
 import { type Names, names } from "@ledgerline/catalogue";
 import {
@@ -8,9 +9,11 @@ import {
   type KafkaConnection,
   parseBrokers,
 } from "@ledgerline/kafka";
-import { backoffDelayMs, classifyFault, retryPolicy } from "@ledgerline/resilience";
+import { componentHealth } from "@ledgerline/observability";
+import { attempt, retryTransient, runService, StageFault } from "@ledgerline/resilience";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { environmentFrom } from "@ledgerline/topology";
+import { Console, Effect } from "effect";
+import { ProcessorConfig } from "./Config.ts";
 import { readFxRatesFile } from "./fxRatesFile.ts";
 
 export interface FxPublishTarget {
@@ -53,45 +56,52 @@ export const fxTopicIsEmpty = async (connection: KafkaConnection, topic: string)
 export const publishFxRatesIfEmpty = async (target: FxPublishTarget): Promise<number> =>
   (await fxTopicIsEmpty(target.connection, target.names.topic("fxRates"))) ? publishFxRates(target) : 0;
 
+/** The FX publisher's program: settings from the processor's Config; a broker or registry that just
+ *  started may refuse for a few seconds, so transient faults are retried, for up to a minute. */
+export const publishFxRatesProgram = (options: { readonly ifEmpty: boolean; readonly file?: string }) =>
+  Effect.gen(function* () {
+    const config = yield* ProcessorConfig;
+    const target: FxPublishTarget = {
+      connection: {
+        bootstrapBrokers: parseBrokers(config.bootstrapServers),
+        security: config.kafkaSecurity,
+        clientId: "ledgerline-fx-publisher",
+      },
+      registryUrl: config.registryUrl,
+      names: names(config.namespace),
+      ...(options.file ? { file: options.file } : {}),
+    };
+    const topic = target.names.topic("fxRates");
+    let last: StageFault | undefined;
+    const count = yield* attempt(() =>
+      options.ifEmpty ? publishFxRatesIfEmpty(target) : publishFxRates(target),
+    ).pipe(
+      Effect.tapError((fault) => Effect.sync(() => (last = fault))),
+      retryTransient({ health: componentHealth("fx-publisher"), what: `publish FX rates to ${topic}` }),
+      // A minute of transient faults ends it too, with the last one as its line.
+      Effect.timeoutOrElse({
+        duration: "60 seconds",
+        orElse: () =>
+          Effect.fail(
+            new StageFault({
+              reason: last?.reason ?? "BrokerUnavailable",
+              message: `publish FX rates to ${topic}: no success within 60 s; last: ${last?.message ?? "none"}`,
+            }),
+          ),
+      }),
+    );
+    yield* Console.log(
+      count > 0
+        ? `published ${count} FX rates to ${topic}`
+        : `${topic} already holds rates; nothing published`,
+    );
+  }).pipe(Effect.provide(ProcessorConfig.layer));
+
 if (import.meta.main) {
   // usage: publishFxRates.ts [--if-empty] [rates.json]
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { "if-empty": { type: "boolean", default: false } },
   });
-  const environment = environmentFrom();
-  const target: FxPublishTarget = {
-    connection: {
-      bootstrapBrokers: parseBrokers(environment.bootstrapServers),
-      security: environment.kafkaSecurity,
-      clientId: "ledgerline-fx-publisher",
-    },
-    registryUrl: environment.registryUrl,
-    names: names(environment.namespace),
-    file: positionals[0],
-  };
-  const topic = target.names.topic("fxRates");
-  // Run right after the broker started (npm start's set-up): a new broker may refuse for a few seconds.
-  // Transient faults are retried for up to a minute; anything else, or a minute of them, is one line.
-  const publish = () => (values["if-empty"] ? publishFxRatesIfEmpty(target) : publishFxRates(target));
-  const deadline = Date.now() + 60_000;
-  let count = 0;
-  for (let failures = 0; ; failures++) {
-    try {
-      count = await publish();
-      break;
-    } catch (error) {
-      const fault = classifyFault(error);
-      if (retryPolicy(fault.reason)._tag === "Stop" || Date.now() > deadline) {
-        console.error(
-          `publish FX rates to ${topic}: ${fault.reason}: ${fault.message.split("\n")[0]}${fault.fix ? ` Fix: ${fault.fix}.` : ""}`,
-        );
-        process.exit(1);
-      }
-      await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(failures)));
-    }
-  }
-  console.log(
-    count > 0 ? `published ${count} FX rates to ${topic}` : `${topic} already holds rates; nothing published`,
-  );
+  runService("fx-publisher", publishFxRatesProgram({ ifEmpty: values["if-empty"], file: positionals[0] }));
 }

@@ -18,7 +18,7 @@ import { Effect, Fiber, Layer, References } from "effect";
 import { Codec } from "../src/Codec.ts";
 import { ProcessorConfig, type ProcessorSettings } from "../src/Config.ts";
 import { FxRates } from "../src/FxRates.ts";
-import { processor } from "../src/main.ts";
+import { processor } from "../src/processor.ts";
 import { publishFxRates } from "../src/publishFxRates.ts";
 
 export const env = testEnvironment();

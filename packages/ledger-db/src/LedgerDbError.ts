@@ -1,4 +1,5 @@
 // One tagged error for everything the ledger database can do wrong; `reason` says whether retrying helps.
+import { networkFailure } from "@ledgerline/resilience";
 import { Schema } from "effect";
 
 export const LedgerDbErrorReason = Schema.Literals([
@@ -106,20 +107,15 @@ export const classifySqlState = (sqlState: string | undefined, text: string): Le
   if (/StatementTimeoutError|StatementCancelledError/.test(text)) return "TIMEOUT";
   // slonik refuses some values itself before sending them (a NUL byte in jsonb, an invalid input).
   if (/InvalidInputError|DataIntegrityError/.test(text)) return "INVALID_DATA";
-  if (
-    /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|timeout expired|Connection timed out|cannot connect|ConnectionError|Failed to acquire/i.test(
-      text,
-    )
-  ) {
+  // The network (the one rule every client shares), then slonik's and pg's own words for the same.
+  const network = networkFailure(text);
+  if (network === "CannotConnect" || /cannot connect|ConnectionError|Failed to acquire/i.test(text))
     return "CANNOT_CONNECT";
-  }
   if (
-    /ECONNRESET|EPIPE|terminat|Connection ended|connection closed|not queryable|BackendTerminated|Connection pool is being/i.test(
-      text,
-    )
-  ) {
+    network === "ConnectionLost" ||
+    /terminat|not queryable|BackendTerminated|Connection pool is being/i.test(text)
+  )
     return "CONNECTION_LOST";
-  }
   return "QUERY_FAILED";
 };
 

@@ -1,6 +1,7 @@
 // Applies the ledger migrations (node-pg-migrate, SQL files in ../migrations). Also a CLI:
 // `node packages/ledger-db/src/migrate.ts` migrates DATABASE_URL.
 import { fileURLToPath } from "node:url";
+import { Config, Effect, Option, Redacted } from "effect";
 import { runner } from "node-pg-migrate";
 import pg from "pg";
 
@@ -52,13 +53,28 @@ export const migrate = async (databaseUrl: string, options: MigrateOptions = {})
 };
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+/** What the CLI reads (through Effect Config, like every app's Config.ts). */
+const cliConfig = Config.all({
+  databaseUrl: Config.Redacted("DATABASE_URL").pipe(
+    Config.withDefault(Redacted.make("postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline")),
+  ),
+  // A schema of its own (tests); public when unset.
+  schema: Config.String("DATABASE_SCHEMA").pipe(Config.option, Config.map(Option.getOrUndefined)),
+});
+
 if (isMain) {
-  const url = process.env.DATABASE_URL ?? "postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline";
-  migrate(url, { schema: process.env.DATABASE_SCHEMA, log: (message) => console.log(message) }).then(
-    () => console.log("ledger-db: migrations applied"),
-    (error: unknown) => {
-      console.error(`ledger-db: migration failed: ${(error as Error).message}`);
-      process.exit(1);
-    },
-  );
+  Effect.runPromise(cliConfig)
+    .then(({ databaseUrl, schema }) =>
+      migrate(Redacted.value(databaseUrl), {
+        ...(schema === undefined ? {} : { schema }),
+        log: (message) => console.log(message),
+      }),
+    )
+    .then(
+      () => console.log("ledger-db: migrations applied"),
+      (error: unknown) => {
+        console.error(`ledger-db: migration failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
 }

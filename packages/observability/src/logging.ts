@@ -1,32 +1,40 @@
-// One JSON line per log entry (Effect's structured logger), at the level LOG_LEVEL asks for.
-import { Config, Effect, Layer, Logger, References } from "effect";
+// One JSON line per log entry (Effect's structured logger), at the level LOG_LEVEL asks for. The one
+// reader and parser of LOG_LEVEL: every service's launcher and Config.ts go through `logLevelConfig`.
+import { Config, ConfigProvider, Layer, Logger, type LogLevel, References } from "effect";
 
-const LEVELS = {
+const LEVELS: Readonly<Record<string, LogLevel.LogLevel>> = {
   trace: "Trace",
   debug: "Debug",
   info: "Info",
   warn: "Warn",
+  warning: "Warn",
   error: "Error",
   fatal: "Fatal",
-} as const;
-
-export type LogLevelName = keyof typeof LEVELS;
-
-export const parseLogLevel = (value: string): (typeof LEVELS)[LogLevelName] => {
-  const level = LEVELS[value.toLowerCase() as LogLevelName];
-  if (!level) throw new Error(`LOG_LEVEL must be one of ${Object.keys(LEVELS).join(", ")}; got ${value}`);
-  return level;
+  none: "None",
 };
+
+/** The level a LOG_LEVEL value names (any case), or undefined when it names none. */
+export const parseLogLevel = (value: string): LogLevel.LogLevel | undefined => LEVELS[value.toLowerCase()];
+
+/** LOG_LEVEL (default info); an unknown name is a ConfigError (a Misconfigured fault) naming the choices. */
+export const logLevelConfig: Config.Config<LogLevel.LogLevel> = Config.String("LOG_LEVEL").pipe(
+  Config.withDefault("info"),
+  Config.flatMap((value) => {
+    const level = parseLogLevel(value);
+    return level
+      ? Config.succeed(level)
+      : Config.fail(
+          new ConfigProvider.SourceError({
+            message: `LOG_LEVEL must be one of ${Object.keys(LEVELS).join(", ")}; got "${value}"`,
+          }),
+        );
+  }),
+);
 
 /** JSON logs for a service; every line carries `service` so mixed logs stay attributable. */
 export const loggingLayer = (service: string) =>
-  Layer.unwrap(
-    Effect.gen(function* () {
-      // Why: operators raise it to debug for per-record detail without a redeploy.
-      const level = yield* Config.String("LOG_LEVEL").pipe(Config.withDefault("info"));
-      return Layer.mergeAll(
-        Logger.layer([Logger.consoleJson]),
-        Layer.succeed(References.MinimumLogLevel, parseLogLevel(level)),
-      ).pipe(Layer.provideMerge(Layer.succeed(References.CurrentLogAnnotations, { service })));
-    }),
-  );
+  Layer.mergeAll(
+    Logger.layer([Logger.consoleJson]),
+    // Why: operators raise it to debug for per-record detail without a redeploy.
+    Layer.effect(References.MinimumLogLevel, logLevelConfig),
+  ).pipe(Layer.provideMerge(Layer.succeed(References.CurrentLogAnnotations, { service })));

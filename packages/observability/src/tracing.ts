@@ -23,6 +23,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import { Config } from "effect";
 
 export {
   type Context as TraceContext,
@@ -47,23 +48,37 @@ export const tracer = (): Tracer => trace.getTracer("ledgerline");
 export interface TracingOptions {
   /** Export here instead of OTLP (tests: InMemorySpanExporter); spans are exported one by one. */
   readonly exporter?: SpanExporter;
-  /** Defaults to process.env.OTEL_EXPORTER_OTLP_ENDPOINT; without an endpoint or exporter tracing stays off. */
+  /** OTLP/HTTP collector; without an endpoint or exporter tracing stays off. */
   readonly endpoint?: string | undefined;
+  /** The resource's service name; defaults to the service passed to startTracing. */
+  readonly serviceName?: string | undefined;
 }
+
+const optional = (name: string) =>
+  Config.String(name).pipe(
+    Config.option,
+    Config.map((value) => (value._tag === "Some" && value.value !== "" ? value.value : undefined)),
+  );
+
+/** The standard OTEL_* variables the launcher reads for `startTracing`. */
+export const tracingConfig: Config.Config<TracingOptions> = Config.all({
+  // Tracing is on only when this is set (the exporter reads the rest of OTEL_EXPORTER_OTLP_* itself).
+  endpoint: optional("OTEL_EXPORTER_OTLP_ENDPOINT"),
+  serviceName: optional("OTEL_SERVICE_NAME"),
+});
 
 /**
  * Registers the SDK for `service` when an endpoint (or exporter) is configured. Returns a shutdown that
  * flushes pending spans; a no-op when tracing stays off.
  */
 export const startTracing = (service: string, options: TracingOptions = {}): (() => Promise<void>) => {
-  const endpoint = options.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (!options.exporter && !endpoint) return async () => undefined;
+  if (!options.exporter && !options.endpoint) return async () => undefined;
   const processor: SpanProcessor = options.exporter
     ? new SimpleSpanProcessor(options.exporter)
     : // The exporter reads OTEL_EXPORTER_OTLP_* itself (endpoint + /v1/traces, headers, timeout).
       new BatchSpanProcessor(new OTLPTraceExporter());
   const sdk = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? service }),
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? service }),
     spanProcessors: [processor],
   });
   sdk.register();

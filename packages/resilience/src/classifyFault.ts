@@ -1,7 +1,8 @@
 // Every error a stage can meet, sorted into a FaultReason: the one place that says which errors are
-// transient. Kafka errors are read from @platformatic/kafka's error tree, registry and database errors
-// from the `retryable` flag their own packages set (RegistryError, LedgerDbError).
+// transient. Kafka errors are read from @platformatic/kafka's error tree; our own packages' errors are
+// tagged (RegistryError, LedgerDbError, ConfigError) and matched by `_tag` and `reason`.
 import { findErrorBy } from "@platformatic/kafka";
+import { isNetworkError } from "./networkError.ts";
 import type { FaultReason } from "./StageFault.ts";
 import { StageFault } from "./StageFault.ts";
 
@@ -53,9 +54,6 @@ const hasApiId = (error: unknown, ids: readonly string[]): boolean =>
 const isKafkaError = (error: unknown): boolean =>
   typeof (error as { code?: unknown })?.code === "string" &&
   String((error as { code: string }).code).startsWith("PLT_KFK_");
-
-const NETWORK =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|socket hang up|Connection closed/i;
 
 const textOf = (error: unknown): string => {
   const parts: string[] = [];
@@ -110,7 +108,7 @@ export const classifyFault = (error: unknown): StageFault => {
   const message = textOf(error);
   const fault = (reason: FaultReason, fix?: string) =>
     new StageFault({ reason, message, ...(fix ? { fix } : {}), cause: error });
-  const tagged = error as { _tag?: unknown; name?: unknown; retryable?: unknown; reason?: unknown };
+  const tagged = error as { _tag?: unknown; retryable?: unknown; reason?: unknown };
   // Database errors: LedgerDbError (packages/ledger-db) classifies by SQLSTATE and says what is retryable.
   if (tagged?._tag === "LedgerDbError") {
     if (tagged.retryable === true) return fault("DatabaseUnavailable");
@@ -125,18 +123,30 @@ export const classifyFault = (error: unknown): StageFault => {
       return fault("Misconfigured", "check the user, password and database name in DATABASE_URL");
     return fault("Defect", "the database refused a statement: see the message");
   }
-  // A variable that is missing or malformed (Effect Config): the message names it.
-  if (tagged?._tag === "ConfigError")
-    return fault("Misconfigured", "fix the variable named above (.env.example lists each one)");
+  // A variable that is missing or malformed (Effect Config, or a check of a Config.ts): the message names it.
+  if (tagged?._tag === "ConfigError") {
+    // Its cause says it all: a check's own sentence (SourceError), or the schema's (naming the variable).
+    const cause = (error as { cause?: { _tag?: unknown; message?: unknown } }).cause;
+    return new StageFault({
+      reason: "Misconfigured",
+      // On one line: a schema error names the variable on its second.
+      message: String(cause?._tag === "SourceError" ? cause.message : (error as Error).message).replace(
+        /\s*\n\s*/g,
+        " ",
+      ),
+      fix: "fix the variable named above (.env.example lists each one)",
+      cause: error,
+    });
+  }
   // Registry errors: RegistryError (packages/schema-registry); only outages are retryable here, a bad
   // schema or payload is the caller's business (a dead letter), never a reason to retry.
-  if (tagged?.name === "RegistryError") {
+  if (tagged?._tag === "RegistryError") {
     if (tagged.reason === "REGISTRY_UNAUTHORIZED")
       return fault(
         "Misconfigured",
         "check the registry credentials (https://user:password@host/... in SCHEMA_REGISTRY_URL)",
       );
-    return tagged.retryable === true
+    return tagged.reason === "REGISTRY_UNAVAILABLE"
       ? fault("RegistryUnavailable")
       : fault("Misconfigured", "register the schemas first: npm run topology -- apply");
   }
@@ -145,8 +155,20 @@ export const classifyFault = (error: unknown): StageFault => {
     return fault(reason, fix);
   }
   // Errors that only say "the network failed" (from any client).
-  if (NETWORK.test(message)) return fault("BrokerUnavailable");
+  if (isNetworkError(message)) return fault("BrokerUnavailable");
   // Anything that declares itself retryable (tagged errors of our own packages).
   if (tagged?.retryable === true) return fault("BrokerUnavailable");
   return fault("Defect");
+};
+
+/**
+ * One record failed to encode or decode: is it the record's own fault (dead-letter or park it), or not
+ * (the registry is down or refuses our credentials, the network failed: the batch fails, and
+ * classifyFault decides whether it is retried or fatal)? A RegistryError says so itself.
+ */
+export const isRecordFault = (error: unknown): boolean => {
+  const tagged = error as { _tag?: unknown; recordAtFault?: unknown };
+  if (tagged?._tag === "RegistryError") return tagged.recordAtFault === true;
+  // Anything else is the record's only when it is no outage and no misconfiguration.
+  return classifyFault(error).reason === "Defect";
 };

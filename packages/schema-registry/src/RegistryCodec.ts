@@ -1,28 +1,41 @@
 // Avro encoding in the Confluent wire format, schemas held by the registry's Confluent-compatible API.
 import { SchemaRegistry as ConfluentRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import { loadSchema, type Names, registryEndpoint, type TopicId } from "@ledgerline/catalogue";
+import { isNetworkError } from "@ledgerline/resilience";
 import type avro from "avsc";
+import { Schema } from "effect";
 import { avroOptions, avroType } from "./avroTypes.ts";
 
-/** Why a record could not be decoded; `retryable` separates the registry's faults (an outage, refused
- *  credentials), which are never the record's, from poison records, which are dead-lettered. */
-export type DecodeFailureReason =
-  | "NOT_WIRE_FORMAT"
-  | "UNKNOWN_SCHEMA"
-  | "SCHEMA_MISMATCH"
-  | "MALFORMED_PAYLOAD"
-  | "REGISTRY_UNAVAILABLE"
+/** Why a record could not be encoded or decoded: the record's own fault (a dead letter), or the
+ *  registry's (an outage, which a retry fixes; refused credentials, which only configuration fixes). */
+export const DecodeFailureReason = Schema.Literals([
+  "NOT_WIRE_FORMAT",
+  "UNKNOWN_SCHEMA",
+  "SCHEMA_MISMATCH",
+  "MALFORMED_PAYLOAD",
+  "REGISTRY_UNAVAILABLE",
   /** 401/403: the credentials in SCHEMA_REGISTRY_URL are missing or wrong (fatal to a stage). */
-  | "REGISTRY_UNAUTHORIZED";
+  "REGISTRY_UNAUTHORIZED",
+]);
+export type DecodeFailureReason = typeof DecodeFailureReason.Type;
 
-export class RegistryError extends Error {
-  override readonly name = "RegistryError";
-  readonly reason: DecodeFailureReason;
-  readonly retryable: boolean;
-  constructor(reason: DecodeFailureReason, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.reason = reason;
-    this.retryable = reason === "REGISTRY_UNAVAILABLE" || reason === "REGISTRY_UNAUTHORIZED";
+export class RegistryError extends Schema.TaggedError<RegistryError>()("RegistryError", {
+  reason: DecodeFailureReason,
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect()),
+}) {
+  static of = (reason: DecodeFailureReason, message: string, cause?: unknown): RegistryError =>
+    new RegistryError({ reason, message, ...(cause === undefined ? {} : { cause }) });
+
+  /** A retry may succeed: the registry is down or slow (as classifyFault says: RegistryUnavailable). */
+  get retryable(): boolean {
+    return this.reason === "REGISTRY_UNAVAILABLE";
+  }
+
+  /** The record (its bytes or its schema) is at fault: dead-letter it. Otherwise the registry is (an
+   *  outage or refused credentials): never the record's fault, so callers rethrow instead. */
+  get recordAtFault(): boolean {
+    return this.reason !== "REGISTRY_UNAVAILABLE" && this.reason !== "REGISTRY_UNAUTHORIZED";
   }
 }
 
@@ -31,7 +44,7 @@ export const MAGIC_BYTE = 0;
 /** Reads the Confluent framing: magic byte 0, then the 4-byte big-endian schema id. */
 export const readWireHeader = (buffer: Buffer): { schemaId: number; payload: Buffer } => {
   if (buffer.length < 5 || buffer[0] !== MAGIC_BYTE) {
-    throw new RegistryError(
+    throw RegistryError.of(
       "NOT_WIRE_FORMAT",
       "value is not in the Confluent wire format (magic byte 0 + id)",
     );
@@ -47,13 +60,7 @@ const isUnauthorized = (error: unknown): boolean => [401, 403].includes(statusOf
 
 const isOutage = (error: unknown): boolean => {
   // mappersmith reports network failures as status 400 with the socket error in the message.
-  if (
-    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|timeout/i.test(
-      String((error as Error)?.message),
-    )
-  ) {
-    return true;
-  }
+  if (isNetworkError(String((error as Error)?.message))) return true;
   const status = statusOf(error);
   if (status === undefined) return true;
   return status >= 500 || status === 408 || status === 429;
@@ -94,7 +101,7 @@ export class RegistryCodec {
       const timer = setTimeout(
         () =>
           reject(
-            new RegistryError(
+            RegistryError.of(
               "REGISTRY_UNAVAILABLE",
               `${what}: registry did not answer in ${this.#timeoutMs} ms`,
             ),
@@ -150,18 +157,22 @@ export class RegistryCodec {
     } catch (error) {
       if (error instanceof RegistryError) throw error;
       if (isUnauthorized(error))
-        throw new RegistryError("REGISTRY_UNAUTHORIZED", `look up ${subject}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw RegistryError.of(
+          "REGISTRY_UNAUTHORIZED",
+          `look up ${subject}: ${(error as Error).message}`,
+          error,
+        );
       if (isOutage(error)) {
-        throw new RegistryError("REGISTRY_UNAVAILABLE", `look up ${subject}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw RegistryError.of(
+          "REGISTRY_UNAVAILABLE",
+          `look up ${subject}: ${(error as Error).message}`,
+          error,
+        );
       }
-      throw new RegistryError(
+      throw RegistryError.of(
         "UNKNOWN_SCHEMA",
         `schema for ${subject} is not registered (run \`npm run topology -- apply\`): ${(error as Error).message}`,
-        { cause: error },
+        error,
       );
     }
   }
@@ -221,25 +232,19 @@ export class RegistryCodec {
     } catch (error) {
       if (error instanceof RegistryError) throw error;
       if (isUnauthorized(error))
-        throw new RegistryError(
+        throw RegistryError.of(
           "REGISTRY_UNAUTHORIZED",
           `fetch schema ${schemaId}: ${(error as Error).message}`,
-          {
-            cause: error,
-          },
+          error,
         );
       if (isOutage(error)) {
-        throw new RegistryError(
+        throw RegistryError.of(
           "REGISTRY_UNAVAILABLE",
           `fetch schema ${schemaId}: ${(error as Error).message}`,
-          {
-            cause: error,
-          },
+          error,
         );
       }
-      throw new RegistryError("UNKNOWN_SCHEMA", `schema id ${schemaId} is unknown to the registry`, {
-        cause: error,
-      });
+      throw RegistryError.of("UNKNOWN_SCHEMA", `schema id ${schemaId} is unknown to the registry`, error);
     }
     const reader = this.#readerType(topicId);
     if (writer.equals(reader)) return (payload) => reader.fromBuffer(payload);
@@ -247,30 +252,26 @@ export class RegistryCodec {
       const resolver = reader.createResolver(writer);
       return (payload) => reader.fromBuffer(payload, resolver);
     } catch (error) {
-      throw new RegistryError(
+      throw RegistryError.of(
         "SCHEMA_MISMATCH",
         `schema ${schemaId} cannot be read as ${topicId}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+        error,
       );
     }
   }
 
   /** Decodes with the writer's schema (by id) resolved into our reader schema for the topic. */
   async decode<T>(topicId: TopicId, buffer: Buffer | undefined | null): Promise<T> {
-    if (!buffer) throw new RegistryError("NOT_WIRE_FORMAT", "record has no value");
+    if (!buffer) throw RegistryError.of("NOT_WIRE_FORMAT", "record has no value");
     const { schemaId, payload } = readWireHeader(buffer);
     const decode = await this.#decoderFor(topicId, schemaId);
     try {
       return decode(payload) as T;
     } catch (error) {
-      throw new RegistryError(
+      throw RegistryError.of(
         "MALFORMED_PAYLOAD",
         `schema ${schemaId} → ${topicId}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+        error,
       );
     }
   }

@@ -38,6 +38,10 @@ describe("the Avro contract in the registry", () => {
     const unknown = (await codec.decode("requested", unknownId).catch((e: unknown) => e)) as RegistryError;
     expect(unknown.reason).toBe("UNKNOWN_SCHEMA");
     expect(unknown.retryable).toBe(false);
+    expect(unknown.recordAtFault).toBe(true);
+    // A tagged error: classifyFault and Effect's catchTag match it by `_tag`.
+    expect(unknown._tag).toBe("RegistryError");
+    expect(unknown.name).toBe("RegistryError");
   });
 
   it("reports an unreachable registry as retryable", async () => {
@@ -47,6 +51,7 @@ describe("the Avro contract in the registry", () => {
       .catch((e: unknown) => e)) as RegistryError;
     expect(error.reason).toBe("REGISTRY_UNAVAILABLE");
     expect(error.retryable).toBe(true);
+    expect(error.recordAtFault).toBe(false);
   });
 
   it("a burst of encodes asks the registry once (no thundering herd on a cold codec)", async () => {

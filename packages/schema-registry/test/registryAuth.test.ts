@@ -84,8 +84,10 @@ describe("a registry behind HTTP basic auth", () => {
         .catch((e: unknown) => e)) as RegistryError;
       expect(error).toBeInstanceOf(RegistryError);
       expect(error.reason).toBe("REGISTRY_UNAUTHORIZED");
-      // Not the record's fault: the stages' decode paths rethrow instead of dead-lettering it.
-      expect(error.retryable).toBe(true);
+      // Not the record's fault: the stages' decode paths rethrow instead of dead-lettering it; and not
+      // retryable either (as the classifier says: only configuration fixes it).
+      expect(error.recordAtFault).toBe(false);
+      expect(error.retryable).toBe(false);
       const fault = classifyFault(error);
       expect(fault.reason).toBe("Misconfigured");
       expect(fault.fix).toMatch(/SCHEMA_REGISTRY_URL/);

@@ -1,4 +1,5 @@
 // The one error a command fails with: a message for the operator and the exit code it means.
+import { isNetworkError } from "@ledgerline/resilience";
 import { Schema } from "effect";
 import { CliError } from "effect/cli";
 
@@ -25,8 +26,12 @@ export class CliFailure extends Schema.TaggedError<CliFailure>()("CliFailure", {
   static interrupted = (text: string) => new CliFailure({ reason: "Interrupted", text });
 }
 
-const UNREACHABLE =
-  /ECONNREFUSED|Cannot connect to any broker|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|REGISTRY_UNAVAILABLE|cannot reach|Connection.*(closed|refused)|timed? ?out|fetch failed/i;
+/** A service could not be reached: the shared network rule, a registry outage, or our own "cannot reach". */
+const isUnreachable = (error: unknown, text: string): boolean =>
+  isNetworkError(text) ||
+  /cannot reach/i.test(text) ||
+  ((error as { _tag?: unknown })?._tag === "RegistryError" &&
+    (error as { reason?: unknown }).reason === "REGISTRY_UNAVAILABLE");
 
 /** Maps anything a command threw to a CliFailure, telling outages (exit 2) from failures (exit 1). */
 export const toCliFailure =
@@ -42,7 +47,5 @@ export const toCliFailure =
         ? error.errors.map((e) => String((e as Error)?.message)).join("; ")
         : "";
     const text = `${what}: ${message}${aggregated ? ` [${aggregated}]` : ""}`;
-    return UNREACHABLE.test(text) || (error as { reason?: string })?.reason === "REGISTRY_UNAVAILABLE"
-      ? CliFailure.unreachable(text)
-      : CliFailure.failed(text);
+    return isUnreachable(error, text) ? CliFailure.unreachable(text) : CliFailure.failed(text);
   };

@@ -2,7 +2,7 @@
 // A transient failure (registry outage) is retried with the shared backoff, without limit and without
 // advancing offsets; the record's component shows "retrying" meanwhile.
 import { type ComponentHealth, type StartedSpan, traceIdOf } from "@ledgerline/observability";
-import { backoff, classifyFault, isRetryable, reportFault, StageFault } from "@ledgerline/resilience";
+import { backoff, isRecordFault, reportFault, StageFault } from "@ledgerline/resilience";
 import { Effect } from "effect";
 import type { ConsumedRecord } from "../BatchReader.ts";
 import { deadLetterEnvelope } from "../DeadLetter.ts";
@@ -42,7 +42,7 @@ export const recordProcessor = <TopicId extends string>(
           ),
         ),
       catch: (error) =>
-        isRetryable(classifyFault(error).reason)
+        !isRecordFault(error)
           ? RecordFailure.transient("ENCODER_UNAVAILABLE", describeError(error))
           : RecordFailure.poison({
               code: "OUTPUT_ENCODING_FAILED",

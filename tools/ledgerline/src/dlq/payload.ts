@@ -1,5 +1,7 @@
 // Shows a dead letter's original bytes: decoded through the registry when possible, hex otherwise.
+
 import type { DeadLetter } from "@ledgerline/contracts";
+import { isRecordFault } from "@ledgerline/resilience";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
 
 export type DecodedPayload =
@@ -19,7 +21,7 @@ export const decodePayload = async (codec: RegistryCodec, envelope: DeadLetter):
   try {
     return { decoded: true, value: await codec.decode<Record<string, unknown>>(topicId, bytes) };
   } catch (error) {
-    if ((error as { retryable?: boolean }).retryable) throw error;
+    if (!isRecordFault(error)) throw error;
     return { decoded: false, hex: bytes.toString("hex"), why: (error as Error).message };
   }
 };

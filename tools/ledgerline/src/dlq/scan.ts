@@ -1,7 +1,9 @@
 // Reads the whole DLQ as it is now (up to the last stable offset) without joining any real group's progress.
+
 import { randomUUID } from "node:crypto";
 import type { DeadLetter } from "@ledgerline/contracts";
 import { createReadCommittedConsumer, FetchIsolationLevels, type KafkaConnection } from "@ledgerline/kafka";
+import { isRecordFault } from "@ledgerline/resilience";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
 
 export interface DlqRecord {
@@ -101,7 +103,7 @@ export const scanDlq = async (connection: KafkaConnection, codec: RegistryCodec)
       try {
         envelope = await codec.decode<DeadLetter>("dlq", item.value);
       } catch (error) {
-        if ((error as { retryable?: boolean }).retryable) throw error;
+        if (!isRecordFault(error)) throw error;
         decodeError = (error as Error).message;
       }
       records.push({
