@@ -2,11 +2,10 @@
 // SIGTERM/SIGINT stop it gracefully: the batch in flight finishes or rolls back, connections close.
 import { isConnectionTermination } from "@ledgerline/ledger-db";
 import { runService } from "@ledgerline/resilience";
-import { Effect } from "effect";
 import { instanceIdConfig } from "./Config.ts";
-import { ledgerSink, sinkServices } from "./programs.ts";
+import { ledgerSinkService } from "./programs.ts";
 
-runService("ledger-sink", ledgerSink.pipe(Effect.scoped, Effect.provide(sinkServices)), {
+runService("ledger-sink", ledgerSinkService, {
   instanceId: instanceIdConfig,
   // A Postgres restart can terminate a connection slonik had already let go of, outside any query.
   ignoreUncaught: isConnectionTermination,

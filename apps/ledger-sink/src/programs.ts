@@ -84,4 +84,9 @@ export const databaseLayer = Layer.unwrap(
 );
 
 /** SinkConfig and the ledger database, for either program. */
-export const sinkServices = Layer.provideMerge(databaseLayer, SinkConfig.layer);
+const sinkServices = Layer.provideMerge(databaseLayer, SinkConfig.layer);
+
+/** What the entries hand to the launcher: each program on its services. Scoped inside them, so the
+ *  program's own finalizers (its Kafka clients) run before the database pool closes. */
+export const ledgerSinkService = ledgerSink.pipe(Effect.scoped, Effect.provide(sinkServices));
+export const outboxRelayService = outboxRelay.pipe(Effect.scoped, Effect.provide(sinkServices));

@@ -1,11 +1,10 @@
 // The outbox relay as its own process (the sink runs it as a fiber unless OUTBOX_RELAY_ENABLED=false).
 import { isConnectionTermination } from "@ledgerline/ledger-db";
 import { runService } from "@ledgerline/resilience";
-import { Effect } from "effect";
 import { instanceIdConfig } from "./Config.ts";
-import { outboxRelay, sinkServices } from "./programs.ts";
+import { outboxRelayService } from "./programs.ts";
 
-runService("outbox-relay", outboxRelay.pipe(Effect.scoped, Effect.provide(sinkServices)), {
+runService("outbox-relay", outboxRelayService, {
   instanceId: instanceIdConfig,
   // A Postgres restart can terminate a connection slonik had already let go of, outside any query.
   ignoreUncaught: isConnectionTermination,
