@@ -30,10 +30,10 @@ describe("API keys", () => {
 
   it.each([
     ["acme:ingest:not-a-hash", /sha256/],
-    ["acme:admin:" + hash("k"), /scopes are ingest, read, ops/],
-    ["acme::" + hash("k"), /scopes are/],
-    ["a c m e:ingest:" + hash("k"), /client id/],
-    ["acme:ingest:x:" + hash("k"), /must be <client-id>:<scopes>/],
+    [`acme:admin:${hash("k")}`, /scopes are ingest, read, ops/],
+    [`acme::${hash("k")}`, /scopes are/],
+    [`a c m e:ingest:${hash("k")}`, /client id/],
+    [`acme:ingest:x:${hash("k")}`, /must be <client-id>:<scopes>/],
     [`a:ingest:${hash("k")},b:ingest:${hash("k")}`, /two clients/],
   ])("refuses %s, saying why", (value, why) => {
     const parsed = parseApiKeys(value);
