@@ -2,7 +2,6 @@
 // GET /reports.csv (the same selection as a file). Filters and paging are GET /v1/transactions' own.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Report, ReportQuery, TransactionListQuery } from "@ledgerline/contracts";
-import type { TransactionFilters } from "@ledgerline/ledger-db";
 import { stringify } from "csv-stringify/sync";
 import { Effect } from "effect";
 import { z } from "zod";
@@ -15,6 +14,7 @@ import { rateLimit, TokenBuckets } from "../rateLimit.ts";
 import { securePage } from "../securePage.ts";
 import type { GatewayServices } from "../services/index.ts";
 import { decimalText, STATUS_LABELS, toReportRow } from "../views.ts";
+import { filtersOf } from "./listFilters.ts";
 import { problem } from "./problem.ts";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -31,15 +31,6 @@ export const reportQueryInput = (raw: Record<string, string>): Record<string, st
     input.to = nextDay(input.to);
   return input;
 };
-
-const filtersOf = (q: ReportQuery): TransactionFilters => ({
-  accountId: q.account_id,
-  status: q.status,
-  type: q.type,
-  currency: q.currency,
-  from: q.from,
-  to: q.to,
-});
 
 const parse = (raw: Record<string, string>, schema: typeof ReportQuery) => {
   const parsed = schema.safeParse(reportQueryInput(raw));
