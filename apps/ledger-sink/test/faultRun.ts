@@ -10,7 +10,15 @@ import {
   type TestNamespace,
 } from "@ledgerline/testkit";
 import { afterAll, beforeAll, expect } from "vitest";
-import { endOffsets, produce, sleep, storedOffsets, validated } from "./helpers.ts";
+import {
+  assertLedgerInvariants,
+  endOffsets,
+  postedTopic,
+  produce,
+  sleep,
+  storedOffsets,
+  validated,
+} from "./helpers.ts";
 
 /** A namespace with the sink's topics and a database of their own, made before the suite and dropped after. */
 export const sinkSuite = (label: string) => {
@@ -74,11 +82,26 @@ export const appliedCount = async (pool: DatabasePool) =>
   (await pool.oneFirst(sql.unsafe`SELECT count(*) FROM transactions`)) as bigint;
 
 /** Every partition's stored position is the end of validated: nothing left to apply, nothing skipped. */
-export const expectPositionsAtEnd = async (pool: DatabasePool, ns: TestNamespace) => {
+const expectPositionsAtEnd = async (pool: DatabasePool, ns: TestNamespace) => {
   const [ends, stored] = await Promise.all([endOffsets(ns, ["validated"]), storedOffsets(pool, ns)]);
   for (const [topic, partitions] of ends) {
     partitions.forEach((end, partition) => {
       expect(stored.get(`${topic}:${partition}`) ?? 0n, `${topic}[${partition}]`).toBe(end);
     });
   }
+};
+
+/** Every record is in the ledger exactly once (every invariant holds) and the positions are at the end. */
+export const expectAppliedOnce = async (
+  pool: DatabasePool,
+  ns: TestNamespace,
+  records: readonly TransactionValidated[],
+) => {
+  await assertLedgerInvariants(
+    pool,
+    records.map((r) => r.transaction_id),
+    expect,
+    postedTopic(ns),
+  );
+  await expectPositionsAtEnd(pool, ns);
 };
