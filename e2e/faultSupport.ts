@@ -1,7 +1,14 @@
 // What the pipeline fault tests share: careful clients that retry with the same Idempotency-Key (as
 // an upstream system that must not lose or double a payment would), and waits on the ledger.
 import { type DatabasePool, sql } from "@ledgerline/ledger-db";
-import type { AppExit, Pipeline } from "@ledgerline/testkit";
+import {
+  type AppExit,
+  assertLedgerInvariants,
+  type Pipeline,
+  type PipelineOptions,
+  startPipeline,
+} from "@ledgerline/testkit";
+import { afterAll, beforeAll, expect } from "vitest";
 
 const AUTH = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
 
@@ -113,4 +120,47 @@ export const awaitOutboxDrained = async (pool: DatabasePool, timeoutMs: number) 
     if (Date.now() > deadline) throw new Error(`${left} outbox events still unpublished`);
     await sleep(250);
   }
+};
+
+/**
+ * A pipeline on a throwaway service (broker, Postgres or registry) the suite may kill: both made
+ * before the suite, the pipeline stopped and the service destroyed after it.
+ */
+export const pipelineOnThrowaway = <S extends { destroy(): Promise<void> }>(
+  label: string,
+  create: () => Promise<S>,
+  options: (service: S) => PipelineOptions,
+) => {
+  const suite = {} as { service: S; pipeline: Pipeline };
+  beforeAll(async () => {
+    suite.service = await create();
+    suite.pipeline = await startPipeline(label, undefined, { ...options(suite.service), opsEndpoints: true });
+    await suite.pipeline.awaitReady(60_000);
+  }, 180_000);
+  afterAll(async () => {
+    await suite.pipeline?.stop();
+    await suite.service?.destroy();
+  });
+  return suite;
+};
+
+/** Waits until the load has `count` transactions accepted. */
+export const untilAccepted = async (load: Load, count: number) => {
+  while (load.accepted.size < count) await sleep(100);
+};
+
+/**
+ * After the fault: all `count` transactions accepted, each in the ledger, the outbox drained, the
+ * pipeline ready again with no stage exited, and every ledger invariant holding. Returns their ids.
+ */
+export const expectRecovered = async (pipeline: Pipeline, load: Load, count: number) => {
+  await load.done;
+  const ids = [...new Set(load.accepted.values())];
+  expect(ids.length).toBe(count);
+  await awaitInLedger(pipeline.database.pool, ids, 120_000, pipeline);
+  await awaitOutboxDrained(pipeline.database.pool, 60_000);
+  await pipeline.awaitReady(60_000);
+  expectNoExits(pipeline);
+  await assertLedgerInvariants(pipeline.database.pool, ids, expect, pipeline.posted);
+  return ids;
 };

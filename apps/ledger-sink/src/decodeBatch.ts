@@ -7,48 +7,46 @@ import { isRecordFault, StageFault } from "@ledgerline/resilience";
 import { type RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
 import { Effect } from "effect";
 import type { DecodedRecord } from "./domain/recordDecision.ts";
+import type { SinkInput } from "./domain/toLedgerRows.ts";
+
+/** The record's value decoded with its topic's schema, tagged with what it is to the plan. */
+const decodeInput = async (
+  codec: RegistryCodec,
+  names: Names,
+  record: ConsumedRecord,
+): Promise<SinkInput> => {
+  const coordinates = { topic: record.topic, partition: record.partition, offset: record.offset };
+  switch (names.topicIdOf(record.topic)) {
+    case "validated":
+      return {
+        _tag: "Validated",
+        coordinates,
+        value: await codec.decode<TransactionValidated>("validated", record.value),
+      };
+    case "rejected":
+      return {
+        _tag: "Rejected",
+        coordinates,
+        value: await codec.decode<TransactionRejected>("rejected", record.value),
+      };
+    case "dlq":
+      return {
+        _tag: "DeadLettered",
+        coordinates,
+        value: await codec.decode<DeadLetter>("dlq", record.value),
+      };
+    default:
+      throw new Error(`unexpected topic ${record.topic}`);
+  }
+};
 
 const decodeOne = async (
   codec: RegistryCodec,
   names: Names,
   record: ConsumedRecord,
 ): Promise<DecodedRecord> => {
-  const coordinates = { topic: record.topic, partition: record.partition, offset: record.offset };
   try {
-    switch (names.topicIdOf(record.topic)) {
-      case "validated":
-        return {
-          _tag: "Decoded",
-          record,
-          input: {
-            _tag: "Validated",
-            coordinates,
-            value: await codec.decode<TransactionValidated>("validated", record.value),
-          },
-        };
-      case "rejected":
-        return {
-          _tag: "Decoded",
-          record,
-          input: {
-            _tag: "Rejected",
-            coordinates,
-            value: await codec.decode<TransactionRejected>("rejected", record.value),
-          },
-        };
-      case "dlq":
-        return {
-          _tag: "Decoded",
-          record,
-          input: {
-            _tag: "DeadLettered",
-            coordinates,
-            value: await codec.decode<DeadLetter>("dlq", record.value),
-          },
-        };
-      default:
-        throw new Error(`unexpected topic ${record.topic}`);
-    }
+    return { _tag: "Decoded", record, input: await decodeInput(codec, names, record) };
   } catch (error) {
     // Not the record's fault (the registry is down or refuses our credentials): the batch fails instead.
     if (!isRecordFault(error)) throw error;

@@ -1,11 +1,9 @@
 // Spans for the ledger write (tracing on only): one CONSUMER span per record, child of the span its
 // `traceparent` header names (so a POST's trace reaches its ledger row), and one batch span linking them.
-import type { ConsumedRecord } from "@ledgerline/kafka";
+import { type ConsumedRecord, startRecordSpan } from "@ledgerline/kafka";
 import {
-  contextFromHeaders,
   endSpan,
   ROOT_CONTEXT,
-  SpanKind,
   type StartedSpan,
   startSpan,
   type TraceContext,
@@ -22,15 +20,7 @@ export interface TracedBatch {
 export const traceSinkBatch = (records: readonly ConsumedRecord[]): TracedBatch | undefined => {
   if (!tracingEnabled()) return undefined;
   const spans: (StartedSpan | undefined)[] = records.map((record) =>
-    startSpan("ledger-sink write", contextFromHeaders(record.headers), {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        "messaging.system": "kafka",
-        "messaging.destination.name": record.topic,
-        "messaging.destination.partition.id": String(record.partition),
-        "messaging.kafka.offset": Number(record.offset),
-      },
-    }),
+    startRecordSpan("ledger-sink", record, "write"),
   );
   const batch = startSpan("ledger-sink write batch", ROOT_CONTEXT, {
     attributes: { "messaging.batch.message_count": records.length },

@@ -10,7 +10,13 @@ import {
 } from "@ledgerline/kafka";
 import { type DatabasePool, ignoreStrayConnectionErrors, LedgerDb, sql } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { type PostedTopic, type TestNamespace, testEnvironment, validatedRecord } from "@ledgerline/testkit";
+import {
+  type PostedTopic,
+  requestedRecord,
+  type TestNamespace,
+  testEnvironment,
+  validatedRecord,
+} from "@ledgerline/testkit";
 import { Cause, Effect, Fiber, Logger, References } from "effect";
 import type { WriteResult } from "../src/domain/writePlan.ts";
 import { runOutboxRelay } from "../src/OutboxRelay.ts";
@@ -40,19 +46,7 @@ export const validated = validatedRecord;
 
 export const rejected = (overrides: Partial<TransactionRejected> = {}): TransactionRejected => {
   const base = {
-    transaction_id: randomUUID(),
-    account_id: "ACC-1001",
-    amount_minor: 500n,
-    currency: "XXX",
-    merchant_name: "Nowhere",
-    occurred_at: new Date("2025-01-02T03:04:05.000Z"),
-    accepted_at: new Date("2025-01-02T03:04:06.000Z"),
-    client_id: "test",
-    idempotency_key: null,
-    metadata: {},
-    type: "payment",
-    counterparty_account_id: null,
-    original_transaction_id: null,
+    ...requestedRecord({ amount_minor: 500n, currency: "XXX", merchant_name: "Nowhere" }),
     reasons: [{ code: "CURRENCY_UNSUPPORTED", field: "currency", message: "XXX is not supported" }],
     rejected_at: new Date(),
     ...overrides,

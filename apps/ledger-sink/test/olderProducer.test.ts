@@ -4,15 +4,10 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { payloadHash } from "@ledgerline/domain";
 import { getTransaction, sql } from "@ledgerline/ledger-db";
-import {
-  createTestDatabase,
-  createTestNamespace,
-  type TestDatabase,
-  type TestNamespace,
-  testEnvironment,
-} from "@ledgerline/testkit";
+import { testEnvironment } from "@ledgerline/testkit";
 import avro from "avsc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { sinkSuite } from "./faultRun.ts";
 import { assertLedgerInvariants, postedTopic, produce, startSink, waitFor } from "./helpers.ts";
 
 const version1 = JSON.parse(
@@ -45,21 +40,12 @@ const register = async (subject: string, schema: avro.Schema): Promise<number> =
 };
 
 describe("a producer still on contract version 1", () => {
-  let ns: TestNamespace;
-  let db: TestDatabase;
-  beforeAll(async () => {
-    [ns, db] = await Promise.all([
-      createTestNamespace("sinkv1", { only: ["validated", "rejected", "dlq", "posted"] }),
-      createTestDatabase("sinkv1"),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([ns?.cleanup(), db?.cleanup()]);
-  });
+  const suite = sinkSuite("sinkv1");
 
   // A decimal field (fx_rate) read through another writer version: the codec once handed the writer's
   // decoded string back to the decimal decoder and dead-lettered every such record as MALFORMED_PAYLOAD.
   it("its validated record is posted as a payment: customer debited, merchant credited", async () => {
+    const { ns, db } = suite;
     // The subject holds version 1 (topology registers the history first): registering it again gives its id.
     const v1Id = await register(ns.names.valueSubject("validated"), version1);
     const id = randomUUID();

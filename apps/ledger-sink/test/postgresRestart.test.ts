@@ -3,50 +3,21 @@
 // sink waits, retries the whole batch and continues; nothing is lost or doubled. (Restarting the
 // shared server would disturb other suites, so the restart is simulated per connection.)
 import { sql } from "@ledgerline/ledger-db";
-import {
-  createTestDatabase,
-  createTestNamespace,
-  type TestDatabase,
-  type TestNamespace,
-} from "@ledgerline/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  assertLedgerInvariants,
-  caughtUp,
-  postedTopic,
-  produce,
-  sleep,
-  startSink,
-  validated,
-  waitFor,
-} from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { payments, produceSlowly, sinkSuite } from "./faultRun.ts";
+import { assertLedgerInvariants, caughtUp, postedTopic, sleep, startSink, waitFor } from "./helpers.ts";
 
 describe("ledger sink across Postgres connection loss", () => {
-  let ns: TestNamespace;
-  let db: TestDatabase;
-  beforeAll(async () => {
-    [ns, db] = await Promise.all([
-      createTestNamespace("sinkpg", { only: ["validated", "rejected", "dlq", "posted"] }),
-      createTestDatabase("sinkpg"),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([ns?.cleanup(), db?.cleanup()]);
-  });
+  const suite = sinkSuite("sinkpg");
 
   it("retries through terminated connections without losing or doubling anything", {
     timeout: 90_000,
   }, async () => {
+    const { ns, db } = suite;
     const appName = `sink-${ns.namespace}`.slice(0, 60);
     const url = `${db.url}&application_name=${encodeURIComponent(appName)}`;
     const sink = startSink(ns, url, { relay: true, batchSize: 100 });
-    const records = Array.from({ length: 2_000 }, (_, i) =>
-      validated({
-        account_id: `ACC-${i % 17}`,
-        amount_minor: BigInt(i + 1),
-        base_amount_minor: BigInt(i + 1),
-      }),
-    );
+    const records = payments(2_000, { accounts: 17, firstAmount: 1 });
     let terminated = 0;
     let stop = false;
     const killer = (async () => {
@@ -59,14 +30,7 @@ describe("ledger sink across Postgres connection loss", () => {
       }
     })();
     try {
-      for (let i = 0; i < records.length; i += 250) {
-        const chunk = records.slice(i, i + 250);
-        await produce(
-          ns,
-          chunk.map((value) => ({ topicId: "validated" as const, key: value.account_id, value })),
-        );
-        await sleep(250);
-      }
+      await produceSlowly(ns, records, { chunk: 250, repeats: 0, pauseMs: 250 }).done;
       await sleep(1_000);
       stop = true;
       await killer;

@@ -13,7 +13,7 @@ import {
   type RecordConsumer,
 } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { type TestNamespace, testEnvironment } from "@ledgerline/testkit";
+import { requestedRecord, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
 import { Effect, Fiber, Layer, References } from "effect";
 import { Codec } from "../src/Codec.ts";
 import { ProcessorConfig, type ProcessorSettings } from "../src/Config.ts";
@@ -33,22 +33,17 @@ export const codecFor = (ns: TestNamespace) => new RegistryCodec({ url: env.regi
 export const publishReferenceRates = (ns: TestNamespace) =>
   publishFxRates({ connection: connection("fx-publisher"), registryUrl: env.registryUrl, names: ns.names });
 
-export const request = (overrides: Partial<TransactionRequested> = {}): TransactionRequested => ({
-  transaction_id: randomUUID(),
-  account_id: `ACC-${Math.floor(Math.random() * 1_000_000)}`,
-  amount_minor: 12_345n,
-  currency: "EUR",
-  merchant_name: "Amazon Mktp",
-  occurred_at: new Date(Date.now() - 60_000),
-  accepted_at: new Date(),
-  client_id: "test",
-  idempotency_key: null,
-  metadata: {},
-  type: "payment",
-  counterparty_account_id: null,
-  original_transaction_id: null,
-  ...overrides,
-});
+/** A valid EUR request (the reference rates convert it), from a random account, just made. */
+export const request = (overrides: Partial<TransactionRequested> = {}): TransactionRequested =>
+  requestedRecord({
+    account_id: `ACC-${Math.floor(Math.random() * 1_000_000)}`,
+    amount_minor: 12_345n,
+    currency: "EUR",
+    merchant_name: "Amazon Mktp",
+    occurred_at: new Date(Date.now() - 60_000),
+    accepted_at: new Date(),
+    ...overrides,
+  });
 
 export interface RawRecord {
   readonly key: string;

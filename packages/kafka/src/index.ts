@@ -11,4 +11,5 @@ export * from "./processOwner.ts";
 export * from "./RecordFailure.ts";
 export * from "./RenewableConsumer.ts";
 export * from "./RunnerObserver.ts";
+export { startRecordSpan } from "./recordTracing.ts";
 export * from "./security.ts";

@@ -12,9 +12,14 @@ import {
 } from "@ledgerline/observability";
 import type { ConsumedRecord } from "./BatchReader.ts";
 
-export const startRecordSpan = (stage: string, record: ConsumedRecord): StartedSpan | undefined =>
+/** The record's CONSUMER span, named `<stage> <operation>` (the sink writes, the processor processes). */
+export const startRecordSpan = (
+  stage: string,
+  record: ConsumedRecord,
+  operation = "process",
+): StartedSpan | undefined =>
   tracingEnabled()
-    ? startSpan(`${stage} process`, contextFromHeaders(record.headers), {
+    ? startSpan(`${stage} ${operation}`, contextFromHeaders(record.headers), {
         kind: SpanKind.CONSUMER,
         attributes: {
           "messaging.system": "kafka",

@@ -1,25 +1,32 @@
-// The validated records the sink's tests and benchmarks feed it, written once: a valid payment as the
-// processor outputs it, its payload hash taken after the overrides (as the processor takes it).
+// The records the tests and benchmarks feed the stages, written once: a valid payment as the gateway
+// accepts it, and as the processor outputs it (its payload hash taken after the overrides, as the
+// processor takes it).
 import { randomUUID } from "node:crypto";
-import type { TransactionValidated } from "@ledgerline/contracts";
+import type { TransactionRequested, TransactionValidated } from "@ledgerline/contracts";
 import { payloadHash } from "@ledgerline/domain";
+
+/** A valid USD payment request; `overrides` replace fields. */
+export const requestedRecord = (overrides: Partial<TransactionRequested> = {}): TransactionRequested => ({
+  transaction_id: randomUUID(),
+  account_id: "ACC-1001",
+  amount_minor: 125075n,
+  currency: "USD",
+  merchant_name: "Acme Books",
+  occurred_at: new Date("2025-01-02T03:04:05.000Z"),
+  accepted_at: new Date("2025-01-02T03:04:06.000Z"),
+  client_id: "test",
+  idempotency_key: null,
+  metadata: {},
+  type: "payment",
+  counterparty_account_id: null,
+  original_transaction_id: null,
+  ...overrides,
+});
 
 /** A valid USD payment; `overrides` replace fields before the hash is taken (or give the hash itself). */
 export const validatedRecord = (overrides: Partial<TransactionValidated> = {}): TransactionValidated => {
   const base = {
-    transaction_id: randomUUID(),
-    account_id: "ACC-1001",
-    amount_minor: 125075n,
-    currency: "USD",
-    merchant_name: "Acme Books",
-    occurred_at: new Date("2025-01-02T03:04:05.000Z"),
-    accepted_at: new Date("2025-01-02T03:04:06.000Z"),
-    client_id: "test",
-    idempotency_key: null,
-    metadata: {},
-    type: "payment",
-    counterparty_account_id: null,
-    original_transaction_id: null,
+    ...requestedRecord(),
     merchant_category: "retail",
     base_currency: "USD",
     base_amount_minor: 125075n,

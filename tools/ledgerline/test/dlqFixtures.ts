@@ -8,22 +8,16 @@ import {
   type KafkaConnection,
 } from "@ledgerline/kafka";
 import type { RegistryCodec } from "@ledgerline/schema-registry";
+import { requestedRecord } from "@ledgerline/testkit";
 
-export const requestFor = (account: string): TransactionRequested => ({
-  transaction_id: randomUUID(),
-  account_id: account,
-  amount_minor: 12_345n,
-  currency: "USD",
-  merchant_name: "Chicago Retail Hub",
-  occurred_at: new Date(Date.now() - 60_000),
-  accepted_at: new Date(Date.now() - 60_000),
-  client_id: "test",
-  idempotency_key: null,
-  metadata: {},
-  type: "payment",
-  counterparty_account_id: null,
-  original_transaction_id: null,
-});
+export const requestFor = (account: string): TransactionRequested =>
+  requestedRecord({
+    account_id: account,
+    amount_minor: 12_345n,
+    merchant_name: "Chicago Retail Hub",
+    occurred_at: new Date(Date.now() - 60_000),
+    accepted_at: new Date(Date.now() - 60_000),
+  });
 
 export interface DeadLetterSpec {
   readonly reason: string;

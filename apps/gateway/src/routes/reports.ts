@@ -1,8 +1,7 @@
 // GET /reports (seed 002's report: transactions with their status plus totals, JSON or a page) and
 // GET /reports.csv (the same selection as a file). Filters and paging are GET /v1/transactions' own.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { Problem, Report, ReportQuery, TransactionListQuery } from "@ledgerline/contracts";
-import type { TransactionFilters } from "@ledgerline/ledger-db";
+import { Report, ReportQuery, TransactionListQuery } from "@ledgerline/contracts";
 import { stringify } from "csv-stringify/sync";
 import { Effect } from "effect";
 import { z } from "zod";
@@ -15,6 +14,8 @@ import { rateLimit, TokenBuckets } from "../rateLimit.ts";
 import { securePage } from "../securePage.ts";
 import type { GatewayServices } from "../services/index.ts";
 import { decimalText, STATUS_LABELS, toReportRow } from "../views.ts";
+import { filtersOf } from "./listFilters.ts";
+import { problem } from "./problem.ts";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
@@ -30,15 +31,6 @@ export const reportQueryInput = (raw: Record<string, string>): Record<string, st
     input.to = nextDay(input.to);
   return input;
 };
-
-const filtersOf = (q: ReportQuery): TransactionFilters => ({
-  accountId: q.account_id,
-  status: q.status,
-  type: q.type,
-  currency: q.currency,
-  from: q.from,
-  to: q.to,
-});
 
 const parse = (raw: Record<string, string>, schema: typeof ReportQuery) => {
   const parsed = schema.safeParse(reportQueryInput(raw));
@@ -61,18 +53,9 @@ const CSV_COLUMNS = [
 const CSV_PAGE = 1000;
 
 const opsResponses = {
-  401: {
-    description: "Missing or unknown API key (a browser is asked for it: any user name, the key as password)",
-    content: { "application/problem+json": { schema: Problem } },
-  },
-  403: {
-    description: "The API key lacks the ops scope",
-    content: { "application/problem+json": { schema: Problem } },
-  },
-  429: {
-    description: "Too many report queries (Retry-After)",
-    content: { "application/problem+json": { schema: Problem } },
-  },
+  401: problem("Missing or unknown API key (a browser is asked for it: any user name, the key as password)"),
+  403: problem("The API key lacks the ops scope"),
+  429: problem("Too many report queries (Retry-After)"),
 };
 
 export const reportRoutes = (app: OpenAPIHono, services: GatewayServices, access: Authenticator): void => {
@@ -98,11 +81,8 @@ export const reportRoutes = (app: OpenAPIHono, services: GatewayServices, access
         description: "The report",
         content: { "application/json": { schema: Report }, "text/html": { schema: z.string() } },
       },
-      422: { description: "Invalid filters", content: { "application/problem+json": { schema: Problem } } },
-      503: {
-        description: "Ledger unavailable",
-        content: { "application/problem+json": { schema: Problem } },
-      },
+      422: problem("Invalid filters"),
+      503: problem("Ledger unavailable"),
     },
   });
   app.openAPIRegistry.registerPath({
@@ -115,11 +95,8 @@ export const reportRoutes = (app: OpenAPIHono, services: GatewayServices, access
     responses: {
       ...opsResponses,
       200: { description: "CSV with a header row", content: { "text/csv": { schema: z.string() } } },
-      422: { description: "Invalid filters", content: { "application/problem+json": { schema: Problem } } },
-      503: {
-        description: "Ledger unavailable",
-        content: { "application/problem+json": { schema: Problem } },
-      },
+      422: problem("Invalid filters"),
+      503: problem("Ledger unavailable"),
     },
   });
 

@@ -27,6 +27,7 @@ import { rateLimit, TokenBuckets } from "../rateLimit.ts";
 import type { GatewayServices } from "../services/index.ts";
 import type { TraceVariables } from "../tracing.ts";
 import { toView } from "../views.ts";
+import { filtersOf } from "./listFilters.ts";
 import { problem } from "./problem.ts";
 
 type Env = { Variables: AuthVariables & BodyVariables & TraceVariables };
@@ -227,12 +228,7 @@ export const transactionRoutes = (
       services.ledger.list(
         {
           ...(reach.kind === "own" ? { clientId: reach.clientId } : {}),
-          accountId: q.account_id,
-          status: q.status,
-          type: q.type,
-          currency: q.currency,
-          from: q.from,
-          to: q.to,
+          ...filtersOf(q),
         },
         q.limit,
         q.cursor,

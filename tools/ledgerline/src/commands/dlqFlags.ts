@@ -4,30 +4,29 @@ import { Flag } from "effect/cli";
 import { CliFailure } from "../CliFailure.ts";
 import { type DlqFilter, parseTime } from "../dlq/filter.ts";
 
+const optionalText = (name: string, description: string) =>
+  Flag.String(name).pipe(Flag.withDescription(description), Flag.optional);
+
 export const filterFlags = {
-  reason: Flag.String("reason").pipe(
-    Flag.withDescription("Reason code or error class (comma-separated: any of them)"),
-    Flag.optional,
-  ),
-  stage: Flag.String("stage").pipe(
-    Flag.withDescription("Stage that dead-lettered it: processor, ledger-sink, dlq-replay"),
-    Flag.optional,
-  ),
-  topic: Flag.String("topic").pipe(
-    Flag.withDescription("Original topic (real name or catalogue id, e.g. requested)"),
-    Flag.optional,
-  ),
-  since: Flag.String("since").pipe(
-    Flag.withDescription("Dead-lettered at or after: ISO time or relative (30m, 2h, 7d)"),
-    Flag.optional,
-  ),
-  until: Flag.String("until").pipe(
-    Flag.withDescription("Dead-lettered at or before: ISO time or relative"),
-    Flag.optional,
-  ),
-  account: Flag.String("account").pipe(Flag.withDescription("Account id (the record key)"), Flag.optional),
-  transaction: Flag.String("transaction").pipe(Flag.withDescription("Transaction id"), Flag.optional),
+  reason: optionalText("reason", "Reason code or error class (comma-separated: any of them)"),
+  stage: optionalText("stage", "Stage that dead-lettered it: processor, ledger-sink, dlq-replay"),
+  topic: optionalText("topic", "Original topic (real name or catalogue id, e.g. requested)"),
+  since: optionalText("since", "Dead-lettered at or after: ISO time or relative (30m, 2h, 7d)"),
+  until: optionalText("until", "Dead-lettered at or before: ISO time or relative"),
+  account: optionalText("account", "Account id (the record key)"),
+  transaction: optionalText("transaction", "Transaction id"),
 };
+
+/** The items of a comma-separated flag (none when it is absent). */
+export const commaList = (value: Option.Option<string>): string[] =>
+  Option.match(value, {
+    onNone: () => [],
+    onSome: (text) =>
+      text
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+  });
 
 type FilterInput = { [K in keyof typeof filterFlags]: Option.Option<string> };
 
@@ -47,14 +46,7 @@ export const toFilter = (input: FilterInput, ids: readonly string[] = []) =>
         },
       });
     const filter: DlqFilter = {
-      reasons: Option.match(input.reason, {
-        onNone: () => [],
-        onSome: (text) =>
-          text
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean),
-      }),
+      reasons: commaList(input.reason),
       stage: Option.getOrUndefined(input.stage),
       topic: Option.getOrUndefined(input.topic),
       since: yield* time("since", input.since),

@@ -15,7 +15,7 @@ import { committedOffsets, groupIdFor, runReplay } from "../dlq/replayRun.ts";
 import { scanDlq } from "../dlq/scan.ts";
 import { progress, progressMode } from "../progress.ts";
 import { renderTable, toJson } from "../table.ts";
-import { filterFlags, toFilter } from "./dlqFlags.ts";
+import { commaList, filterFlags, toFilter } from "./dlqFlags.ts";
 import { attempt, jsonFlag } from "./shared.ts";
 
 const RATE = /^(\d+(?:\.\d+)?)\s*(?:\/s)?$/;
@@ -77,15 +77,7 @@ export const replayCommand = Command.make(
   },
   Effect.fn(function* (input) {
     const config = yield* CliConfig;
-    const ids = Option.match(input.ids, {
-      onNone: () => [],
-      onSome: (text) =>
-        text
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean),
-    });
-    const filter = yield* toFilter(input, ids);
+    const filter = yield* toFilter(input, commaList(input.ids));
     const to = Option.getOrUndefined(input.to);
     if (to !== undefined && !(replayTargets as readonly string[]).includes(to)) {
       return yield* Effect.fail(

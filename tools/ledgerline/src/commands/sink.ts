@@ -130,44 +130,34 @@ const decide = (
     }
   });
 
-const skipGapCommand = Command.make(
+/** A decision about blocked partitions: the same flags, one kind each. */
+const decisionCommand = (name: string, kind: "skip_gap" | "accept_topic", description: string) =>
+  Command.make(
+    name,
+    {
+      topic: Flag.String("topic").pipe(
+        Flag.withDescription("validated, rejected or dlq (or the full topic name)"),
+      ),
+      partition: Flag.Int("partition").pipe(
+        Flag.withDescription("Partition (default: every blocked one)"),
+        Flag.optional,
+      ),
+      reason: reasonFlag,
+      operator: operatorFlag,
+    },
+    (input) => decide(kind, input),
+  ).pipe(Command.withDescription(description));
+
+const skipGapCommand = decisionCommand(
   "skip-gap",
-  {
-    topic: Flag.String("topic").pipe(
-      Flag.withDescription("validated, rejected or dlq (or the full topic name)"),
-    ),
-    partition: Flag.Int("partition").pipe(
-      Flag.withDescription("Partition (default: every blocked one)"),
-      Flag.optional,
-    ),
-    reason: reasonFlag,
-    operator: operatorFlag,
-  },
-  (input) => decide("skip_gap", input),
-).pipe(
-  Command.withDescription(
-    "Let the sink go on past records retention deleted before they were applied (the gap is audited)",
-  ),
+  "skip_gap",
+  "Let the sink go on past records retention deleted before they were applied (the gap is audited)",
 );
 
-const acceptTopicCommand = Command.make(
+const acceptTopicCommand = decisionCommand(
   "accept-topic",
-  {
-    topic: Flag.String("topic").pipe(
-      Flag.withDescription("validated, rejected or dlq (or the full topic name)"),
-    ),
-    partition: Flag.Int("partition").pipe(
-      Flag.withDescription("Partition (default: every blocked one)"),
-      Flag.optional,
-    ),
-    reason: reasonFlag,
-    operator: operatorFlag,
-  },
-  (input) => decide("accept_topic", input),
-).pipe(
-  Command.withDescription(
-    "Let the sink read a re-created topic (or another cluster's) from its start; stored positions belonged to another incarnation",
-  ),
+  "accept_topic",
+  "Let the sink read a re-created topic (or another cluster's) from its start; stored positions belonged to another incarnation",
 );
 
 export const sinkCommand = Command.make("sink").pipe(
