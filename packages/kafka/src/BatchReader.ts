@@ -1,11 +1,13 @@
 // Turns a consumer stream into batches: up to `maxRecords`, or whatever arrived within `maxWaitMs`.
 import type { Message, MessagesStream } from "@platformatic/kafka";
+import { Schema } from "effect";
 
 export type ConsumedRecord = Message<string, Buffer, string, Buffer>;
 
-export class StreamClosedError extends Error {
-  override readonly name = "StreamClosedError";
-}
+/** The consumer stream ended under a reader: the session reading from it is over (classifyFault: StreamClosed). */
+export class StreamClosedError extends Schema.TaggedError<StreamClosedError>()("StreamClosedError", {
+  message: Schema.String,
+}) {}
 
 export class BatchReader {
   readonly #stream: MessagesStream<string, Buffer, string, Buffer>;
@@ -71,7 +73,7 @@ export class BatchReader {
       if (this.#buffer.length >= maxRecords) break;
       const left = deadline - Date.now();
       if (left <= 0) break;
-      if (this.#ended) throw new StreamClosedError("consumer stream closed");
+      if (this.#ended) throw new StreamClosedError({ message: "consumer stream closed" });
       await this.#waitFor(left);
     }
     const batch = this.#buffer.splice(0, maxRecords);

@@ -150,6 +150,8 @@ export const classifyFault = (error: unknown): StageFault => {
       ? fault("RegistryUnavailable")
       : fault("Misconfigured", "register the schemas first: npm run topology -- apply");
   }
+  // A consumer stream that ended under its reader (packages/kafka's BatchReader): a new session reads on.
+  if (tagged?._tag === "StreamClosedError") return fault("StreamClosed");
   if (isKafkaError(error)) {
     const { reason, fix } = kafkaReason(error);
     return fault(reason, fix);

@@ -123,6 +123,12 @@ describe("classifyFault", () => {
   });
 });
 
+describe("classifyFault on tags", () => {
+  it("reads a stream that ended under its reader as StreamClosed, retried with a new consumer", () => {
+    expect(reasonOf({ _tag: "StreamClosedError", message: "consumer stream closed" })).toBe("StreamClosed");
+  });
+});
+
 describe("isRecordFault", () => {
   const registryError = (reason: string, recordAtFault: boolean) =>
     Object.assign(new Error(reason), { _tag: "RegistryError", reason, recordAtFault });
