@@ -1,12 +1,13 @@
 // The topology's only reader of the environment: where the broker and the registry are, and the namespace.
 import { type KafkaSecurity, kafkaSecurityConfig } from "@ledgerline/kafka";
-import { Config, ConfigProvider, Effect } from "effect";
+import { Config, ConfigProvider, Effect, Redacted } from "effect";
 
 export interface TopologyEnvironment {
   readonly bootstrapServers: string;
   /** SASL/TLS for a secured cluster (the ops principal); absent = plain text. */
   readonly kafkaSecurity?: KafkaSecurity;
-  readonly registryUrl: string;
+  /** A secret (it may carry user:password): unwrapped only where a registry client is made. */
+  readonly registryUrl: Redacted.Redacted<string>;
   readonly namespace: string;
 }
 
@@ -15,8 +16,8 @@ const environmentConfig = Config.all({
   bootstrapServers: Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(Config.withDefault("127.0.0.1:9092")),
   // KAFKA_SECURITY_PROTOCOL and friends, or an error that says which variable is wrong.
   kafkaSecurity: kafkaSecurityConfig,
-  registryUrl: Config.String("SCHEMA_REGISTRY_URL").pipe(
-    Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),
+  registryUrl: Config.Redacted("SCHEMA_REGISTRY_URL").pipe(
+    Config.withDefault(Redacted.make("http://127.0.0.1:8081/apis/ccompat/v7")),
   ),
   // Prefixes every topic, subject, group and transactional id (tests and parallel environments).
   namespace: Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault("")),
