@@ -5,6 +5,7 @@
 // Clients retry 503s with the same Idempotency-Key. Once the run drains, every accepted transaction is in
 // the ledger exactly once, every invariant holds, no stage exited on its own, and every partition was
 // consumed to its end (the processors' committed offsets, the sinks' stored positions).
+
 import { names } from "@ledgerline/catalogue";
 import { createReadCommittedConsumer, parseBrokers } from "@ledgerline/kafka";
 import { sql } from "@ledgerline/ledger-db";
@@ -17,6 +18,7 @@ import {
   testEnvironment,
 } from "@ledgerline/testkit";
 import { checkReplication, connectAdmin, provisionNamespace } from "@ledgerline/topology";
+import { Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   awaitInLedger,
@@ -35,7 +37,7 @@ const until = async (load: Load, accepted: number) => {
 const admin = (pipeline: Pipeline) =>
   connectAdmin({
     bootstrapServers: pipeline.env.KAFKA_BOOTSTRAP_SERVERS!,
-    registryUrl: pipeline.env.SCHEMA_REGISTRY_URL!,
+    registryUrl: Redacted.make(pipeline.env.SCHEMA_REGISTRY_URL!),
     namespace: pipeline.namespace.namespace,
   });
 
@@ -149,7 +151,10 @@ describe("on a 3-broker cluster", () => {
   });
 
   it("topics get 3 replicas and min.insync.replicas 2; a topic with fewer is reported by topology check", async () => {
-    const environment = { bootstrapServers: cluster.bootstrap, registryUrl: testEnvironment().registryUrl };
+    const environment = {
+      bootstrapServers: cluster.bootstrap,
+      registryUrl: Redacted.make(testEnvironment().registryUrl),
+    };
     const ns = await provisionNamespace("replication", {
       only: ["requested"],
       environment: { ...environment, namespace: "" },

@@ -3,6 +3,7 @@
 // past it, never another client's), two clients' accounts of one name are two ledger accounts, the
 // gateway names a field that does not belong to a kind, and a PaySim sample lands as kinds with every
 // balance equal to a sum the test computes from the CSV itself.
+
 import { createHash, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mapPaysimRow, parsePaysim } from "@ledgerline/cli/paysim";
@@ -16,6 +17,7 @@ import {
   startPipeline,
   testEnvironment,
 } from "@ledgerline/testkit";
+import { Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -55,7 +57,7 @@ describe("transaction kinds end to end", () => {
       beforeStart: async (namespace) => {
         await publishFxRates({
           connection: { bootstrapBrokers: testEnvironment().brokers, clientId: "kinds-fx" },
-          registryUrl: testEnvironment().registryUrl,
+          registryUrl: Redacted.make(testEnvironment().registryUrl),
           names: namespace.names,
         });
       },

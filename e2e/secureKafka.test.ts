@@ -2,6 +2,7 @@
 // authorizes by ACL with allow.everyone.if.no.acl.found=false: each stage under its own principal with
 // only the ACLs `topology acls` derives for it. A wrong password and a missing ACL each end the stage
 // with one clear line instead of a hang.
+
 import { readFileSync } from "node:fs";
 import { createAdmin, type KafkaSecurity } from "@ledgerline/kafka";
 import { sql } from "@ledgerline/ledger-db";
@@ -13,6 +14,7 @@ import {
   ThrowawayBroker,
 } from "@ledgerline/testkit";
 import { applyAcls } from "@ledgerline/topology";
+import { Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const USERS = {
@@ -29,7 +31,7 @@ describe("a SASL_SSL Kafka with ACLs per stage", () => {
   let broker: ThrowawayBroker;
   const security = (user: keyof typeof USERS, password = USERS[user]): KafkaSecurity => ({
     protocol: "SASL_SSL",
-    sasl: { mechanism: "SCRAM-SHA-512", username: user, password },
+    sasl: { mechanism: "SCRAM-SHA-512", username: user, password: Redacted.make(password) },
     tls: { ca: readFileSync(broker.caFile) },
   });
   const principal = (user: string, password: string) => ({

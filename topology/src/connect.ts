@@ -2,6 +2,7 @@
 import { registryEndpoint } from "@ledgerline/catalogue";
 import { createAdmin, parseBrokers } from "@ledgerline/kafka";
 import type { Admin } from "@platformatic/kafka";
+import { Redacted } from "effect";
 import type { TopologyEnvironment } from "./Config.ts";
 import { type RegistryAdmin, registryAdmin, registryHeaders } from "./registryApi.ts";
 
@@ -52,17 +53,19 @@ export const connectRegistry = async (
   environment: TopologyEnvironment,
   timeoutMs = 8_000,
 ): Promise<RegistryAdmin> => {
-  const { host, display } = registryEndpoint(environment.registryUrl);
+  // The registry's client is made here: the one place its URL (and any password in it) is unwrapped.
+  const registryUrl = Redacted.value(environment.registryUrl);
+  const { host, display } = registryEndpoint(registryUrl);
   const url = `${host.replace(/\/$/, "")}/subjects`;
   await within(
     timeoutMs,
     `Schema registry at ${display} is unreachable`,
     fetch(url, {
-      headers: registryHeaders(environment.registryUrl),
+      headers: registryHeaders(registryUrl),
       signal: AbortSignal.timeout(timeoutMs),
     }).then((response) => {
       if (!response.ok) throw new Error(`HTTP ${response.status} from ${url}`);
     }),
   );
-  return registryAdmin(environment.registryUrl);
+  return registryAdmin(registryUrl);
 };

@@ -1,4 +1,5 @@
 import { topics } from "@ledgerline/catalogue";
+import { Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyTopology } from "../src/apply.ts";
 import { environmentFrom } from "../src/Config.ts";
@@ -54,12 +55,16 @@ describe("topology apply", () => {
   it("fails within 10 seconds naming the address when the broker is down", async () => {
     const started = Date.now();
     await expect(
-      connectAdmin({ bootstrapServers: "127.0.0.1:1", registryUrl: "http://127.0.0.1:1", namespace: "" }),
+      connectAdmin({
+        bootstrapServers: "127.0.0.1:1",
+        registryUrl: Redacted.make("http://127.0.0.1:1"),
+        namespace: "",
+      }),
     ).rejects.toThrow(/127\.0\.0\.1:1/);
     await expect(
       connectRegistry({
         bootstrapServers: "127.0.0.1:1",
-        registryUrl: "http://127.0.0.1:1/apis/ccompat/v7",
+        registryUrl: Redacted.make("http://127.0.0.1:1/apis/ccompat/v7"),
         namespace: "",
       }),
     ).rejects.toThrow(/127\.0\.0\.1:1/);

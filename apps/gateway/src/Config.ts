@@ -15,7 +15,8 @@ export interface Connections {
   readonly bootstrapServers: string;
   /** SASL/TLS of the producer and the lag reader; absent = plain text (fixed test settings). */
   readonly kafkaSecurity?: KafkaSecurity;
-  readonly registryUrl: string;
+  /** A secret (it may carry user:password): unwrapped only where the registry client is made. */
+  readonly registryUrl: Redacted.Redacted<string>;
   /** A secret (its password): unwrapped only where the pool is created. */
   readonly databaseUrl: Redacted.Redacted<string>;
 }
@@ -54,7 +55,9 @@ export class GatewayConfig extends Context.Service<
         // SASL (the gateway's principal) and TLS for a secured cluster: KAFKA_SECURITY_PROTOCOL and friends.
         kafkaSecurity: yield* kafkaSecurityConfigFor("GATEWAY"),
         // Confluent-compatible registry that holds the Avro schemas we encode with.
-        registryUrl: yield* str("SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7"),
+        registryUrl: yield* Config.Redacted("SCHEMA_REGISTRY_URL").pipe(
+          Config.withDefault(Redacted.make("http://127.0.0.1:8081/apis/ccompat/v7")),
+        ),
         // The ledger, read by the query endpoints and by idempotent retries.
         // GATEWAY_DATABASE_URL: its own role, which may only read (npm start sets it); else DATABASE_URL.
         databaseUrl: yield* Config.Redacted("GATEWAY_DATABASE_URL").pipe(
@@ -135,9 +138,23 @@ export class GatewayConfig extends Context.Service<
 /** Fixed configuration (tests, benchmarks): the same service, without reading the environment. */
 export const gatewayConfigFrom = (
   settings: GatewaySettings,
-  { databaseUrl, ...connections }: Omit<Connections, "databaseUrl"> & { readonly databaseUrl: string },
+  {
+    databaseUrl,
+    registryUrl,
+    ...connections
+  }: Omit<Connections, "databaseUrl" | "registryUrl"> & {
+    readonly databaseUrl: string;
+    readonly registryUrl: string;
+  },
 ) =>
   Layer.succeed(
     GatewayConfig,
-    GatewayConfig.of({ settings, connections: { ...connections, databaseUrl: Redacted.make(databaseUrl) } }),
+    GatewayConfig.of({
+      settings,
+      connections: {
+        ...connections,
+        databaseUrl: Redacted.make(databaseUrl),
+        registryUrl: Redacted.make(registryUrl),
+      },
+    }),
   );

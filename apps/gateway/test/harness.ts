@@ -1,4 +1,5 @@
 // A gateway on the real stack: its own namespace (topics + subjects) and its own Postgres schema.
+
 import { randomUUID } from "node:crypto";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { TransactionRequested } from "@ledgerline/contracts";
@@ -12,6 +13,7 @@ import {
   testEnvironment,
 } from "@ledgerline/testkit";
 import { provisionNamespace } from "@ledgerline/topology";
+import { Redacted } from "effect";
 import { DEV_API_KEY } from "../src/access/apiKeys.ts";
 import { buildApp } from "../src/app.ts";
 import { gatewayConfigFrom } from "../src/Config.ts";
@@ -46,7 +48,7 @@ export const startHarness = async (
       ? createTestNamespace(label, { only: ["requested"] })
       : provisionNamespace(label, {
           only: ["requested"],
-          environment: { bootstrapServers, registryUrl: env.registryUrl, namespace: "" },
+          environment: { bootstrapServers, registryUrl: Redacted.make(env.registryUrl), namespace: "" },
         }),
     createTestDatabase(label),
   ]);

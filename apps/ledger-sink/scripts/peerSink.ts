@@ -8,7 +8,7 @@ import { parseBrokers } from "@ledgerline/kafka";
 import { LedgerDb } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { environmentFrom } from "@ledgerline/topology";
-import { Effect, Logger, References } from "effect";
+import { Effect, Logger, Redacted, References } from "effect";
 import type { LedgerWork } from "../src/domain/writePlan.ts";
 import { runSinkPipeline } from "../src/SinkPipeline.ts";
 
@@ -32,7 +32,7 @@ const resolved = names(args.namespace);
 const program = runSinkPipeline({
   connection: { bootstrapBrokers: parseBrokers(environment.bootstrapServers), clientId: "peers-sink" },
   names: resolved,
-  codec: new RegistryCodec({ url: environment.registryUrl, names: resolved }),
+  codec: new RegistryCodec({ url: Redacted.value(environment.registryUrl), names: resolved }),
   groupId: args.group,
   batchSize: Number(args.batch),
   batchWaitMs: 50,

@@ -12,8 +12,9 @@ export const sinkSettingsConfig = Config.all({
   // SASL (this stage's principal) and TLS for a secured cluster: KAFKA_SECURITY_PROTOCOL and friends.
   kafkaSecurity: kafkaSecurityConfigFor("LEDGER_SINK"),
   // Confluent-compatible registry API: records are Avro in the Confluent wire format.
-  registryUrl: Config.String("SCHEMA_REGISTRY_URL").pipe(
-    Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),
+  // A secret (it may carry user:password): Redacted, unwrapped only where a registry client is made.
+  registryUrl: Config.Redacted("SCHEMA_REGISTRY_URL").pipe(
+    Config.withDefault(Redacted.make("http://127.0.0.1:8081/apis/ccompat/v7")),
   ),
   // The ledger database (the system of record).
   // LEDGER_SINK_DATABASE_URL: its own role, with only the ledger's writes (npm start sets it).

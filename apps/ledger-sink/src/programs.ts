@@ -38,7 +38,7 @@ export const relayOptions = (
 export const ledgerSink = Effect.gen(function* () {
   const config = yield* SinkConfig;
   const resolved = names(config.namespace);
-  const codec = new RegistryCodec({ url: config.registryUrl, names: resolved });
+  const codec = new RegistryCodec({ url: Redacted.value(config.registryUrl), names: resolved });
   yield* Effect.logInfo("ledger-sink starting").pipe(
     Effect.annotateLogs({
       namespace: config.namespace,
@@ -69,7 +69,11 @@ export const outboxRelay = Effect.gen(function* () {
   // /metrics, /health, /ready on LEDGER_SINK_METRICS_PORT, as the sink serves them.
   yield* sinkMetricsEndpoint;
   yield* runOutboxRelay(
-    relayOptions(config, resolved, new RegistryCodec({ url: config.registryUrl, names: resolved })),
+    relayOptions(
+      config,
+      resolved,
+      new RegistryCodec({ url: Redacted.value(config.registryUrl), names: resolved }),
+    ),
   );
 });
 

@@ -1,6 +1,7 @@
 // Postgres is the only truth for where the sink reads. Three ways a ledger and a Kafka cluster stop
 // agreeing, each of which used to lose records silently: a new Kafka behind an old ledger, a ledger
 // restored from an earlier dump, and records deleted by retention before the sink applied them.
+
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { names } from "@ledgerline/catalogue";
@@ -16,6 +17,7 @@ import {
   testEnvironment,
 } from "@ledgerline/testkit";
 import { applyTopology, connectAdmin, connectRegistry } from "@ledgerline/topology";
+import { Redacted } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   caughtUp,
@@ -258,7 +260,7 @@ const restore = (dump: string, env: NodeJS.ProcessEnv) =>
 
 /** The same namespace's topics and subjects on another broker. */
 const provisionNamespaceAt = async (namespace: string, services: Services) => {
-  const environment = { ...services, namespace };
+  const environment = { ...services, registryUrl: Redacted.make(services.registryUrl), namespace };
   const admin = await connectAdmin(environment);
   try {
     await applyTopology({

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { createIdempotentProducer, parseBrokers, runExactlyOnce } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { environmentFrom, provisionNamespace } from "@ledgerline/topology";
-import { Effect, Fiber, References } from "effect";
+import { Effect, Fiber, Redacted, References } from "effect";
 import { publishFxRates } from "../src/publishFxRates.ts";
 import { benchServices, benchTransform } from "./benchProcessor.ts";
 
@@ -23,7 +23,7 @@ const environment = environmentFrom();
 const brokers = parseBrokers(environment.bootstrapServers);
 const ns = await provisionNamespace("bench");
 const connection = { bootstrapBrokers: brokers, clientId: "ledgerline-bench" };
-const codec = new RegistryCodec({ url: environment.registryUrl, names: ns.names });
+const codec = new RegistryCodec({ url: Redacted.value(environment.registryUrl), names: ns.names });
 
 try {
   await publishFxRates({ connection, registryUrl: environment.registryUrl, names: ns.names });

@@ -1,6 +1,6 @@
 // What both processor benchmarks (bench.ts, and peerProcessor.ts for bench:peers) run: the processor's own
 // services on the stack's broker and registry, and its transform as main wires it (FX table, merchants).
-import { Effect, Layer } from "effect";
+import { Effect, Layer, type Redacted } from "effect";
 import { Codec } from "../src/Codec.ts";
 import { ProcessorConfig } from "../src/Config.ts";
 import { loadMerchantTable, merchantCategoriser } from "../src/domain/merchants.ts";
@@ -9,7 +9,7 @@ import { processorTransform } from "../src/Pipeline.ts";
 
 export interface BenchProcessor {
   readonly bootstrapServers: string;
-  readonly registryUrl: string;
+  readonly registryUrl: Redacted.Redacted<string>;
   /** Where the FX table and the input schemas are read from. */
   readonly namespace: string;
   readonly instanceId: string;

@@ -8,7 +8,7 @@ import { names } from "@ledgerline/catalogue";
 import { parseBrokers, runExactlyOnce } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { environmentFrom } from "@ledgerline/topology";
-import { Effect, References } from "effect";
+import { Effect, Redacted, References } from "effect";
 import { benchServices, benchTransform } from "./benchProcessor.ts";
 
 const { values: args } = parseArgs({
@@ -43,7 +43,11 @@ const program = Effect.gen(function* () {
     transactionalId: outputs.transactionalId("processor", settings.instanceId),
     inputTopics: args.inputs!.split(","),
     topicName: outputs.topic,
-    encoder: new RegistryCodec({ url: settings.registryUrl, names: outputs, timeoutMs: 3_000 }),
+    encoder: new RegistryCodec({
+      url: Redacted.value(settings.registryUrl),
+      names: outputs,
+      timeoutMs: 3_000,
+    }),
     dlqTopic: "dlq",
     transform,
     maxBatchSize: settings.batchSize,

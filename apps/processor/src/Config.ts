@@ -2,13 +2,14 @@
 import { type CurrencyCode, isSupportedCurrency } from "@ledgerline/domain";
 import { type KafkaSecurity, kafkaSecurityConfigFor } from "@ledgerline/kafka";
 import { logLevelConfig } from "@ledgerline/observability";
-import { Config, ConfigProvider, Context, Effect, Layer, type LogLevel } from "effect";
+import { Config, ConfigProvider, Context, Effect, Layer, type LogLevel, Redacted } from "effect";
 
 export interface ProcessorSettings {
   readonly bootstrapServers: string;
   /** SASL/TLS of its Kafka clients; absent = plain text (fixed test settings). */
   readonly kafkaSecurity?: KafkaSecurity;
-  readonly registryUrl: string;
+  /** A secret (it may carry user:password): unwrapped only where a registry client is made. */
+  readonly registryUrl: Redacted.Redacted<string>;
   readonly namespace: string;
   readonly logLevel: LogLevel.LogLevel;
   readonly instanceId: string;
@@ -33,8 +34,9 @@ export const settingsConfig = Config.all({
   // SASL (this stage's principal) and TLS for a secured cluster: KAFKA_SECURITY_PROTOCOL and friends.
   kafkaSecurity: kafkaSecurityConfigFor("PROCESSOR"),
   // Confluent-compatible registry API: decoding needs writer schemas by id.
-  registryUrl: Config.String("SCHEMA_REGISTRY_URL").pipe(
-    Config.withDefault("http://127.0.0.1:8081/apis/ccompat/v7"),
+  // A secret (it may carry user:password): Redacted, unwrapped only where a registry client is made.
+  registryUrl: Config.Redacted("SCHEMA_REGISTRY_URL").pipe(
+    Config.withDefault(Redacted.make("http://127.0.0.1:8081/apis/ccompat/v7")),
   ),
   // Prefixes topics, group and transactional id: how tests and parallel environments isolate.
   namespace: Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault("")),

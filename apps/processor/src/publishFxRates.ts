@@ -12,20 +12,21 @@ import {
 import { componentHealth } from "@ledgerline/observability";
 import { attempt, retryTransient, runService, StageFault } from "@ledgerline/resilience";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import { Console, Effect } from "effect";
+import { Console, Effect, Redacted } from "effect";
 import { ProcessorConfig } from "./Config.ts";
 import { readFxRatesFile } from "./fxRatesFile.ts";
 
 export interface FxPublishTarget {
   readonly connection: KafkaConnection;
-  readonly registryUrl: string;
+  /** A secret (it may carry user:password): unwrapped only where the codec is made. */
+  readonly registryUrl: Redacted.Redacted<string>;
   readonly names: Names;
   readonly file?: string;
 }
 
 export const publishFxRates = async (target: FxPublishTarget): Promise<number> => {
   const records = readFxRatesFile(target.file);
-  const codec = new RegistryCodec({ url: target.registryUrl, names: target.names });
+  const codec = new RegistryCodec({ url: Redacted.value(target.registryUrl), names: target.names });
   const values = await codec.encodeMany("fxRates", records);
   const producer = createIdempotentProducer(target.connection);
   try {

@@ -14,7 +14,7 @@ import {
 } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { requestedRecord, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
-import { Effect, Fiber, Layer, References } from "effect";
+import { Effect, Fiber, Layer, Redacted, References } from "effect";
 import { Codec } from "../src/Codec.ts";
 import { ProcessorConfig, type ProcessorSettings } from "../src/Config.ts";
 import { FxRates } from "../src/FxRates.ts";
@@ -31,7 +31,11 @@ export const connection = (clientId = "processor-test"): KafkaConnection => ({
 export const codecFor = (ns: TestNamespace) => new RegistryCodec({ url: env.registryUrl, names: ns.names });
 
 export const publishReferenceRates = (ns: TestNamespace) =>
-  publishFxRates({ connection: connection("fx-publisher"), registryUrl: env.registryUrl, names: ns.names });
+  publishFxRates({
+    connection: connection("fx-publisher"),
+    registryUrl: Redacted.make(env.registryUrl),
+    names: ns.names,
+  });
 
 /** A valid EUR request (the reference rates convert it), from a random account, just made. */
 export const request = (overrides: Partial<TransactionRequested> = {}): TransactionRequested =>
@@ -80,7 +84,7 @@ export const settingsFor = (
   overrides: Partial<ProcessorSettings> = {},
 ): ProcessorSettings => ({
   bootstrapServers: env.bootstrapServers,
-  registryUrl: env.registryUrl,
+  registryUrl: Redacted.make(env.registryUrl),
   namespace: ns.namespace,
   logLevel: "Warn",
   instanceId: "0",

@@ -1,5 +1,7 @@
 // The registry goes away for a while: the processor retries, then continues; nothing is dead-lettered for it.
+
 import { createTestNamespace, type TestNamespace } from "@ledgerline/testkit";
+import { Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   codecFor,
@@ -41,7 +43,7 @@ describe("registry outage", () => {
   it("retries while the registry is unreachable and dead-letters nothing", { timeout: 90_000 }, async () => {
     const target = new URL(env.registryUrl);
     const viaProxy = env.registryUrl.replace(`${target.hostname}:${target.port}`, `127.0.0.1:${proxy.port}`);
-    processor = startProcessor(settingsFor(ns, { registryUrl: viaProxy }));
+    processor = startProcessor(settingsFor(ns, { registryUrl: Redacted.make(viaProxy) }));
 
     const before = [request(), request({ currency: "XXX" })];
     await produce(ns, before);

@@ -1,4 +1,4 @@
-import { ConfigProvider, Effect } from "effect";
+import { ConfigProvider, Effect, Redacted } from "effect";
 import { describe, expect, it } from "vitest";
 import { decideKafkaSecurity, kafkaSecurityConfigFor, securityOptions } from "./security.ts";
 
@@ -22,10 +22,31 @@ describe("Kafka client security from its variables", () => {
       PROCESSOR_KAFKA_SASL_USERNAME: "processor",
       PROCESSOR_KAFKA_SASL_PASSWORD: "processor-secret",
     };
-    const read = (principal: string) =>
-      Effect.runSync(kafkaSecurityConfigFor(principal).parse(ConfigProvider.fromUnknown(env))).sasl;
-    expect(read("PROCESSOR")).toMatchObject({ username: "processor", password: "processor-secret" });
-    expect(read("GATEWAY")).toMatchObject({ username: "shared", password: "shared-secret" });
+    const read = (principal: string) => {
+      const sasl = Effect.runSync(
+        kafkaSecurityConfigFor(principal).parse(ConfigProvider.fromUnknown(env)),
+      ).sasl;
+      return { username: sasl?.username, password: sasl && Redacted.value(sasl.password) };
+    };
+    expect(read("PROCESSOR")).toEqual({ username: "processor", password: "processor-secret" });
+    expect(read("GATEWAY")).toEqual({ username: "shared", password: "shared-secret" });
+  });
+
+  it("keeps the password Redacted until a client asks for it", () => {
+    const security = Effect.runSync(
+      kafkaSecurityConfigFor("PROCESSOR").parse(
+        ConfigProvider.fromUnknown({
+          KAFKA_SECURITY_PROTOCOL: "SASL_PLAINTEXT",
+          KAFKA_SASL_USERNAME: "processor",
+          KAFKA_SASL_PASSWORD: "s3cret",
+        }),
+      ),
+    );
+    expect(Redacted.isRedacted(security.sasl?.password)).toBe(true);
+    expect(JSON.stringify(security)).not.toContain("s3cret");
+    expect(JSON.stringify(securityOptions(security))).not.toContain("s3cret");
+    const password = securityOptions(security).sasl?.password;
+    expect(typeof password === "function" && password()).toBe("s3cret");
   });
 
   it("is plain text by default", () => {
@@ -34,11 +55,12 @@ describe("Kafka client security from its variables", () => {
   });
 
   it("takes SCRAM over TLS with a CA and a client certificate", () => {
+    const secret = Redacted.make("s3cret");
     const decision = decideKafkaSecurity(
       {
         KAFKA_SECURITY_PROTOCOL: "sasl_ssl",
         KAFKA_SASL_USERNAME: "processor",
-        KAFKA_SASL_PASSWORD: "s3cret",
+        KAFKA_SASL_PASSWORD: secret,
         KAFKA_SSL_CA_FILE: "/ca.pem",
         KAFKA_SSL_CERT_FILE: "/c.pem",
         KAFKA_SSL_KEY_FILE: "/k.pem",
@@ -49,7 +71,7 @@ describe("Kafka client security from its variables", () => {
       kind: "security",
       security: {
         protocol: "SASL_SSL",
-        sasl: { mechanism: "SCRAM-SHA-512", username: "processor", password: "s3cret" },
+        sasl: { mechanism: "SCRAM-SHA-512", username: "processor", password: secret },
         tls: { ca: files["/ca.pem"], cert: files["/c.pem"], key: files["/k.pem"] },
       },
     });
@@ -64,7 +86,7 @@ describe("Kafka client security from its variables", () => {
           KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
           KAFKA_SASL_MECHANISM: "PLAIN",
           KAFKA_SASL_USERNAME: "key",
-          KAFKA_SASL_PASSWORD: "secret",
+          KAFKA_SASL_PASSWORD: Redacted.make("secret"),
         },
         read,
       ),
@@ -82,12 +104,12 @@ describe("Kafka client security from its variables", () => {
         KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
         KAFKA_SASL_MECHANISM: "GSSAPI",
         KAFKA_SASL_USERNAME: "u",
-        KAFKA_SASL_PASSWORD: "p",
+        KAFKA_SASL_PASSWORD: Redacted.make("p"),
       },
       /KAFKA_SASL_MECHANISM/,
     ],
     [
-      { KAFKA_SASL_USERNAME: "u", KAFKA_SASL_PASSWORD: "p" },
+      { KAFKA_SASL_USERNAME: "u", KAFKA_SASL_PASSWORD: Redacted.make("p") },
       /set, but KAFKA_SECURITY_PROTOCOL is PLAINTEXT: use SASL_SSL/,
     ],
     [{ KAFKA_SSL_CA_FILE: "/ca.pem" }, /use SSL or SASL_SSL/],

@@ -1,6 +1,7 @@
 import { type TopicId, topics } from "@ledgerline/catalogue";
 import { createTestNamespace, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
 import { connectRegistry } from "@ledgerline/topology";
+import { Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryCodec, RegistryError } from "../src/index.ts";
 import { samples } from "./samples.ts";
@@ -16,7 +17,11 @@ describe("the Avro contract in the registry", () => {
 
   it.each(Object.keys(topics) as TopicId[])("%s round-trips in the Confluent wire format", async (id) => {
     const bytes = await codec.encode(id, samples[id]);
-    const registry = await connectRegistry({ ...testEnvironment(), namespace: ns.namespace });
+    const registry = await connectRegistry({
+      ...testEnvironment(),
+      registryUrl: Redacted.make(testEnvironment().registryUrl),
+      namespace: ns.namespace,
+    });
     const latest = await registry.latestVersion(ns.names.valueSubject(id));
     expect(bytes[0]).toBe(0); // magic byte
     expect(bytes.readUInt32BE(1)).toBe(latest?.id); // 4-byte big-endian schema id

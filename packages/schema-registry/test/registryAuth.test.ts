@@ -3,12 +3,14 @@
 // of the real registry sits a gate that answers 401 without the right credentials, as a registry with
 // basic auth does. A refused login is never a record's fault: it is not dead-lettered, and a stage
 // reads it as misconfiguration naming SCHEMA_REGISTRY_URL.
+
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { registryEndpoint } from "@ledgerline/catalogue";
 import { classifyFault } from "@ledgerline/resilience";
 import { createTestNamespace, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
 import { connectRegistry } from "@ledgerline/topology";
+import { Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryCodec, RegistryError } from "../src/index.ts";
 import { samples } from "./samples.ts";
@@ -65,7 +67,7 @@ describe("a registry behind HTTP basic auth", () => {
     expect(await codec.decode("requested", bytes)).toEqual(samples.requested);
     const registry = await connectRegistry({
       bootstrapServers: "",
-      registryUrl: url(PASSWORD),
+      registryUrl: Redacted.make(url(PASSWORD)),
       namespace: "",
     });
     expect((await registry.latestVersion(ns.names.valueSubject("requested")))?.id).toBe(
@@ -93,7 +95,7 @@ describe("a registry behind HTTP basic auth", () => {
       expect(fault.fix).toMatch(/SCHEMA_REGISTRY_URL/);
     }
     await expect(
-      connectRegistry({ bootstrapServers: "", registryUrl: url("wrong"), namespace: "" }),
+      connectRegistry({ bootstrapServers: "", registryUrl: Redacted.make(url("wrong")), namespace: "" }),
     ).rejects.toThrow(/HTTP 401/);
   });
 });

@@ -5,6 +5,7 @@ import {
   provisionNamespace,
   type TopologyEnvironment,
 } from "@ledgerline/topology";
+import { Redacted } from "effect";
 
 export type TestNamespace = ProvisionedNamespace;
 
@@ -12,11 +13,19 @@ export const createTestNamespace = (
   label = "t",
   options: {
     only?: readonly TopicId[];
-    /** Another broker or registry than the shared ones (a throwaway one). */
-    environment?: Omit<TopologyEnvironment, "namespace">;
+    /** Another broker or registry than the shared ones (a throwaway one); a test's URL is plain text. */
+    environment?: Omit<TopologyEnvironment, "namespace" | "registryUrl"> & { readonly registryUrl: string };
   } = {},
 ): Promise<TestNamespace> =>
   provisionNamespace(label, {
     ...(options.only ? { only: options.only } : {}),
-    ...(options.environment ? { environment: { ...options.environment, namespace: "" } } : {}),
+    ...(options.environment
+      ? {
+          environment: {
+            ...options.environment,
+            registryUrl: Redacted.make(options.environment.registryUrl),
+            namespace: "",
+          },
+        }
+      : {}),
   });

@@ -2,6 +2,7 @@
 
 import { sql } from "@ledgerline/ledger-db";
 import { createTestDatabase, type TestDatabase } from "@ledgerline/testkit";
+import { Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usablePaysim } from "../src/paysim/load.ts";
 import { insertHistorical } from "../src/seed/historicalRows.ts";
@@ -64,7 +65,7 @@ describe("ledgerline seed", () => {
   it("inserts in chunks, each on its own, and a re-run of them adds nothing", async () => {
     const done: number[] = [];
     const result = await insertHistorical(
-      database.url,
+      Redacted.make(database.url),
       usablePaysim(undefined, { currency: "USD", count: 100 }),
       (n) => done.push(n),
       30,
@@ -72,7 +73,7 @@ describe("ledgerline seed", () => {
     expect(result).toEqual({ inserted: 0, alreadyPresent: 100 });
     expect(done).toEqual([30, 60, 90, 100]);
     const more = await insertHistorical(
-      database.url,
+      Redacted.make(database.url),
       usablePaysim(undefined, { currency: "USD", count: 130 }),
       undefined,
       30,

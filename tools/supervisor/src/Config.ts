@@ -1,7 +1,7 @@
 // Every environment variable the supervisor reads, in one place. It also reads the apps' own port
 // variables, to know where each instance answers /ready and to tell the gateway where the stages are.
 import { resolve } from "node:path";
-import { Config, Context, Effect, Layer } from "effect";
+import { Config, Context, Effect, Layer, Redacted } from "effect";
 import type { RestartSettings } from "./restartPolicy.ts";
 
 export const APP_NAMES = ["ledger-sink", "processor", "gateway", "outbox-relay"] as const;
@@ -27,8 +27,9 @@ export interface SupervisorSettings {
   readonly restart: RestartSettings;
   /** How long a stopping app gets after SIGTERM before SIGKILL. */
   readonly stopTimeoutMs: number;
-  /** The ops tools' API key: GET /status needs it, and with it /ready names what is down. */
-  readonly apiKey: string;
+  /** The ops tools' API key: GET /status needs it, and with it /ready names what is down. A secret:
+   *  unwrapped only into the Authorization header. */
+  readonly apiKey: Redacted.Redacted<string>;
   /** The environment the apps inherit. */
   readonly inherited: Readonly<Record<string, string | undefined>>;
 }
@@ -138,7 +139,9 @@ export const supervisorSettings = (repoRoot: string) =>
       stopTimeoutMs,
       // The ops tools' API key, as the CLI reads it (development's key unless set): an ops key makes
       // `npm start`'s failure say what is down and lets `npm run status` read GET /status.
-      apiKey: yield* str("LEDGERLINE_API_KEY", "dev-key-change-me"),
+      apiKey: yield* Config.Redacted("LEDGERLINE_API_KEY").pipe(
+        Config.withDefault(Redacted.make("dev-key-change-me")),
+      ),
       inherited: process.env,
     } satisfies SupervisorSettings;
   });

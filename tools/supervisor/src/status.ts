@@ -2,7 +2,7 @@
 // status file, then the gateway's GET /status (each stage's state and consumer lag). Exit 3 if not ready.
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Effect } from "effect";
+import { Effect, Redacted } from "effect";
 import { supervisorSettings } from "./Config.ts";
 import { readStatus } from "./Supervisor.ts";
 
@@ -27,7 +27,7 @@ const statusUrl = (gateway?.readyUrl ?? "http://127.0.0.1:8000/ready").replace(/
 try {
   // GET /status needs a key with the ops scope (LEDGERLINE_API_KEY, the ops tools' key).
   const response = await fetch(statusUrl, {
-    headers: { Authorization: `Bearer ${settings.apiKey}` },
+    headers: { Authorization: `Bearer ${Redacted.value(settings.apiKey)}` },
     signal: AbortSignal.timeout(3_000),
   });
   if (response.status === 401 || response.status === 403)

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Effect } from "effect";
+import { Effect, Redacted } from "effect";
 import { type AppInstance, supervisorSettings } from "./Config.ts";
 import { readStatus } from "./Supervisor.ts";
 
@@ -16,7 +16,7 @@ const deadline = Date.now() + Number(values.timeout) * 1_000;
 const probe = async (instance: AppInstance): Promise<{ ready: boolean; detail: string }> => {
   try {
     const response = await fetch(instance.readyUrl, {
-      headers: { Authorization: `Bearer ${settings.apiKey}` },
+      headers: { Authorization: `Bearer ${Redacted.value(settings.apiKey)}` },
       signal: AbortSignal.timeout(2_000),
     });
     const body = await response.text();

@@ -2,7 +2,7 @@
 import { names } from "@ledgerline/catalogue";
 import type { TransactionRequested } from "@ledgerline/contracts";
 import { RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
-import { Context, Effect, Layer } from "effect";
+import { Context, Effect, Layer, Redacted } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import { PublishError } from "../errors.ts";
 import { countRegistryError } from "../gatewayMetrics.ts";
@@ -21,7 +21,7 @@ export class Registry extends Context.Service<
     Effect.gen(function* () {
       const { settings, connections } = yield* GatewayConfig;
       const codec = new RegistryCodec({
-        url: connections.registryUrl,
+        url: Redacted.value(connections.registryUrl),
         names: names(settings.namespace),
         // Lookups are cached after the first, so a generous bound costs nothing on the hot path.
         timeoutMs: Math.max(settings.readyTimeoutMs, 5_000),

@@ -1,5 +1,7 @@
 // The replay audit in Postgres (table dlq_replays): one row per run, dry runs included.
+
 import { createLedgerPool, sql } from "@ledgerline/ledger-db";
+import { Redacted } from "effect";
 
 export interface ReplayCounts {
   readonly selected: number;
@@ -18,7 +20,7 @@ export interface ReplayAuditRow extends ReplayCounts {
 }
 
 export const startReplayAudit = async (
-  databaseUrl: string,
+  databaseUrl: Redacted.Redacted<string>,
   row: {
     replayId: string;
     operator: string;
@@ -27,7 +29,7 @@ export const startReplayAudit = async (
     selected: number;
   },
 ): Promise<void> => {
-  const pool = await createLedgerPool(databaseUrl, { maximumPoolSize: 1 });
+  const pool = await createLedgerPool(Redacted.value(databaseUrl), { maximumPoolSize: 1 });
   try {
     await pool.query(sql.unsafe`
       INSERT INTO dlq_replays (replay_id, operator, filter, dry_run, selected_count)
@@ -38,11 +40,11 @@ export const startReplayAudit = async (
 };
 
 export const finishReplayAudit = async (
-  databaseUrl: string,
+  databaseUrl: Redacted.Redacted<string>,
   replayId: string,
   counts: ReplayCounts,
 ): Promise<void> => {
-  const pool = await createLedgerPool(databaseUrl, { maximumPoolSize: 1 });
+  const pool = await createLedgerPool(Redacted.value(databaseUrl), { maximumPoolSize: 1 });
   try {
     await pool.query(sql.unsafe`
       UPDATE dlq_replays SET selected_count = ${counts.selected}, replayed_count = ${counts.replayed},
@@ -53,8 +55,11 @@ export const finishReplayAudit = async (
   }
 };
 
-export const listReplayAudit = async (databaseUrl: string, limit: number): Promise<ReplayAuditRow[]> => {
-  const pool = await createLedgerPool(databaseUrl, { maximumPoolSize: 1 });
+export const listReplayAudit = async (
+  databaseUrl: Redacted.Redacted<string>,
+  limit: number,
+): Promise<ReplayAuditRow[]> => {
+  const pool = await createLedgerPool(Redacted.value(databaseUrl), { maximumPoolSize: 1 });
   try {
     const rows = await pool.any(sql.unsafe`
       SELECT replay_id, operator, filter, dry_run, selected_count, replayed_count, refused_count, parked_count,

@@ -1,7 +1,9 @@
 // Kafka and registry clients for the DLQ commands, from the CLI settings.
+
 import { names } from "@ledgerline/catalogue";
 import { type KafkaConnection, parseBrokers } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
+import { Redacted } from "effect";
 import type { CliSettings } from "../Config.ts";
 
 export const kafkaConnection = (config: CliSettings): KafkaConnection => ({
@@ -13,4 +15,4 @@ export const kafkaConnection = (config: CliSettings): KafkaConnection => ({
 });
 
 export const registryCodec = (config: CliSettings): RegistryCodec =>
-  new RegistryCodec({ url: config.schemaRegistryUrl, names: names(config.namespace) });
+  new RegistryCodec({ url: Redacted.value(config.schemaRegistryUrl), names: names(config.namespace) });

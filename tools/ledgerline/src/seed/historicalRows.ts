@@ -1,5 +1,7 @@
 // Inserts PaySim rows as Historical transactions (seed 002's seed_data.py). Re-running adds nothing.
+
 import { createLedgerPool, sql } from "@ledgerline/ledger-db";
+import { Redacted } from "effect";
 import type { PaysimTransaction } from "../paysim/paysim.ts";
 
 export interface SeedResult {
@@ -33,12 +35,12 @@ const rowSet = (chunk: readonly PaysimTransaction[]) =>
  * what is missing.
  */
 export const insertHistorical = async (
-  databaseUrl: string,
+  databaseUrl: Redacted.Redacted<string>,
   transactions: AsyncIterable<PaysimTransaction> | Iterable<PaysimTransaction>,
   onProgress: (done: number) => void = () => undefined,
   chunkRows = SEED_CHUNK_ROWS,
 ): Promise<SeedResult> => {
-  const pool = await createLedgerPool(databaseUrl, { maximumPoolSize: 2 });
+  const pool = await createLedgerPool(Redacted.value(databaseUrl), { maximumPoolSize: 2 });
   try {
     let inserted = 0;
     let done = 0;
@@ -75,8 +77,8 @@ export const insertHistorical = async (
 };
 
 /** How many Historical rows the ledger holds (what GET /reports lists as "Historical"). */
-export const countHistorical = async (databaseUrl: string): Promise<number> => {
-  const pool = await createLedgerPool(databaseUrl, { maximumPoolSize: 1 });
+export const countHistorical = async (databaseUrl: Redacted.Redacted<string>): Promise<number> => {
+  const pool = await createLedgerPool(Redacted.value(databaseUrl), { maximumPoolSize: 1 });
   try {
     const count = await pool.oneFirst(
       sql.unsafe`SELECT count(*) FROM transactions WHERE status = 'historical'`,

@@ -1,5 +1,7 @@
 // Waits until accepted transactions reach a final state in the ledger; accept → final latencies.
+
 import { createLedgerPool, sql } from "@ledgerline/ledger-db";
+import { Redacted } from "effect";
 
 export interface FinalStates {
   readonly byStatus: Readonly<Record<string, number>>;
@@ -9,11 +11,11 @@ export interface FinalStates {
 }
 
 export const waitForFinalStates = async (
-  databaseUrl: string,
+  databaseUrl: Redacted.Redacted<string>,
   transactionIds: readonly string[],
   options: { timeoutMs: number; shouldStop: () => boolean; onProgress?: (done: number) => void },
 ): Promise<FinalStates> => {
-  const pool = await createLedgerPool(databaseUrl, { maximumPoolSize: 2 });
+  const pool = await createLedgerPool(Redacted.value(databaseUrl), { maximumPoolSize: 2 });
   const found = new Map<string, { status: string; ms: number }>();
   const deadline = Date.now() + options.timeoutMs;
   try {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mapPaysimRow, PAYSIM_COLUMNS, type PaysimTransaction, parsePaysim } from "../paysim/paysim.ts";
 import { requestBody, sendAll } from "./send.ts";
@@ -87,7 +88,7 @@ describe("sendAll", () => {
     const outcomes: string[] = [];
     await sendAll({
       gatewayUrl,
-      apiKey: "test",
+      apiKey: Redacted.make("test"),
       rows,
       rate: 0,
       count: 100,
@@ -112,7 +113,7 @@ describe("sendAll", () => {
     })();
     await sendAll({
       gatewayUrl,
-      apiKey: "test",
+      apiKey: Redacted.make("test"),
       rows,
       rate: 0,
       count: 7,

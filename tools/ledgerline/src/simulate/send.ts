@@ -1,5 +1,7 @@
 // Posts PaySim rows to the gateway at a target rate with C concurrent senders.
+
 import { randomUUID } from "node:crypto";
+import { Redacted } from "effect";
 import type { PaysimTransaction } from "../paysim/paysim.ts";
 
 export type SendOutcome = "accepted" | "rejected" | "error";
@@ -14,7 +16,8 @@ export interface SendResult {
 
 export interface SendOptions {
   readonly gatewayUrl: string;
-  readonly apiKey: string;
+  /** A secret: unwrapped only into the Authorization header. */
+  readonly apiKey: Redacted.Redacted<string>;
   /** The rows to send, in turn (a stream of the file: see paysim/load.ts); sending stops when they end. */
   readonly rows: AsyncIterator<PaysimTransaction>;
   /** Requests per second; 0 = as fast as the senders go. */
@@ -52,7 +55,10 @@ export const postTransaction = async (
   try {
     const response = await fetch(`${options.gatewayUrl}/v1/transactions`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${options.apiKey}` },
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${Redacted.value(options.apiKey)}`,
+      },
       body: JSON.stringify(requestBody(row, chosenId)),
       signal: AbortSignal.timeout(10_000),
     });

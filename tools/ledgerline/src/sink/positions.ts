@@ -1,6 +1,7 @@
 // The ledger sink's partitions as ops see them: the position Postgres stores (and the topic id it was
 // read from), the log's start and end and topic id now, who holds the partition, and the verdict of
 // resumePosition — the same function the sink decides with.
+
 import { createAdmin, type KafkaConnection } from "@ledgerline/kafka";
 import {
   createLedgerPool,
@@ -11,6 +12,7 @@ import {
   sql,
 } from "@ledgerline/ledger-db";
 import { FetchIsolationLevels, ListOffsetTimestamps } from "@platformatic/kafka";
+import { Redacted } from "effect";
 
 export interface PartitionPosition {
   readonly topic: string;
@@ -24,8 +26,11 @@ export interface PartitionPosition {
   readonly decision: ResumeDecision;
 }
 
-export const withPool = async <A>(databaseUrl: string, work: (pool: DatabasePool) => Promise<A>) => {
-  const pool = await createLedgerPool(databaseUrl, { maximumPoolSize: 2 });
+export const withPool = async <A>(
+  databaseUrl: Redacted.Redacted<string>,
+  work: (pool: DatabasePool) => Promise<A>,
+) => {
+  const pool = await createLedgerPool(Redacted.value(databaseUrl), { maximumPoolSize: 2 });
   try {
     return await work(pool);
   } finally {
