@@ -28,18 +28,24 @@ export interface ProcessorSettings {
 /** Stable per instance: names the transactional id that fences zombies (and the process in /ready). */
 export const instanceIdConfig = Config.String("PROCESSOR_INSTANCE_ID").pipe(Config.withDefault("0"));
 
+// Kafka brokers, host:port comma-separated.
+const bootstrapServersConfig = Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(
+  Config.withDefault("127.0.0.1:9092"),
+);
+// Confluent-compatible registry API: decoding needs writer schemas by id.
+// A secret (it may carry user:password): Redacted, unwrapped only where a registry client is made.
+const registryUrlConfig = Config.Redacted("SCHEMA_REGISTRY_URL").pipe(
+  Config.withDefault(Redacted.make("http://127.0.0.1:8081/apis/ccompat/v7")),
+);
+// Prefixes topics, group and transactional id: how tests and parallel environments isolate.
+const namespaceConfig = Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault(""));
+
 export const settingsConfig = Config.all({
-  // Kafka brokers, host:port comma-separated.
-  bootstrapServers: Config.String("KAFKA_BOOTSTRAP_SERVERS").pipe(Config.withDefault("127.0.0.1:9092")),
+  bootstrapServers: bootstrapServersConfig,
   // SASL (this stage's principal) and TLS for a secured cluster: KAFKA_SECURITY_PROTOCOL and friends.
   kafkaSecurity: kafkaSecurityConfigFor("PROCESSOR"),
-  // Confluent-compatible registry API: decoding needs writer schemas by id.
-  // A secret (it may carry user:password): Redacted, unwrapped only where a registry client is made.
-  registryUrl: Config.Redacted("SCHEMA_REGISTRY_URL").pipe(
-    Config.withDefault(Redacted.make("http://127.0.0.1:8081/apis/ccompat/v7")),
-  ),
-  // Prefixes topics, group and transactional id: how tests and parallel environments isolate.
-  namespace: Config.String("LEDGERLINE_NAMESPACE").pipe(Config.withDefault("")),
+  registryUrl: registryUrlConfig,
+  namespace: namespaceConfig,
   // Per-batch logs are info; per-record detail only at debug.
   logLevel: logLevelConfig,
   // Must be STABLE across restarts of the same instance: it names the transactional id that fences zombies.
@@ -84,3 +90,12 @@ export class ProcessorConfig extends Context.Service<ProcessorConfig, ProcessorS
     }),
   );
 }
+
+/** The FX publisher, a set-up step like `topology apply`: it writes fx.rates, which the processor's own
+ *  principal may only read, so it logs in as the tools' shared Kafka user (KAFKA_SASL_*). */
+export const fxPublisherConfig = Config.all({
+  bootstrapServers: bootstrapServersConfig,
+  kafkaSecurity: kafkaSecurityConfigFor(),
+  registryUrl: registryUrlConfig,
+  namespace: namespaceConfig,
+});

@@ -13,7 +13,7 @@ import { componentHealth } from "@ledgerline/observability";
 import { attempt, retryTransient, runService, StageFault } from "@ledgerline/resilience";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { Console, Effect, Redacted } from "effect";
-import { ProcessorConfig } from "./Config.ts";
+import { fxPublisherConfig } from "./Config.ts";
 import { readFxRatesFile } from "./fxRatesFile.ts";
 
 export interface FxPublishTarget {
@@ -57,11 +57,11 @@ export const fxTopicIsEmpty = async (connection: KafkaConnection, topic: string)
 export const publishFxRatesIfEmpty = async (target: FxPublishTarget): Promise<number> =>
   (await fxTopicIsEmpty(target.connection, target.names.topic("fxRates"))) ? publishFxRates(target) : 0;
 
-/** The FX publisher's program: settings from the processor's Config; a broker or registry that just
- *  started may refuse for a few seconds, so transient faults are retried, for up to a minute. */
+/** The FX publisher's program: settings from the processor's Config.ts (fxPublisherConfig); a broker or
+ *  registry that just started may refuse for a few seconds, so transient faults are retried, for up to a minute. */
 export const publishFxRatesProgram = (options: { readonly ifEmpty: boolean; readonly file?: string }) =>
   Effect.gen(function* () {
-    const config = yield* ProcessorConfig;
+    const config = yield* fxPublisherConfig;
     const target: FxPublishTarget = {
       connection: {
         bootstrapBrokers: parseBrokers(config.bootstrapServers),
@@ -96,7 +96,7 @@ export const publishFxRatesProgram = (options: { readonly ifEmpty: boolean; read
         ? `published ${count} FX rates to ${topic}`
         : `${topic} already holds rates; nothing published`,
     );
-  }).pipe(Effect.provide(ProcessorConfig.layer));
+  });
 
 if (import.meta.main) {
   // usage: publishFxRates.ts [--if-empty] [rates.json]
