@@ -6,12 +6,13 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 export const metricsRegistry = new Registry();
 
 let defaultsCollected = false;
-/** Process metrics (CPU, memory, event-loop lag); only when a /metrics endpoint is really served. */
+/** Process metrics (CPU, memory, event-loop lag); only when a /metrics endpoint is really served. Under
+ *  prom-client's standard names (process_*, nodejs_*), unprefixed, so stock Node.js dashboards find them. */
 export const collectProcessMetrics = (service: string) => {
   if (defaultsCollected) return;
   defaultsCollected = true;
   metricsRegistry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: metricsRegistry, prefix: "ledgerline_" });
+  collectDefaultMetrics({ register: metricsRegistry });
 };
 
 const registers = [metricsRegistry];

@@ -39,4 +39,20 @@ describe("ops endpoint", () => {
     expect(statuses.whileTaken).not.toBe(200);
     expect(statuses.after).toBe(200);
   });
+
+  it("serves the process metrics under their standard names, for stock Node.js dashboards", async () => {
+    const port = await freePort();
+    const text = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          yield* serveOpsEndpoints({ service: "ops-test", host: "127.0.0.1", port });
+          return yield* Effect.promise(async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+        }),
+      ),
+    );
+    expect(text).toMatch(/^process_cpu_user_seconds_total\{service="ops-test"\} /m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds\{service="ops-test"\} /m);
+    expect(text).not.toContain("ledgerline_process_");
+    expect(text).not.toContain("ledgerline_nodejs_");
+  });
 });
