@@ -83,14 +83,6 @@ export const check = (o: Observations): Invariant[] => {
         detail: `${inputs} input record(s), ${outputs} outputs`,
       });
   }
-  for (const id of o.abortedOnly) {
-    if (o.ledger.has(id))
-      processorAnomalies.push({
-        kind: "aborted-read",
-        id,
-        detail: "in the ledger, but its only output was aborted",
-      });
-  }
   const inputs = [...o.requested.values()].reduce((a, b) => a + b, 0);
   const processor = invariant(
     "the processor emitted exactly one output per input record, per id (read_committed; the ledger's refusals on transactions.rejected apart)",
@@ -101,6 +93,34 @@ export const check = (o: Observations): Invariant[] => {
       outputs: [...o.processed.values()].reduce((a, b) => a + b, 0),
     },
     processorAnomalies,
+  );
+
+  const abortedReads = [...o.abortedOnly].filter((id) => o.ledger.has(id));
+  const views = [...o.transactions.values()];
+  const aborted = invariant(
+    "nothing from an aborted transaction is read downstream (the ledger posts only committed outputs)",
+    {
+      abortedTransactions: views.filter((t) => t.committed === 0).length,
+      idsOnlyInAborted: o.abortedOnly.size,
+    },
+    abortedReads.map((id) => ({
+      kind: "aborted-read",
+      id,
+      detail: "in the ledger, but its only processor output was in an aborted transaction",
+    })),
+  );
+  const torn = [...o.transactions].filter(([, t]) => t.committed > 0 && t.committed !== t.size);
+  const whole = invariant(
+    "no processor transaction torn: all of its outputs visible read_committed, or none",
+    {
+      transactions: views.length,
+      committed: views.filter((t) => t.committed > 0 && t.committed === t.size).length,
+      torn: torn.length,
+    },
+    torn.map(([txn, t]) => ({
+      kind: "torn-transaction",
+      detail: `transaction ${txn}: ${t.committed} of its ${t.size} outputs committed (${t.uncommitted} written)`,
+    })),
   );
 
   const unseen = posted.filter((id) => (o.postedEvents.get(id)?.length ?? 0) === 0);
@@ -163,6 +183,8 @@ export const check = (o: Observations): Invariant[] => {
     statements,
     outbox,
     processor,
+    aborted,
+    whole,
     topic,
     refusalEventsInvariant(o),
     stuck,

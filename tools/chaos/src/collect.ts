@@ -54,8 +54,16 @@ export interface CollectOptions {
 
 export const collect = async (options: CollectOptions): Promise<Collected> => {
   const resolved = names("");
-  const { requested, validated, processorRejected, dlq, abortedOnly, refusalEvents, postedEvents } =
-    await readTopics(options.connection, options.registryUrl, resolved);
+  const {
+    requested,
+    validated,
+    processorRejected,
+    dlq,
+    abortedOnly,
+    transactions,
+    refusalEvents,
+    postedEvents,
+  } = await readTopics(options.connection, options.registryUrl, resolved);
 
   const pool: DatabasePool = await createLedgerPool(options.databaseUrl, { maximumPoolSize: 2 });
   try {
@@ -202,6 +210,7 @@ export const collect = async (options: CollectOptions): Promise<Collected> => {
         requested: countBy(requested),
         processed: countBy([...validated, ...processorRejected, ...dlq]),
         abortedOnly,
+        transactions,
         postedEvents,
         postedRefunds: refundsOf,
         kindViolations: violations,

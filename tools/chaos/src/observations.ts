@@ -9,6 +9,8 @@ export type AnomalyKind =
   | "duplicate"
   /** G1a: the ledger holds a transaction whose only processor output was in an aborted transaction. */
   | "aborted-read"
+  /** A processor transaction of which some outputs are visible read_committed, but not all. */
+  | "torn-transaction"
   /** At the end, a consumer group or the ledger's stored positions are not at the end of their input. */
   | "inconsistent-offsets"
   /** A posted transaction never appeared on transactions.posted. */
@@ -126,8 +128,16 @@ export interface Observations {
   readonly requested: ReadonlyMap<string, number>;
   /** The processor's outputs per transaction id: validated + rejected + its own dead letters (read_committed). */
   readonly processed: ReadonlyMap<string, number>;
-  /** Ids whose validated/rejected records exist only in aborted transactions (seen read_uncommitted only). */
+  /** Ids whose processor outputs exist only in aborted transactions (seen read_uncommitted only). */
   readonly abortedOnly: ReadonlySet<string>;
+  /**
+   * The processor's transactions, by the tag each output carries (`<uuid>/<size>`): its size, and how many of
+   * its outputs were read read_committed and read_uncommitted.
+   */
+  readonly transactions: ReadonlyMap<
+    string,
+    { readonly size: number; readonly committed: number; readonly uncommitted: number }
+  >;
   /** transactions.posted (read_committed): event ids per transaction id. */
   readonly postedEvents: ReadonlyMap<string, readonly string[]>;
   /** Posted refunds in the ledger, per original the clients sent refunds of (amounts in minor units). */

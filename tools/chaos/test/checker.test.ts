@@ -26,6 +26,10 @@ const clean = (): Observations => ({
     ["t2", 2],
   ]),
   abortedOnly: new Set(),
+  transactions: new Map([
+    ["a/2", { size: 2, committed: 2, uncommitted: 2 }],
+    ["b/1", { size: 1, committed: 0, uncommitted: 1 }], // aborted, redone in a/2: not an anomaly
+  ]),
   postedEvents: new Map([["t1", ["e1", "e1"]]]), // a relay duplicate: counted, not an anomaly
   lag: [{ group: "processor", topic: "requested", partition: 0, lag: 0 }],
   sent: new Map(),
@@ -71,6 +75,10 @@ describe("check", () => {
       }),
     ).toEqual(["lost-write"]);
     expect(kinds({ ...clean(), abortedOnly: new Set(["t1"]) })).toEqual(["aborted-read"]);
+    // A transaction committed in part: a late EndTxn of the one before committed its first outputs.
+    expect(
+      kinds({ ...clean(), transactions: new Map([["c/3", { size: 3, committed: 2, uncommitted: 3 }]]) }),
+    ).toEqual(["torn-transaction"]);
     expect(kinds({ ...clean(), outboxEvents: new Map([["t1", 2]]) })).toEqual(["duplicate"]);
     expect(kinds({ ...clean(), postedEvents: new Map() })).toEqual(["unseen"]);
     expect(kinds({ ...clean(), accepted: new Map([["k1", ["t1", "t9"]]]) })).toContain("key-divergence");

@@ -1,6 +1,8 @@
 // One batch → one Kafka transaction holding its outputs and the consumed offsets. Every failure leaves
 // as a StageFault whose reason the retry policy acts on: Aborted (read the batch again), Fenced (the
 // producer lost its id, or could not even abort: renew it), StaleOffsets, or what the broker said.
+
+import { randomUUID } from "node:crypto";
 import { classifyFault, StageFault } from "@ledgerline/resilience";
 import { Effect } from "effect";
 import type { ConsumedRecord } from "../BatchReader.ts";
@@ -23,6 +25,20 @@ const firstOfEachPartition = (batch: readonly ConsumedRecord[]): ConsumedRecord[
     if (!first.has(key)) first.set(key, record);
   }
   return [...first.values()];
+};
+
+/**
+ * Every output of one transaction carries `<transaction uuid>/<outputs in it>`: whoever reads the topics
+ * read_committed can tell a torn transaction (some of its outputs visible, not all) from a whole one.
+ */
+export const TRANSACTION_HEADER = "ledgerline-txn";
+
+const tagged = (messages: readonly EncodedMessage[]): EncodedMessage[] => {
+  const tag = Buffer.from(`${randomUUID()}/${messages.length}`, "utf8");
+  return messages.map((message) => ({
+    ...message,
+    headers: { ...(message.headers as Record<string, Buffer> | undefined), [TRANSACTION_HEADER]: tag },
+  }));
 };
 
 /** Produce requests stay well under the broker's message.max.bytes (a record batch per partition per request). */
@@ -123,7 +139,7 @@ export const commitTransaction = (
       const { producer, consumer } = clients;
       const tx = await beginTransaction(producer);
       try {
-        for (const chunk of chunksOf(messages)) await tx.send({ messages: chunk });
+        for (const chunk of chunksOf(tagged(messages))) await tx.send({ messages: chunk });
         // Offsets join the transaction one awaited call at a time: concurrent calls are merged.
         await tx.addConsumer(consumer);
         for (const record of lastOfEachPartition(batch)) await tx.addOffset(record);
