@@ -56,6 +56,8 @@ export const supervisorSettings = (repoRoot: string) =>
     const processors = yield* int("SUPERVISOR_PROCESSORS", 1);
     const sinks = yield* int("SUPERVISOR_SINKS", 1);
     const relays = apps.has("outbox-relay") ? yield* int("SUPERVISOR_RELAYS", 1) : 0;
+    // Gateways are stateless (a transaction's id derives from its key): more of them, on consecutive ports.
+    const gateways = apps.has("gateway") ? yield* int("SUPERVISOR_GATEWAYS", 1) : 0;
     // Restart backoff: first delay, cap, and how long a run must last to count as stable again.
     const restart = {
       baseMs: yield* int("SUPERVISOR_RESTART_BASE_MS", 1_000),
@@ -120,15 +122,19 @@ export const supervisorSettings = (repoRoot: string) =>
         });
       }
     }
-    if (apps.has("gateway")) {
-      // Unless set explicitly, the gateway's GET /status asks every stage instance this supervisor runs.
-      const endpoints = instances.map((i) => `${i.app}=${i.readyUrl.replace(/\/ready$/, "")}`).join(",");
+    // Unless set explicitly, the gateway's GET /status asks every stage instance this supervisor runs.
+    const endpoints = instances.map((i) => `${i.app}=${i.readyUrl.replace(/\/ready$/, "")}`).join(",");
+    const stageEndpoints = gateways > 0 ? yield* str("GATEWAY_STAGE_ENDPOINTS", endpoints) : "";
+    for (let i = 0; i < gateways; i++) {
       instances.push({
         app: "gateway",
-        instance: "gateway",
+        instance: named("gateway", i, gateways),
         entry: "apps/gateway/src/main.ts",
-        env: { GATEWAY_STAGE_ENDPOINTS: yield* str("GATEWAY_STAGE_ENDPOINTS", endpoints) },
-        readyUrl: `http://${gatewayHost}:${gatewayPort}/ready`,
+        env: {
+          GATEWAY_STAGE_ENDPOINTS: stageEndpoints,
+          ...(gateways > 1 ? { GATEWAY_PORT: String(gatewayPort + i) } : {}),
+        },
+        readyUrl: `http://${gatewayHost}:${gatewayPort + i}/ready`,
       });
     }
     return {
