@@ -126,6 +126,8 @@ export class ScriptedPipeline {
     // start.sh derives the runtime roles' URLs from this cluster's DATABASE_URL, not the caller's.
     for (const name of ["GATEWAY_DATABASE_URL", "LEDGER_SINK_DATABASE_URL", "LEDGERLINE_DATABASE_URL"])
       if (options.env?.[name] === undefined) delete env[name];
+    // Without `network`, no proxies: nothing inherited may send a stage to one.
+    if (!plan) for (const name of ["KAFKA_EXTRA_LISTENERS", "SUPERVISOR_ROUTES"]) delete env[name];
     const cluster = new ScriptedPipeline(stateDir, env, postgres, brokers, options.log);
     try {
       if (plan) {
