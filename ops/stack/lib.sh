@@ -31,6 +31,12 @@ REPO_ROOT=$(cd -- "$STACK_DIR/../.." && pwd)
 # voters. Node i listens on KAFKA_PORT+100*(i-1) and KAFKA_CONTROLLER_PORT+100*(i-1). 1 = a single
 # node; 3 = the smallest cluster that keeps a quorum (and min.insync.replicas=2) with one node down.
 : "${LEDGERLINE_KAFKA_BROKERS:=1}"
+# Extra PLAINTEXT client listeners on every node, unset normally (the chaos checker sets them, one per
+# stage, to keep a TCP proxy in each stage's path): "NAME:PORT:ADVERTISED_PORT,..." for node 1, node i
+# adding 100*(i-1) to both ports. Node i listens on 127.0.0.1:PORT and tells the clients that came in on
+# NAME to reach every node at its ADVERTISED_PORT (the proxy's). Inter-broker traffic and the tools keep
+# KAFKA_PORT. PLAINTEXT stacks only.
+: "${KAFKA_EXTRA_LISTENERS:=}"
 # Broker JVM heap, per node; sized so the whole stack idles well under 1.5 GiB RSS (1 node) or
 # about 2 GiB (3 nodes).
 if [[ $LEDGERLINE_KAFKA_BROKERS =~ ^[0-9]+$ ]] && ((LEDGERLINE_KAFKA_BROKERS > 1)); then
@@ -45,6 +51,8 @@ fi
 
 # Apicurio Registry version (io.apicurio:apicurio-registry-app:<v>:tar.gz:all).
 : "${REGISTRY_VERSION:=3.3.3}"
+# Toxiproxy (github.com/Shopify/toxiproxy), built with `go install` by toxiproxy.sh for chaos runs only.
+: "${TOXIPROXY_VERSION:=2.12.0}"
 # Registry HTTP port (REST + Confluent-compatible API under /apis/ccompat/v7).
 : "${REGISTRY_PORT:=8081}"
 # Quarkus management interface (health, metrics); Quarkus would otherwise
@@ -163,6 +171,18 @@ check_distinct_ports() {
     [[ -z ${seen[$port]:-} ]] || die "$name and ${seen[$port]} are both $port: give each service its own port"
     seen[$port]=$name
   done
+  local lname lport adv extra
+  kafka_extra_listeners
+  for extra in "${KAFKA_EXTRA[@]}"; do
+    read -r lname lport adv <<<"$extra"
+    for ((i = 1; i <= LEDGERLINE_KAFKA_BROKERS; i++)); do
+      port=$((lport + 100 * (i - 1))) name="KAFKA_EXTRA_LISTENERS $lname (kafka node $i)"
+      ((port <= 65535 && adv + 100 * (i - 1) <= 65535)) ||
+        die "$name: port $port or advertised port $((adv + 100 * (i - 1))) is past 65535: lower its ports"
+      [[ -z ${seen[$port]:-} ]] || die "$name and ${seen[$port]} are both $port: give the listener other ports"
+      seen[$port]=$name
+    done
+  done
   for ((i = 2; i <= LEDGERLINE_KAFKA_BROKERS; i++)); do
     for var in KAFKA_PORT KAFKA_CONTROLLER_PORT; do
       port=$(kafka_node_port "$var" "$i") name="$var+$((100 * (i - 1))) (kafka node $i)"
@@ -198,6 +218,30 @@ kafka_bootstrap() {
   for ((i = 1; i <= $1; i++)); do out+="${out:+,}127.0.0.1:$(kafka_node_port KAFKA_PORT "$i")"; done
   echo "$out"
 }
+# Parses KAFKA_EXTRA_LISTENERS into KAFKA_EXTRA ("NAME PORT ADVERTISED_PORT" per listener, node 1's
+# ports); dies on a malformed entry. Runs in the calling shell, so a die stops the script.
+kafka_extra_listeners() {
+  local entry name port adv
+  local -A names=()
+  local -a entries
+  KAFKA_EXTRA=()
+  IFS=, read -r -a entries <<<"$KAFKA_EXTRA_LISTENERS"
+  for entry in "${entries[@]}"; do
+    entry=${entry//[[:space:]]/}
+    [[ -n $entry ]] || continue
+    [[ $entry =~ ^([A-Z][A-Z0-9_]*):([0-9]+):([0-9]+)$ ]] ||
+      die "KAFKA_EXTRA_LISTENERS entry '$entry' is not NAME:PORT:ADVERTISED_PORT (e.g. GATEWAY:29092:39092)"
+    name=${BASH_REMATCH[1]} port=${BASH_REMATCH[2]} adv=${BASH_REMATCH[3]}
+    case $name in
+      PLAINTEXT | CONTROLLER | SSL | SASL_SSL | SASL_PLAINTEXT)
+        die "KAFKA_EXTRA_LISTENERS: $name is the stack's own listener name: call the extra listener something else" ;;
+    esac
+    [[ -z ${names[$name]:-} ]] || die "KAFKA_EXTRA_LISTENERS names $name twice: give each listener its own name"
+    names[$name]=1
+    KAFKA_EXTRA+=("$name $port $adv")
+  done
+}
+
 # Broker count node $1's storage was formatted for (1 when formatted before the count was recorded).
 kafka_recorded_brokers() { cat "$(kafka_node_dir "$1")/broker-count" 2>/dev/null || echo 1; }
 

@@ -4,6 +4,7 @@ export * from "./environment.ts";
 export * from "./freePort.ts";
 export * from "./ledgerInvariants.ts";
 export * from "./namespace.ts";
+export * from "./networkFaults.ts";
 export * from "./pipeline.ts";
 export * from "./publishedEvents.ts";
 export * from "./runScript.ts";

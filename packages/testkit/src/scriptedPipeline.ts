@@ -1,16 +1,20 @@
 // A whole pipeline of its own, started through the project's scripts: a private Postgres cluster, then
 // `npm start`'s script (ops/bin/start.sh: native Kafka and registry in a private state dir, topology,
 // migrations, FX rates, the apps under the supervisor) on free ports. The chaos checker's nemesis acts on
-// it (SIGKILL an app instance or the broker, restart Postgres, stop the registry) and the end-to-end
-// benchmark reads its processes' CPU. The project's own supervision and scripts bring things back; this
-// module never restarts an app itself.
+// it (SIGKILL or pause an app instance, SIGKILL a broker, restart Postgres, stop the registry, and with
+// `network: true` fault the links between stages and brokers or Postgres) and the end-to-end benchmark reads
+// its processes' CPU. The project's own supervision and scripts bring things back; this module never
+// restarts an app itself.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./freePort.ts";
+import { NETWORK_PORT_WIDTH, type NetworkFaults, networkPlan } from "./networkFaults.ts";
+import { PortBlocks, strided } from "./portBlock.ts";
 import { REPO_ROOT } from "./repoRoot.ts";
 import { ThrowawayPostgres } from "./throwaway/ThrowawayPostgres.ts";
+import { ensureToxiproxy, Toxiproxy } from "./toxiproxy.ts";
 
 export interface ScriptedPipelineOptions {
   readonly processors: number;
@@ -21,6 +25,10 @@ export interface ScriptedPipelineOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** PROCESSOR_DELIVERY: "at-least-once" breaks exactly-once on purpose (to see the checker catch it). */
   readonly processorDelivery: "exactly-once" | "at-least-once";
+  /** Kafka nodes (LEDGERLINE_KAFKA_BROKERS): 1 unless set. */
+  readonly brokers?: number;
+  /** A TCP proxy (Toxiproxy) on every stage→broker and stage→Postgres link, for `network` faults. */
+  readonly network?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -33,45 +41,60 @@ export class ScriptedPipeline {
   readonly env: Record<string, string>;
   readonly postgres: ThrowawayPostgres;
   readonly gatewayUrl: string;
+  /** Kafka nodes: node 1 is service "kafka", node i>1 "kafka-i" (ops/stack/lib.sh). */
+  readonly brokers: number;
+  #toxiproxy: Toxiproxy | undefined;
+  readonly #paused = new Set<string>();
   readonly #log: (line: string) => void;
 
   private constructor(
     stateDir: string,
     env: Record<string, string>,
     postgres: ThrowawayPostgres,
+    brokers: number,
     log: (line: string) => void,
   ) {
     this.stateDir = stateDir;
     this.env = env;
     this.postgres = postgres;
     this.gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
+    this.brokers = brokers;
     this.#log = log;
   }
 
   static async start(options: ScriptedPipelineOptions): Promise<ScriptedPipeline> {
     const stateDir = mkdtempSync(join(tmpdir(), "ledgerline-chaos-"));
     const postgres = await ThrowawayPostgres.create({ settings: options.postgresSettings ?? [] });
+    const brokers = options.brokers ?? 1;
     const port = () => freePort();
-    const [kafka, controller, registry, management, gateway] = await Promise.all([
-      port(),
-      port(),
-      port(),
-      port(),
-      port(),
-    ]);
-    // Ops ports: instance i of a stage listens on base + 100 i; pick bases with room above them, below
-    // the kernel's ephemeral range (32768+), where any outgoing connection may hold a port.
-    const processorBase = 20_000 + Math.floor(Math.random() * 12_000);
+    const [registry, management, gateway] = await Promise.all([port(), port(), port()]);
+    // Ports in patterns: Kafka node i at KAFKA_PORT + 100 (i-1) (its controller one above), stage instance i's
+    // ops port at base + 100 i (the sink's one above), the network's listeners and proxies (networkFaults.ts).
+    const blocks = new PortBlocks();
+    const kafka = await blocks.take(strided(brokers, 2));
+    const controller = kafka + 1;
+    const instances = Math.max(options.processors, options.sinks + 1);
+    const processorBase = await blocks.take(strided(instances, 2));
+    const plan = options.network
+      ? networkPlan({
+          brokers,
+          kafkaPort: kafka,
+          postgresPort: postgres.port,
+          base: await blocks.take(strided(brokers, NETWORK_PORT_WIDTH)),
+        })
+      : undefined;
+    const bootstrap = Array.from({ length: brokers }, (_, i) => `127.0.0.1:${kafka + 100 * i}`).join(",");
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       // A development pipeline: the gateway takes the development key (every scope).
       LEDGERLINE_ENV: "development",
       LEDGERLINE_STATE: stateDir,
+      LEDGERLINE_KAFKA_BROKERS: String(brokers),
       KAFKA_PORT: String(kafka),
       KAFKA_CONTROLLER_PORT: String(controller),
       REGISTRY_PORT: String(registry),
       REGISTRY_MANAGEMENT_PORT: String(management),
-      KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${kafka}`,
+      KAFKA_BOOTSTRAP_SERVERS: bootstrap,
       SCHEMA_REGISTRY_URL: `http://127.0.0.1:${registry}/apis/ccompat/v7`,
       PGHOST: "127.0.0.1",
       PGPORT: String(postgres.port),
@@ -96,13 +119,22 @@ export class ScriptedPipeline {
       REGISTRY_HEAP: "-Xms64m -Xmx256m",
       LEDGERLINE_START_TIMEOUT: "180",
       ...options.env,
+      // The stages through their proxies; the scripts and the checker keep the real addresses.
+      ...plan?.env,
     };
     delete env.GATEWAY_STAGE_ENDPOINTS; // the supervisor derives it from the instances it runs
     // start.sh derives the runtime roles' URLs from this cluster's DATABASE_URL, not the caller's.
     for (const name of ["GATEWAY_DATABASE_URL", "LEDGER_SINK_DATABASE_URL", "LEDGERLINE_DATABASE_URL"])
       if (options.env?.[name] === undefined) delete env[name];
-    const cluster = new ScriptedPipeline(stateDir, env, postgres, options.log);
+    // Without `network`, no proxies: nothing inherited may send a stage to one.
+    if (!plan) for (const name of ["KAFKA_EXTRA_LISTENERS", "SUPERVISOR_ROUTES"]) delete env[name];
+    const cluster = new ScriptedPipeline(stateDir, env, postgres, brokers, options.log);
     try {
+      if (plan) {
+        const binary = await ensureToxiproxy(env);
+        mkdirSync(join(stateDir, "logs"), { recursive: true });
+        cluster.#toxiproxy = await Toxiproxy.start(binary, plan, join(stateDir, "logs", "toxiproxy.log"));
+      }
       await cluster.#script("ops/bin/start.sh", 300_000);
     } catch (error) {
       await cluster.stop();
@@ -134,6 +166,11 @@ export class ScriptedPipeline {
     });
   }
 
+  /** The stage→broker and stage→Postgres links and their faults; undefined unless started with `network`. */
+  get network(): NetworkFaults | undefined {
+    return this.#toxiproxy;
+  }
+
   status(): SupervisorStatus {
     try {
       return JSON.parse(
@@ -153,8 +190,8 @@ export class ScriptedPipeline {
     return Object.fromEntries(this.status().apps.map((a) => [a.instance, a.restarts]));
   }
 
-  /** The broker's or the registry's process id, from the stack's pid file. */
-  pidOf(service: "kafka" | "registry"): number | undefined {
+  /** A broker's (node 1 "kafka", node i "kafka-i") or the registry's process id, from the stack's pid file. */
+  pidOf(service: "kafka" | `kafka-${number}` | "registry"): number | undefined {
     try {
       return Number(readFileSync(join(this.stateDir, "run", `${service}.pid`), "utf8").trim());
     } catch {
@@ -162,20 +199,42 @@ export class ScriptedPipeline {
     }
   }
 
-  killApp(instance: string): boolean {
+  #signalApp(instance: string, signal: NodeJS.Signals): boolean {
     const pid = this.status().apps.find((a) => a.instance === instance)?.pid;
     if (!pid) return false;
     try {
-      process.kill(pid, "SIGKILL");
+      process.kill(pid, signal);
       return true;
     } catch {
       return false;
     }
   }
 
-  /** SIGKILL the broker; `restartBroker` brings it back with the stack's own script. */
-  killBroker(): void {
-    const pid = this.pidOf("kafka");
+  killApp(instance: string): boolean {
+    return this.#signalApp(instance, "SIGKILL");
+  }
+
+  /** SIGSTOP the instance's process: frozen, as by a long GC pause or a suspended host, until resumeApp. */
+  pauseApp(instance: string): boolean {
+    const paused = this.#signalApp(instance, "SIGSTOP");
+    if (paused) this.#paused.add(instance);
+    return paused;
+  }
+
+  /** SIGCONT the instance's process. */
+  resumeApp(instance: string): boolean {
+    this.#paused.delete(instance);
+    return this.#signalApp(instance, "SIGCONT");
+  }
+
+  /** Where the supervisor appends the instance's output, across its restarts (tools/supervisor). */
+  appLogPath(instance: string): string {
+    return join(this.stateDir, "logs", `${instance}.log`);
+  }
+
+  /** SIGKILL broker node `node` (1..brokers); `restartBroker` brings back whichever nodes are down. */
+  killBroker(node = 1): void {
+    const pid = this.pidOf(node === 1 ? "kafka" : `kafka-${node}`);
     if (pid) process.kill(pid, "SIGKILL");
   }
 
@@ -207,11 +266,14 @@ export class ScriptedPipeline {
     await this.postgres.restartImmediate();
   }
 
-  /** Stops the apps and the stack through the project's script, then the private Postgres. */
+  /** Stops the apps and the stack through the project's script, then the proxies and the private Postgres. */
   async stop(): Promise<void> {
+    // A paused app would take SIGTERM only when continued: the supervisor's grace would run out first.
+    for (const instance of [...this.#paused]) this.resumeApp(instance);
     await this.#script("ops/bin/stop.sh", 120_000).catch((error: unknown) =>
       this.#log(`stop: ${String(error)}`),
     );
+    await this.#toxiproxy?.stop().catch((error: unknown) => this.#log(`stop toxiproxy: ${String(error)}`));
     await this.postgres.destroy().catch(() => undefined);
     rmSync(this.stateDir, { recursive: true, force: true });
   }

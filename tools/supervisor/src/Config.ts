@@ -1,8 +1,9 @@
 // Every environment variable the supervisor reads, in one place. It also reads the apps' own port
 // variables, to know where each instance answers /ready and to tell the gateway where the stages are.
 import { resolve } from "node:path";
-import { Config, Context, Effect, Layer, Redacted } from "effect";
+import { Config, ConfigProvider, Context, Effect, Layer, Redacted } from "effect";
 import type { RestartSettings } from "./restartPolicy.ts";
+import { parseRoutes, rewriteEnv } from "./routes.ts";
 
 export const APP_NAMES = ["ledger-sink", "processor", "gateway", "outbox-relay"] as const;
 export type AppName = (typeof APP_NAMES)[number];
@@ -13,7 +14,8 @@ export interface AppInstance {
   /** "processor", or "processor-1" when there are several (logs/<instance>.log). */
   readonly instance: string;
   readonly entry: string;
-  /** Environment of this instance on top of the inherited one (instance id, ops port). */
+  /** Environment of this instance on top of the inherited one (instance id, ops port, and the variables
+   *  SUPERVISOR_ROUTES rewrites for its app). */
   readonly env: Readonly<Record<string, string>>;
   /** GET answers 200 when ready. */
   readonly readyUrl: string;
@@ -137,10 +139,24 @@ export const supervisorSettings = (repoRoot: string) =>
         readyUrl: `http://${gatewayHost}:${gatewayPort + i}/ready`,
       });
     }
+    // Chaos runs only: each app's own addresses for Kafka and Postgres (routes.ts), unset normally.
+    const parsed = parseRoutes(yield* str("SUPERVISOR_ROUTES", ""), APP_NAMES);
+    if (parsed._tag === "Invalid")
+      return yield* Effect.fail(
+        new Config.ConfigError(
+          new ConfigProvider.SourceError({ message: `SUPERVISOR_ROUTES: ${parsed.problem}` }),
+        ),
+      );
+    const inherited = process.env;
+    const routed = instances.map((instance) => {
+      const routes = parsed.routes.get(instance.app) ?? [];
+      const env = { ...instance.env, ...rewriteEnv({ ...inherited, ...instance.env }, routes) };
+      return { ...instance, env };
+    });
     return {
       repoRoot,
       stateDir,
-      instances,
+      instances: routed,
       restart,
       stopTimeoutMs,
       // The ops tools' API key, as the CLI reads it (development's key unless set): an ops key makes
@@ -148,7 +164,7 @@ export const supervisorSettings = (repoRoot: string) =>
       apiKey: yield* Config.Redacted("LEDGERLINE_API_KEY").pipe(
         Config.withDefault(Redacted.make("dev-key-change-me")),
       ),
-      inherited: process.env,
+      inherited,
     } satisfies SupervisorSettings;
   });
 
