@@ -19,6 +19,9 @@ import { ensureToxiproxy, Toxiproxy } from "./toxiproxy.ts";
 export interface ScriptedPipelineOptions {
   readonly processors: number;
   readonly sinks: number;
+  /** Gateways (on consecutive ports) and outbox relays: 1 unless set. */
+  readonly gateways?: number;
+  readonly relays?: number;
   /** Extra postgresql.conf lines for the private cluster (a benchmark wants the stock buffers). */
   readonly postgresSettings?: readonly string[];
   /** Environment for the scripts and apps, over this module's defaults. */
@@ -41,6 +44,8 @@ export class ScriptedPipeline {
   readonly env: Record<string, string>;
   readonly postgres: ThrowawayPostgres;
   readonly gatewayUrl: string;
+  /** Every gateway instance's URL (the first is `gatewayUrl`). */
+  readonly gatewayUrls: readonly string[];
   /** Kafka nodes: node 1 is service "kafka", node i>1 "kafka-i" (ops/stack/lib.sh). */
   readonly brokers: number;
   #toxiproxy: Toxiproxy | undefined;
@@ -57,7 +62,11 @@ export class ScriptedPipeline {
     this.stateDir = stateDir;
     this.env = env;
     this.postgres = postgres;
-    this.gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
+    this.gatewayUrls = Array.from(
+      { length: Number(env.SUPERVISOR_GATEWAYS ?? 1) },
+      (_, i) => `http://127.0.0.1:${Number(env.GATEWAY_PORT) + i}`,
+    );
+    this.gatewayUrl = this.gatewayUrls[0] as string;
     this.brokers = brokers;
     this.#log = log;
   }
@@ -67,13 +76,17 @@ export class ScriptedPipeline {
     const postgres = await ThrowawayPostgres.create({ settings: options.postgresSettings ?? [] });
     const brokers = options.brokers ?? 1;
     const port = () => freePort();
-    const [registry, management, gateway] = await Promise.all([port(), port(), port()]);
+    const gateways = options.gateways ?? 1;
+    const relays = options.relays ?? 1;
+    const [registry, management] = await Promise.all([port(), port()]);
     // Ports in patterns: Kafka node i at KAFKA_PORT + 100 (i-1) (its controller one above), stage instance i's
     // ops port at base + 100 i (the sink's one above), the network's listeners and proxies (networkFaults.ts).
     const blocks = new PortBlocks();
     const kafka = await blocks.take(strided(brokers, 2));
     const controller = kafka + 1;
-    const instances = Math.max(options.processors, options.sinks + 1);
+    // The supervisor numbers gateways on consecutive ports, and puts the relays' ops ports after the sinks'.
+    const gateway = await blocks.take(Array.from({ length: gateways }, (_, i) => i));
+    const instances = Math.max(options.processors, options.sinks + relays);
     const processorBase = await blocks.take(strided(instances, 2));
     const plan = options.network
       ? networkPlan({
@@ -109,7 +122,8 @@ export class ScriptedPipeline {
       SUPERVISOR_APPS: "ledger-sink,processor,gateway,outbox-relay",
       SUPERVISOR_PROCESSORS: String(options.processors),
       SUPERVISOR_SINKS: String(options.sinks),
-      SUPERVISOR_RELAYS: "1",
+      SUPERVISOR_RELAYS: String(relays),
+      SUPERVISOR_GATEWAYS: String(gateways),
       PROCESSOR_DELIVERY: options.processorDelivery,
       LOG_LEVEL: "warn",
       // Clients send from one API client: the per-client limit must not shape the run.

@@ -1,6 +1,7 @@
 // What a chaos run is told: its command-line flags (no environment is read: the run starts a pipeline of
 // its own and sets that pipeline's environment itself).
 import { parseArgs } from "node:util";
+import type { NetworkFaultKind } from "./nemesis.ts";
 
 export interface Profile {
   readonly name: "short" | "long";
@@ -11,13 +12,28 @@ export interface Profile {
   readonly brokerRestarts: number;
   readonly postgresRestarts: number;
   readonly registryStops: number;
+  /** SIGSTOP/SIGCONT of an instance, past its session timeout (every stage kind before any twice). */
+  readonly pauses: number;
+  /** Network faults per kind, through Toxiproxy (none: the stages keep their real addresses). */
+  readonly networkFaults: Readonly<Record<NetworkFaultKind, number>>;
+  /** Broker nodes, and instances of each stage, unless --brokers / --instances say otherwise. */
+  readonly brokers: number;
+  readonly instances: number;
   /** How long the pipeline gets to drain after the load. */
   readonly drainMs: number;
 }
 
+const noNetworkFaults = {
+  SlowNetwork: 0,
+  ThrottleNetwork: 0,
+  DropConnections: 0,
+  Partition: 0,
+  SlowClose: 0,
+};
+
 export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
-  // About 2 minutes: at least 2,000 transactions, every app killed at least once, a broker restart and a
-  // Postgres restart. It runs inside npm test.
+  // About 2 minutes: at least 2,000 transactions, every app killed at least once, a broker restart, a
+  // Postgres restart, a pause and a network partition. It runs inside npm test.
   short: {
     name: "short",
     ratePerSecond: 25,
@@ -27,9 +43,14 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
     brokerRestarts: 1,
     postgresRestarts: 1,
     registryStops: 0,
+    pauses: 1,
+    networkFaults: { ...noNetworkFaults, Partition: 1 },
+    brokers: 1,
+    instances: 1,
     drainMs: 180_000,
   },
-  // About 10 minutes, over 50,000 transactions, every fault kind several times.
+  // About 10 minutes, over 50,000 transactions, every fault kind several times, on 3 brokers with two
+  // instances of each stage.
   long: {
     name: "long",
     ratePerSecond: 90,
@@ -39,6 +60,10 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
     brokerRestarts: 3,
     postgresRestarts: 3,
     registryStops: 2,
+    pauses: 8,
+    networkFaults: { SlowNetwork: 3, ThrottleNetwork: 3, DropConnections: 3, Partition: 4, SlowClose: 3 },
+    brokers: 3,
+    instances: 2,
     drainMs: 300_000,
   },
 };
@@ -46,9 +71,11 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
 export const USAGE = `npm run chaos -- [options]   (npm run chaos:long: --profile long)
 
   --profile short|long    short (default): 90 s at 25 tx/s, every app killed, a broker and a Postgres
-                          restart; long: 10 minutes at 90 tx/s, every fault kind several times
+                          restart, a pause and a network partition; long: 10 minutes at 90 tx/s on 3
+                          brokers with 2 instances per stage, every fault kind several times
   --seed N                replay a run (the seed decides the traffic and the faults)
-  --instances 1|2|3       processors and sinks per stage (default 1)
+  --instances 1|2|3       gateways, processors, sinks and outbox relays (default: the profile's)
+  --brokers 1|3           Kafka broker nodes (default: the profile's)
   --kill-every MS         mean gap between app kills (default: the profile's)
   --out DIR               where chaos.json and chaos.html go (default .ledgerline/chaos/<time>)
   --processor-delivery at-least-once
@@ -61,6 +88,7 @@ export interface ChaosSettings {
   readonly profile: Profile;
   readonly seed: number;
   readonly instances: number;
+  readonly brokers: number;
   readonly outDir: string | undefined;
   /** "at-least-once" commits the processor's offsets outside its transaction: the checker must catch it. */
   readonly processorDelivery: "exactly-once" | "at-least-once";
@@ -74,7 +102,8 @@ export const chaosSettings = (argv: readonly string[]): ChaosSettings => {
     options: {
       profile: { type: "string", default: "short" },
       seed: { type: "string" },
-      instances: { type: "string", default: "1" },
+      instances: { type: "string" },
+      brokers: { type: "string" },
       out: { type: "string" },
       "processor-delivery": { type: "string", default: "exactly-once" },
       "kill-every": { type: "string" },
@@ -85,9 +114,11 @@ export const chaosSettings = (argv: readonly string[]): ChaosSettings => {
   if (!chosen) throw new Error(`--profile must be short or long, not ${values.profile}`);
   // --kill-every <ms>: app kills more (or less) often than the profile's.
   const profile = values["kill-every"] ? { ...chosen, killEveryMs: Number(values["kill-every"]) } : chosen;
-  const instances = Number(values.instances);
+  const instances = Number(values.instances ?? profile.instances);
   if (!Number.isInteger(instances) || instances < 1 || instances > 3)
     throw new Error("--instances must be 1, 2 or 3");
+  const brokers = Number(values.brokers ?? profile.brokers);
+  if (brokers !== 1 && brokers !== 3) throw new Error("--brokers must be 1 or 3");
   const delivery = values["processor-delivery"];
   if (delivery !== "exactly-once" && delivery !== "at-least-once") {
     throw new Error("--processor-delivery must be exactly-once or at-least-once");
@@ -96,6 +127,7 @@ export const chaosSettings = (argv: readonly string[]): ChaosSettings => {
     profile,
     seed: values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed),
     instances,
+    brokers,
     outDir: values.out,
     processorDelivery: delivery,
     help: values.help === true,

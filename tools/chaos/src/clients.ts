@@ -61,7 +61,8 @@ export interface ClientHistory {
 }
 
 export interface LoadOptions {
-  readonly gatewayUrl: string;
+  /** Every gateway instance: requests take turns, and a retry goes to the next one (as a balancer would). */
+  readonly gatewayUrls: readonly string[];
   /** The API clients the traffic is spread over (at least one). */
   readonly clients: readonly ApiClient[];
   readonly ratePerSecond: number;
@@ -111,6 +112,7 @@ export const runClients = async (options: LoadOptions): Promise<ClientHistory> =
   // Keeps going after the load window only to finish transactions already started (bounded).
   const giveUpAt = started + options.durationMs + 120_000;
 
+  let turn = 0;
   const post = async (request: PlannedRequest, body: string): Promise<string | undefined> => {
     const { key } = request;
     const client = options.clients[request.client] as ApiClient;
@@ -118,7 +120,8 @@ export const runClients = async (options: LoadOptions): Promise<ClientHistory> =
       if (options.clock() > giveUpAt) return undefined;
       const sent = options.clock();
       try {
-        const response = await fetch(`${options.gatewayUrl}/v1/transactions`, {
+        const gatewayUrl = options.gatewayUrls[turn++ % options.gatewayUrls.length] as string;
+        const response = await fetch(`${gatewayUrl}/v1/transactions`, {
           method: "POST",
           headers: {
             Authorization: `Bearer ${client.apiKey}`,

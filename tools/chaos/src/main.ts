@@ -1,8 +1,8 @@
-// `npm run chaos -- [--profile short|long] [--seed N] [--instances 1|2] [--out DIR] [--kill-every MS]
-//   [--processor-delivery at-least-once] [--help]` (at-least-once breaks exactly-once on purpose)
+// `npm run chaos -- [--profile short|long] [--seed N] [--instances 1|2|3] [--brokers 1|3] [--out DIR]
+//   [--kill-every MS] [--processor-delivery at-least-once] [--help]` (at-least-once breaks exactly-once on purpose)
 //
 // Starts a pipeline of its own through the project's scripts, drives it with careful clients while a
-// seeded nemesis kills its parts, waits for it to drain, then proves from the outside (Postgres, and
+// seeded nemesis kills, pauses and cuts off its parts, waits for it to drain, then proves from the outside (Postgres, and
 // Kafka read_committed) that nothing accepted was lost or doubled. Prints a table and the figures,
 // writes chaos.json and chaos.html, and exits 1 on any anomaly (2 when the run itself could not happen).
 import { createHash } from "node:crypto";
@@ -16,10 +16,11 @@ import { check, kindFigures } from "./checker.ts";
 import { runClients, sentById } from "./clients.ts";
 import { collect } from "./collect.ts";
 import { endLag } from "./endLag.ts";
+import { runNemesis } from "./faults.ts";
 import { setLimits } from "./limits.ts";
-import { type Fault, faultSchedule } from "./nemesis.ts";
+import { faultSchedule, NETWORK_FAULT_KINDS } from "./nemesis.ts";
 import { seededRandom } from "./random.ts";
-import { type InjectedFault, longestGap, percentile, renderTable, timeline, writeReport } from "./report.ts";
+import { longestGap, percentile, renderTable, timeline, windowed, writeReport } from "./report.ts";
 import { type ApiClient, LIMITED_ACCOUNTS } from "./traffic.ts";
 
 let settings: ChaosSettings;
@@ -57,13 +58,18 @@ const gatewayApiKeys = [
   ...clients.map((c) => `${c.clientId}:ingest+read:${sha256(c.apiKey)}`),
 ].join(",");
 
+const withNetworkFaults = NETWORK_FAULT_KINDS.some((kind) => settings.profile.networkFaults[kind] > 0);
 log(
-  `seed ${settings.seed}, profile ${settings.profile.name}, ${settings.instances} instance(s) per stage; starting a private pipeline`,
+  `seed ${settings.seed}, profile ${settings.profile.name}, ${settings.brokers} broker(s), ${settings.instances} instance(s) per stage${withNetworkFaults ? ", stages behind Toxiproxy" : ""}; starting a private pipeline`,
 );
 const cluster = await ScriptedPipeline.start({
   processors: settings.instances,
   sinks: settings.instances,
+  brokers: settings.brokers,
+  network: withNetworkFaults,
   processorDelivery: settings.processorDelivery,
+  gateways: settings.instances,
+  relays: settings.instances,
   env: { GATEWAY_API_KEYS: gatewayApiKeys },
   log,
 }).catch((error: unknown) => {
@@ -87,22 +93,20 @@ try {
     instances: cluster.instances(),
     killEveryMs: profile.killEveryMs,
     brokerRestarts: profile.brokerRestarts,
+    brokers: settings.brokers,
     postgresRestarts: profile.postgresRestarts,
     registryStops: profile.registryStops,
+    pauses: profile.pauses,
+    links: cluster.network?.links().map((link) => link.name) ?? [],
+    networkFaults: profile.networkFaults,
   });
   log(
     `${schedule.length} faults scheduled over ${profile.loadMs / 1000} s of load at ${profile.ratePerSecond} tx/s`,
   );
-  const injected: InjectedFault[] = [];
-  const nemesis = (async () => {
-    for (const fault of schedule) {
-      const wait = fault.atMs - clock();
-      if (wait > 0) await sleep(wait);
-      await inject(fault, injected, clock);
-    }
-  })();
+  const nemesis = runNemesis(cluster, schedule, clock, log);
+  const injected = nemesis.injected;
   const history = await runClients({
-    gatewayUrl: cluster.gatewayUrl,
+    gatewayUrls: cluster.gatewayUrls,
     clients,
     ratePerSecond: profile.ratePerSecond,
     durationMs: profile.loadMs,
@@ -112,7 +116,7 @@ try {
     clock,
     seed: settings.seed,
   });
-  await nemesis;
+  await nemesis.done;
   const loadEndedMs = clock();
   log(`load done: ${history.accepts.length} answers 202, ${history.retries} retries; draining`);
 
@@ -150,6 +154,7 @@ try {
   }
   const drainMs = clock() - drainStarted;
   log(`drained in ${(drainMs / 1000).toFixed(1)} s; checking`);
+  await nemesis.watched;
 
   const collected = await collect({
     connection,
@@ -164,10 +169,14 @@ try {
     t.acceptedAt !== null && t.postedAt !== null ? [t.postedAt - t.acceptedAt] : [],
   );
   const latencies = history.accepts.map((a) => a.latencyMs);
+  // Accept→posted of the transactions accepted while a network fault was on.
+  const networkWindows = injected.filter((f) => NETWORK_FAULT_KINDS.some((kind) => kind === f.kind));
+  const toPostedUnderNetworkFaults = windowed(collected.timings, networkWindows, startEpoch);
   const figures = {
     seed: settings.seed,
     profile: profile.name,
     instances: settings.instances,
+    brokers: settings.brokers,
     durationMs: profile.loadMs,
     accepted: acceptedIds.length,
     ledger: collected.ledgerCounts,
@@ -188,6 +197,12 @@ try {
       p50: Math.round(percentile(toPosted, 50)),
       p99: Math.round(percentile(toPosted, 99)),
     },
+    acceptToPostedUnderNetworkFaultsMs: {
+      count: toPostedUnderNetworkFaults.length,
+      p50: Math.round(percentile(toPostedUnderNetworkFaults, 50)),
+      p99: Math.round(percentile(toPostedUnderNetworkFaults, 99)),
+    },
+    pauses: nemesis.pauses,
     drainMs,
   };
   console.log(`\n${renderTable(invariants, figures)}\n`);
@@ -208,39 +223,3 @@ try {
   await cluster.stop();
 }
 process.exit(exitCode);
-
-async function inject(fault: Fault, injected: InjectedFault[], clock: () => number) {
-  const atMs = clock();
-  switch (fault._tag) {
-    case "KillApp": {
-      const done = cluster.killApp(fault.target);
-      log(`SIGKILL ${fault.target}${done ? "" : " (not running: skipped)"}`);
-      if (done) injected.push({ kind: fault._tag, target: fault.target, atMs });
-      return;
-    }
-    case "KillBroker": {
-      log("SIGKILL the Kafka broker");
-      cluster.killBroker();
-      await sleep(fault.downMs);
-      await cluster.restartBroker();
-      log(`Kafka broker started again (${((clock() - atMs) / 1000).toFixed(1)} s down)`);
-      injected.push({ kind: fault._tag, target: "kafka", atMs, untilMs: clock() });
-      return;
-    }
-    case "RestartPostgres": {
-      log("pg_ctl restart -m immediate");
-      await cluster.restartPostgres();
-      injected.push({ kind: fault._tag, target: "postgres", atMs, untilMs: clock() });
-      return;
-    }
-    case "StopRegistry": {
-      log("stopping the schema registry");
-      await cluster.stopRegistry();
-      await sleep(fault.downMs);
-      await cluster.startRegistry();
-      log(`schema registry started again (${((clock() - atMs) / 1000).toFixed(1)} s down)`);
-      injected.push({ kind: fault._tag, target: "registry", atMs, untilMs: clock() });
-      return;
-    }
-  }
-}

@@ -9,6 +9,7 @@ import type { Accept } from "./clients.ts";
 import type { LedgerTiming } from "./collect.ts";
 import type { Invariant } from "./observations.ts";
 import { KINDS, LIMITED_INTENTS, REFUND_INTENTS } from "./traffic.ts";
+import type { PauseReport } from "./zombie.ts";
 
 export interface InjectedFault {
   readonly kind: string;
@@ -22,6 +23,7 @@ export interface RunFigures {
   readonly seed: number;
   readonly profile: string;
   readonly instances: number;
+  readonly brokers: number;
   readonly durationMs: number;
   readonly accepted: number;
   readonly ledger: Readonly<Record<string, number>>;
@@ -45,6 +47,14 @@ export interface RunFigures {
   readonly longestUnavailableMs: number;
   readonly acceptLatencyMs: { readonly p50: number; readonly p99: number };
   readonly acceptToPostedMs: { readonly p50: number; readonly p99: number };
+  /** Accept→posted of the transactions accepted while a network fault was on. */
+  readonly acceptToPostedUnderNetworkFaultsMs: {
+    readonly count: number;
+    readonly p50: number;
+    readonly p99: number;
+  };
+  /** Each pause, and what the woken instance tried. */
+  readonly pauses: readonly PauseReport[];
   readonly drainMs: number;
 }
 
@@ -60,6 +70,20 @@ export const percentile = (values: readonly number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 };
+
+/** Accept→posted (ms) of the transactions accepted inside one of the windows (ms since the run's start). */
+export const windowed = (
+  timings: readonly LedgerTiming[],
+  windows: readonly InjectedFault[],
+  startEpochMs: number,
+): number[] =>
+  timings.flatMap((t) => {
+    if (t.acceptedAt === null || t.postedAt === null) return [];
+    const at = t.acceptedAt - startEpochMs;
+    return windows.some((w) => at >= w.atMs && at <= (w.untilMs ?? w.atMs))
+      ? [t.postedAt - t.acceptedAt]
+      : [];
+  });
 
 /** The longest time without any 202 while the load ran (a stage down, the broker restarting...). */
 export const longestGap = (accepts: readonly Accept[], fromMs: number, toMs: number): number => {
@@ -101,7 +125,7 @@ export const renderTable = (invariants: readonly Invariant[], figures: RunFigure
       .join(", ") || "none";
   lines.push("");
   lines.push(
-    `seed ${f.seed}, profile ${f.profile}, ${f.instances} instance(s) per stage, load ${Math.round(f.durationMs / 1000)} s`,
+    `seed ${f.seed}, profile ${f.profile}, ${f.brokers} broker(s), ${f.instances} instance(s) per stage, load ${Math.round(f.durationMs / 1000)} s`,
   );
   lines.push(`accepted ${f.accepted}; ledger: ${kv(f.ledger)}; by client: ${kv(f.clients)}`);
   const outcomes = (o: Readonly<Record<string, number>>) =>
@@ -126,6 +150,13 @@ export const renderTable = (invariants: readonly Invariant[], figures: RunFigure
     .join("; ");
   lines.push(`limited accounts by intent: ${limited || "none"}`);
   lines.push(`faults: ${kv(f.faults)}`);
+  for (const p of f.pauses) {
+    const woke = p.resumed ? `woke at ${(p.wokeMs / 1000).toFixed(1)} s` : "SIGKILLed while paused";
+    lines.push(
+      `pause ${p.target} at ${(p.atMs / 1000).toFixed(1)} s for ${((p.wokeMs - p.atMs) / 1000).toFixed(1)} s, ${woke}; then tried: ${kv(p.tried)}`,
+    );
+    for (const e of p.examples.slice(0, 2)) lines.push(`  ${e}`);
+  }
   lines.push(`restarts (by the supervisor): ${kv(f.restarts)}`);
   lines.push(`client retries ${f.clientRetries}, resent after a 202 ${f.resent}, abandoned ${f.abandoned}`);
   lines.push(
@@ -133,6 +164,9 @@ export const renderTable = (invariants: readonly Invariant[], figures: RunFigure
   );
   lines.push(`accept latency p50 ${f.acceptLatencyMs.p50} ms, p99 ${f.acceptLatencyMs.p99} ms`);
   lines.push(`accept→posted p50 ${f.acceptToPostedMs.p50} ms, p99 ${f.acceptToPostedMs.p99} ms`);
+  const n = f.acceptToPostedUnderNetworkFaultsMs;
+  if (n.count > 0)
+    lines.push(`accept→posted under network faults (${n.count} tx): p50 ${n.p50} ms, p99 ${n.p99} ms`);
   return lines.join("\n");
 };
 

@@ -1,5 +1,7 @@
-// The short chaos profile inside npm test: a private pipeline started through the project's scripts,
-// every app SIGKILLed at least once, the broker killed and restarted, Postgres restarted immediately,
+// The short chaos profile inside npm test: a private pipeline started through the project's scripts, its
+// stages behind Toxiproxy; every app SIGKILLed at least once, the broker killed and restarted, Postgres
+// restarted immediately, one instance paused past its session timeout, one stage partitioned from a broker
+// or from Postgres,
 // ~2,300 transactions of every kind (refunds among them, some that must be refused, and debits of accounts
 // with an overdraft limit, more than they can pay) from two careful API clients; then every invariant is
 // checked from the outside.
@@ -54,11 +56,24 @@ describe("chaos (short profile)", () => {
         refusals: Record<string, number>;
         clients: Record<string, number>;
         limitedIntents: Record<string, Record<string, number>>;
+        pauses: { target: string; resumed: boolean; tried: Record<string, number> }[];
       };
+      invariants: { name: string; ok: boolean }[];
     };
     expect(report.ok).toBe(true);
     expect(report.figures.accepted).toBeGreaterThanOrEqual(2_000);
     expect(report.figures.faults.KillBroker).toBeGreaterThanOrEqual(1);
+    // A zombie and a cut link: the nemeses of chaos round two.
+    expect(report.figures.faults.PauseApp).toBeGreaterThanOrEqual(1);
+    expect(report.figures.pauses.length).toBeGreaterThanOrEqual(1);
+    expect(report.figures.faults.Partition).toBeGreaterThanOrEqual(1);
+    // Transactions checked whole, and nothing aborted read downstream.
+    expect(report.invariants.map((i) => i.name)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^no processor transaction torn/),
+        expect.stringMatching(/^nothing from an aborted/),
+      ]),
+    );
     // The mixed workload: every kind accepted, from both clients, and refunds the ledger had to refuse.
     expect(Object.keys(report.figures.byKind).sort()).toEqual(
       ["cash_in", "cash_out", "debit", "payment", "refund", "transfer"].sort(),
