@@ -70,7 +70,8 @@ const cluster = await ScriptedPipeline.start({
   processorDelivery: settings.processorDelivery,
   gateways: settings.instances,
   relays: settings.instances,
-  env: { GATEWAY_API_KEYS: gatewayApiKeys },
+  // Info: what a woken zombie did (a rejoin, a read from its stored positions) is logged at info.
+  env: { GATEWAY_API_KEYS: gatewayApiKeys, LOG_LEVEL: "info" },
   log,
 }).catch((error: unknown) => {
   console.error(`chaos: the pipeline did not start: ${(error as Error).message}`);

@@ -1,6 +1,7 @@
 // What a paused instance tried when it woke: its log (the supervisor's logs/<instance>.log: JSON lines from
-// Effect's logger) from the pause on, for a while after SIGCONT. A zombie that was fenced says so there: a
-// "Fenced" commit, a stale batch refused ("StaleOffsets: batch not ours"), its group left behind.
+// Effect's logger, at info in chaos runs) from the pause on, for a while after SIGCONT. A zombie that was
+// fenced says so there: a "Fenced" commit, a stale batch refused ("StaleOffsets: batch not ours"), reading
+// again from its stored positions after the group moved on.
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 
 export interface PauseReport {
@@ -10,9 +11,12 @@ export interface PauseReport {
   readonly wokeMs: number;
   /** False when the instance was SIGKILLed while paused (its restart is another process). */
   readonly resumed: boolean;
-  /** Faults it met after waking, per reason (its warn/error lines; one line may stand for many retries). */
+  /**
+   * What it met after waking: faults per reason (its warn/error lines; one may stand for many retries), and
+   * its other lines per message (a rejoin, a new read session), its per-batch progress lines apart.
+   */
   readonly tried: Readonly<Record<string, number>>;
-  /** Its first few warn/error lines after waking: "reason: error". */
+  /** Its first few such lines after waking: "reason: error". */
   readonly examples: readonly string[];
 }
 
@@ -32,6 +36,9 @@ const parse = (line: string): LogLine | undefined => {
   }
 };
 
+/** Lines every batch writes: not something the zombie tried. */
+const PROGRESS = /batch committed/;
+
 const text = (value: unknown): string => (Array.isArray(value) ? value.join(" ") : String(value ?? ""));
 
 /** The reason a line names: its `reason` annotation, else the first words of its message. */
@@ -49,8 +56,10 @@ export const summarise = (
   const examples: string[] = [];
   for (const raw of lines) {
     const line = parse(raw);
-    if (!line || !/^(WARN|ERROR|FATAL)/i.test(line.level ?? "")) continue;
-    const reason = reasonOf(line);
+    if (!line || PROGRESS.test(text(line.message))) continue;
+    const fault = /^(WARN|ERROR|FATAL)/i.test(line.level ?? "");
+    if (!fault && !/^INFO/i.test(line.level ?? "")) continue;
+    const reason = fault ? reasonOf(line) : text(line.message).slice(0, 80);
     tried[reason] = (tried[reason] ?? 0) + 1;
     const error = line.annotations?.error;
     if (examples.length < 4)
