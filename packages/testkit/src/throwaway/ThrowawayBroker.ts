@@ -125,6 +125,8 @@ export interface ThrowawayBrokerOptions {
    * bypass it. The broker's own traffic (transaction markers) and `bootstrap` stay direct. One node only.
    */
   readonly proxiedListener?: { readonly advertisedPort: number };
+  /** Feature levels to format the cluster with, e.g. { "transaction.version": 0 } for Transactions V1 only. */
+  readonly features?: Readonly<Record<string, number>>;
 }
 
 export class ThrowawayBroker {
@@ -251,8 +253,10 @@ export class ThrowawayBroker {
             clusterId,
             "-c",
             properties,
-            "--feature",
-            "share.version=0",
+            ...Object.entries({ "share.version": 0, ...options.features }).flatMap(([name, level]) => [
+              "--feature",
+              `${name}=${level}`,
+            ]),
             // SCRAM credentials are written with the metadata at format time (KRaft).
             ...Object.entries(secure?.users ?? {}).flatMap(([name, password]) => [
               "--add-scram",
