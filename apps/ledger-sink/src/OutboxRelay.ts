@@ -82,7 +82,7 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
       listener: PgClient | undefined;
       /** This relay's membership slot, held by the listener's session (undefined while it is down). */
       slot: number | undefined;
-      /** The producer failed a transaction it could not abort, or was fenced: renew it before the next pass. */
+      /** The producer failed a transaction (or could not begin one after a fencing): renew it before the next pass. */
       producerBroken: boolean;
     } = {
       producer: createTransactionalProducer(options.connection, options.transactionalId),
@@ -183,18 +183,18 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
           // Begun inside the try: a begin that fails (the transaction coordinator's broker was just lost)
           // must not leave a half-begun transaction on the producer, which would refuse every later begin.
           let kafkaTx: Awaited<ReturnType<typeof beginTransaction>> | undefined;
+          let committing = false;
           try {
             kafkaTx = await beginTransaction(state.producer);
             await kafkaTx.send({ messages });
+            committing = true;
             await kafkaTx.commit();
           } catch (error) {
-            const abortError = kafkaTx
-              ? await kafkaTx.abort().then(
-                  () => undefined,
-                  (e: unknown) => e,
-                )
-              : undefined;
-            if (abortError !== undefined || isFencedOrFatal(error)) state.producerBroken = true;
+            // The next pass publishes with a new producer: its epoch fences whatever this transaction still
+            // has in flight (a late produce, or a timed-out EndTxn, would otherwise land in the next
+            // transaction: KAFKA-17754). Aborted first, unless its EndTxn was sent: never two with one epoch.
+            if (kafkaTx && !committing) await kafkaTx.abort().catch(() => undefined);
+            if (kafkaTx || isFencedOrFatal(error)) state.producerBroken = true;
             throw error;
           }
           await options.afterPublish?.(messages.length);
@@ -217,7 +217,7 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
     const relayPolicy = (reason: FaultReason) =>
       RetryDecision.Retry({ renew: reason === "Fenced" ? ["producer"] : [] });
     const renewProducer = async (renewals: readonly Renewal[]) => {
-      // A transaction the producer still holds (its abort failed too) would refuse every later begin.
+      // A transaction the producer still holds (a failed commit or abort) would refuse every later begin.
       const stuck = state.producer.transaction !== undefined;
       if (!stuck && !state.producerBroken && !renewals.includes("producer")) return;
       const old = state.producer;

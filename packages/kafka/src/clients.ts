@@ -15,8 +15,16 @@ export interface KafkaConnection {
   /** host:port list, e.g. ["127.0.0.1:9092"]. */
   readonly bootstrapBrokers: readonly string[];
   readonly clientId: string;
-  /** Per-request timeout; an unreachable broker must fail fast, never hang. */
+  /**
+   * platformatic's `timeout` (default 5 s): how long the broker may take over a produce or admin request,
+   * and a transactional producer's transaction timeout (the coordinator aborts a transaction left open longer).
+   */
   readonly timeoutMs?: number;
+  /**
+   * How long one request may wait for its answer before the client drops the connection (platformatic's
+   * default: 30 s). Only tests set it, to make a slow broker look dead sooner.
+   */
+  readonly requestTimeoutMs?: number;
   /** Connection-level retries before an operation fails (stages retry with Effect on top). */
   readonly retries?: number;
   /** SASL and TLS for a secured cluster (kafkaSecurityConfig); absent = plain text. */
@@ -36,6 +44,7 @@ export const clientBase = (connection: KafkaConnection) => ({
   timeout: connection.timeoutMs ?? 5_000,
   retries: connection.retries ?? 3,
   retryDelay: 250,
+  ...(connection.requestTimeoutMs !== undefined ? { requestTimeout: connection.requestTimeoutMs } : {}),
   ...securityOptions(connection.security),
 });
 

@@ -6,7 +6,7 @@ export const FaultReason = Schema.Literals([
   // Transient: retried with backoff, without limit.
   /** Another instance took our transactional id, or the producer's state is unusable. */
   "Fenced",
-  /** The Kafka transaction was aborted (or could not commit): its batch is read again. */
+  /** The Kafka transaction was aborted, or its commit failed: a new producer reads its batch again. */
   "Aborted",
   /** The stream started before offsets a previous owner's transaction was still committing. */
   "StaleOffsets",

@@ -21,8 +21,12 @@ export const retryPolicy = (reason: FaultReason): RetryDecision => {
     // re-initialises the id (and fences whoever still holds the old epoch).
     case "Fenced":
       return retry("producer");
-    // The batch is read again from the committed offsets by a new stream.
+    // The batch is read again from the committed offsets by a new stream, and written by a new producer: a
+    // request of the failed transaction may still be in flight (a timed-out produce or EndTxn), and under
+    // Transactions V1 it would land in the next transaction of the same epoch (KAFKA-17754, Jepsen 2024).
+    // The new producer's InitProducerId bumps the epoch and fences it.
     case "Aborted":
+      return retry("producer");
     case "StaleOffsets":
       return retry();
     // Group membership may be gone (a failed rejoin leaves the consumer without heartbeats): a new consumer

@@ -12,6 +12,6 @@ describe("retryPolicy", () => {
     expect(retryPolicy("StreamClosed")).toMatchObject({ renew: ["consumer"] });
     expect(retryPolicy("CoordinatorUnavailable")).toMatchObject({ renew: ["consumer"] });
     expect(retryPolicy("RegistryUnavailable")).toMatchObject({ renew: [] });
-    expect(retryPolicy("Aborted")).toMatchObject({ renew: [] });
+    expect(retryPolicy("Aborted")).toMatchObject({ renew: ["producer"] });
   });
 });

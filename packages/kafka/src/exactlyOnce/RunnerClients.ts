@@ -12,6 +12,7 @@ import {
   type RecordProducer,
 } from "../clients.ts";
 import { closeWithin, RenewableConsumer } from "../RenewableConsumer.ts";
+import { beginTransaction } from "./commitBatch.ts";
 import { type Membership, membershipOf } from "./ownership.ts";
 import type { ExactlyOnceRunnerOptions } from "./types.ts";
 
@@ -36,6 +37,8 @@ export class RunnerClients {
   /** The current consumer's last reported join: what a batch must come from to be committed. */
   membership: Membership | undefined;
   readonly #options: ClientOptions;
+  /** The current producer's InitProducerId, once it succeeded (or while it runs). */
+  #initialised: Promise<void> | undefined;
 
   constructor(options: ClientOptions) {
     this.#options = options;
@@ -78,12 +81,29 @@ export class RunnerClients {
     return consumer;
   }
 
+  /**
+   * InitProducerId for the current producer, once (transactional mode). It fences every older epoch of our
+   * transactional id and ends its open transaction at the coordinator: a new producer does it before its
+   * session reads, so offsets that transaction left pending do not hold the session back until it times out.
+   */
+  initialiseProducer(): Promise<void> {
+    this.#initialised ??= (async () => {
+      const tx = await beginTransaction(this.producer);
+      await tx.cancel();
+    })().catch((error: unknown) => {
+      this.#initialised = undefined;
+      throw error;
+    });
+    return this.#initialised;
+  }
+
   /** Replaces what the policy named; the old clients are closed without waiting on a dead broker. */
   async renew(renewals: readonly Renewal[]): Promise<void> {
     const closing: Promise<unknown>[] = [this.consumers.renew(renewals)];
     if (renewals.includes("producer")) {
       const old = this.producer;
       this.producer = this.#newProducer();
+      this.#initialised = undefined;
       closing.push(old.close(true));
     }
     await closeWithin(closing);

@@ -128,7 +128,12 @@ export const verifyStableStart = (
     catch: classifyFault,
   });
 
-/** Outputs and offsets in one transaction; an abort that fails too leaves the producer unusable. */
+/**
+ * Outputs and offsets in one transaction. A transaction that fails is never ended again with the same
+ * epoch: the fault makes the runner replace the producer, whose InitProducerId bumps the epoch, which
+ * aborts (or completes) the transaction at the coordinator and fences every request of it still in flight.
+ * Under Transactions V1 a late request would otherwise land in the next transaction (KAFKA-17754).
+ */
 export const commitTransaction = (
   clients: RunnerClients,
   batch: readonly ConsumedRecord[],
@@ -138,39 +143,49 @@ export const commitTransaction = (
     try: async () => {
       const { producer, consumer } = clients;
       const tx = await beginTransaction(producer);
+      let committing = false;
       try {
         for (const chunk of chunksOf(tagged(messages))) await tx.send({ messages: chunk });
         // Offsets join the transaction one awaited call at a time: concurrent calls are merged.
         await tx.addConsumer(consumer);
         for (const record of lastOfEachPartition(batch)) await tx.addOffset(record);
+        committing = true;
         await tx.commit();
       } catch (error) {
-        const abortError = await tx.abort().then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        const fault = classifyFault(error);
-        // A fatal fault (a missing ACL, bad credentials) stays fatal even when the abort fails as well:
-        // renewing the producer cannot fix it, and retrying it forever would hide it.
-        if (abortError !== undefined && fault.reason !== "Misconfigured") {
-          throw new StageFault({
-            reason: "Fenced",
-            message: `transaction failed (${fault.reason}: ${fault.message}) and its abort failed too: ${describeError(abortError)}`,
-            cause: error,
-          });
-        }
-        // Fencing and fatal faults keep their reason; anything else means this batch was aborted.
-        if (fault.reason === "Fenced" || fault.reason === "Misconfigured" || fault.reason === "Defect")
-          throw fault;
-        throw new StageFault({
-          reason: "Aborted",
-          message: `${fault.reason}: ${fault.message}`,
-          cause: error,
-        });
+        throw await transactionFault(error, committing ? undefined : () => tx.abort());
       }
     },
     catch: classifyFault,
   }).pipe(Effect.uninterruptible);
+
+/**
+ * The fault of a failed transaction. Before the commit, the transaction is aborted first so that the
+ * coordinator ends it now (read_committed readers wait on it); after a failed or timed-out EndTxn it is
+ * not (that EndTxn may still arrive: a second one with the same epoch is what Jepsen warns about).
+ */
+export const transactionFault = async (
+  error: unknown,
+  abort?: () => Promise<unknown>,
+): Promise<StageFault> => {
+  const abortError = abort
+    ? await abort().then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+    : undefined;
+  const fault = classifyFault(error);
+  // Fencing and fatal faults keep their reason: a missing ACL or bad credentials stay fatal even when the
+  // abort failed too (a new producer cannot fix them, and retrying them forever would hide them).
+  if (fault.reason === "Fenced" || fault.reason === "Misconfigured" || fault.reason === "Defect")
+    return fault;
+  const what = abort ? "transaction aborted" : "commit failed, outcome unknown";
+  const abortNote = abortError !== undefined ? `; its abort failed too: ${describeError(abortError)}` : "";
+  return new StageFault({
+    reason: "Aborted",
+    message: `${what} (${fault.reason}: ${fault.message})${abortNote}`,
+    cause: error,
+  });
+};
 
 /** The at-least-once comparison mode (benchmark only): plain produce, then commit the offsets. */
 export const commitAtLeastOnce = (

@@ -8,13 +8,7 @@ import { attempt, retryTransient, type SessionProgress, sessionLoop } from "@led
 import { Effect, Fiber, References } from "effect";
 import { BatchReader } from "../BatchReader.ts";
 import { claimInstanceId } from "../instanceClaim.ts";
-import {
-  beginTransaction,
-  commitAtLeastOnce,
-  commitTransaction,
-  verifyOwnership,
-  verifyStableStart,
-} from "./commitBatch.ts";
+import { commitAtLeastOnce, commitTransaction, verifyOwnership, verifyStableStart } from "./commitBatch.ts";
 import { recordProcessor } from "./processRecord.ts";
 import { RunnerClients } from "./RunnerClients.ts";
 import type { BatchStats, ExactlyOnceRunnerOptions, PreparedBatch } from "./types.ts";
@@ -93,26 +87,29 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
 
     /** Reads and commits until something fails; always ends with a StageFault. */
     const session = (progress: SessionProgress) =>
-      Effect.acquireUseRelease(
-        openStream,
-        (stream) =>
-          Effect.gen(function* () {
-            const reader = new BatchReader(stream, maxBatchSize * 4);
-            clients.consumers.readWith(reader);
-            health.ready("group joined");
-            // A child fiber: when this session fails (abort), the half-prepared next batch is interrupted with it.
-            let next = yield* Effect.forkChild(prepareBatch(reader));
-            for (;;) {
-              const prepared = yield* Fiber.join(next);
-              next = yield* Effect.forkChild(prepareBatch(reader));
-              if (prepared) yield* commitBatch(prepared, progress);
-            }
-          }),
-        (stream) =>
-          Effect.promise(() => {
-            clients.consumers.readWith(undefined);
-            return stream.close().catch(() => undefined);
-          }),
+      Effect.andThen(
+        mode === "exactly-once" ? attempt(() => clients.initialiseProducer()) : Effect.void,
+        Effect.acquireUseRelease(
+          openStream,
+          (stream) =>
+            Effect.gen(function* () {
+              const reader = new BatchReader(stream, maxBatchSize * 4);
+              clients.consumers.readWith(reader);
+              health.ready("group joined");
+              // A child fiber: when this session fails (abort), the half-prepared next batch is interrupted with it.
+              let next = yield* Effect.forkChild(prepareBatch(reader));
+              for (;;) {
+                const prepared = yield* Fiber.join(next);
+                next = yield* Effect.forkChild(prepareBatch(reader));
+                if (prepared) yield* commitBatch(prepared, progress);
+              }
+            }),
+          (stream) =>
+            Effect.promise(() => {
+              clients.consumers.readWith(undefined);
+              return stream.close().catch(() => undefined);
+            }),
+        ),
       );
 
     if (options.groupInstanceId !== undefined) {
@@ -132,10 +129,9 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
       // Fence a zombie with our transactional id (and wait for its open transaction to end) before reading.
       // A new broker's transaction coordinator may need a while: retried without limit, like any fault.
       health.starting("initialising transactions");
-      yield* attempt(async () => {
-        const tx = await beginTransaction(clients.producer);
-        await tx.cancel();
-      }).pipe(retryTransient({ health, what: "initialise transactions", ...options.retry }));
+      yield* attempt(() => clients.initialiseProducer()).pipe(
+        retryTransient({ health, what: "initialise transactions", ...options.retry }),
+      );
     }
     health.starting("joining group");
     yield* log("runner started", {

@@ -1,7 +1,9 @@
 // A private Kafka (KRaft) started from the stack's cached jars, for tests that must stop a broker: one
 // node, or a cluster of several combined broker+controller nodes (a quorum of N voters, internal topics
-// replicated like a production cluster's). The shared broker is never touched. Why not a TCP proxy in
-// front of it: Kafka advertises its own address in metadata, so clients bypass a proxy after bootstrap.
+// replicated like a production cluster's). The shared broker is never touched. A plain TCP proxy in
+// front of it would not see much: Kafka advertises its own address in metadata, so clients bypass a
+// proxy after bootstrap. With `proxiedListener`, a second listener advertises the proxy's address
+// instead, so every client that bootstraps from the proxy stays behind it.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -59,13 +61,16 @@ class BrokerNode {
   readonly port: number;
   readonly controllerPort: number;
   readonly dir: string;
+  /** The proxied listener's own port (what the proxy forwards to), when there is one. */
+  readonly proxiedPort: number | undefined;
   #process: ChildProcess | undefined;
 
-  constructor(id: number, port: number, controllerPort: number, dir: string) {
+  constructor(id: number, port: number, controllerPort: number, dir: string, proxiedPort?: number) {
     this.id = id;
     this.port = port;
     this.controllerPort = controllerPort;
     this.dir = dir;
+    this.proxiedPort = proxiedPort;
   }
 
   get running(): boolean {
@@ -114,6 +119,14 @@ export interface ThrowawayBrokerOptions {
   /** Combined broker+controller nodes (default 1). With 3 or more, internal topics get 3 replicas and min ISR 2. */
   readonly nodes?: number;
   readonly secure?: SecureBrokerOptions;
+  /**
+   * A second plain-text listener (named PROXIED) that advertises 127.0.0.1:advertisedPort, where a proxy
+   * (KafkaWireProxy) forwards to the node's `proxiedPort`: clients bootstrapped from the proxy never
+   * bypass it. The broker's own traffic (transaction markers) and `bootstrap` stay direct. One node only.
+   */
+  readonly proxiedListener?: { readonly advertisedPort: number };
+  /** Feature levels to format the cluster with, e.g. { "transaction.version": 0 } for Transactions V1 only. */
+  readonly features?: Readonly<Record<string, number>>;
 }
 
 export class ThrowawayBroker {
@@ -128,6 +141,13 @@ export class ThrowawayBroker {
   /** The first node's client port. */
   get port(): number {
     return this.nodes[0]!.port;
+  }
+
+  /** The proxied listener's port of the (single) node: where its proxy forwards to. */
+  get proxiedPort(): number {
+    const port = this.nodes[0]!.proxiedPort;
+    if (port === undefined) throw new Error("this broker has no proxiedListener");
+    return port;
   }
 
   /** Every node's address: clients find the cluster from any of them. */
@@ -149,12 +169,23 @@ export class ThrowawayBroker {
 
   static async create(options: ThrowawayBrokerOptions = {}): Promise<ThrowawayBroker> {
     const count = options.nodes ?? 1;
+    const proxied = options.proxiedListener;
+    if (proxied && (count !== 1 || options.secure))
+      throw new Error("proxiedListener is for a single plain-text node");
     const dir = mkdtempSync(join(tmpdir(), "ledgerline-broker-"));
     const nodes: BrokerNode[] = [];
     for (let id = 1; id <= count; id++) {
       const nodeDir = count === 1 ? dir : join(dir, `node-${id}`);
       mkdirSync(nodeDir, { recursive: true });
-      nodes.push(new BrokerNode(id, await freePort(), await freePort(), nodeDir));
+      nodes.push(
+        new BrokerNode(
+          id,
+          await freePort(),
+          await freePort(),
+          nodeDir,
+          proxied ? await freePort() : undefined,
+        ),
+      );
     }
     const broker = new ThrowawayBroker(dir, nodes);
     const secure = options.secure;
@@ -176,10 +207,10 @@ export class ThrowawayBroker {
             "process.roles=broker,controller",
             `node.id=${node.id}`,
             `controller.quorum.voters=${voters}`,
-            `listeners=${listener}://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-            `advertised.listeners=${listener}://127.0.0.1:${node.port}`,
+            `listeners=${listener}://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}${proxied ? `,PROXIED://127.0.0.1:${node.proxiedPort}` : ""}`,
+            `advertised.listeners=${listener}://127.0.0.1:${node.port}${proxied ? `,PROXIED://127.0.0.1:${proxied.advertisedPort}` : ""}`,
             "controller.listener.names=CONTROLLER",
-            `listener.security.protocol.map=CONTROLLER:PLAINTEXT,${listener}:${listener}`,
+            `listener.security.protocol.map=CONTROLLER:PLAINTEXT,${listener}:${listener}${proxied ? ",PROXIED:PLAINTEXT" : ""}`,
             `inter.broker.listener.name=${listener}`,
             ...(secure
               ? [
@@ -222,8 +253,10 @@ export class ThrowawayBroker {
             clusterId,
             "-c",
             properties,
-            "--feature",
-            "share.version=0",
+            ...Object.entries({ "share.version": 0, ...options.features }).flatMap(([name, level]) => [
+              "--feature",
+              `${name}=${level}`,
+            ]),
             // SCRAM credentials are written with the metadata at format time (KRaft).
             ...Object.entries(secure?.users ?? {}).flatMap(([name, password]) => [
               "--add-scram",
