@@ -20,13 +20,11 @@
 import {
   createAdmin,
   createIdempotentProducer,
-  FetchIsolationLevels,
   type KafkaConnection,
   type RecordProducer,
   runExactlyOnce,
 } from "@ledgerline/kafka";
-import { ApiKeys, freePort, KafkaWireProxy, ThrowawayBroker } from "@ledgerline/testkit";
-import { Consumer, ListOffsetTimestamps, stringDeserializer } from "@platformatic/kafka";
+import { ApiKeys, freePort, KafkaWireProxy, readToEnd, ThrowawayBroker } from "@ledgerline/testkit";
 import { Effect, Fiber, References } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditedOutput, auditOutputs, describeAudit } from "./transactionAudit.ts";
@@ -47,45 +45,14 @@ const TRANSACTION_APIS = new Set<number>([
 ]);
 
 /** Every record of a topic from its start to its current end. */
-const readTopic = async (connection: KafkaConnection, topic: string, committed: boolean) => {
-  const isolationLevel = committed
-    ? FetchIsolationLevels.READ_COMMITTED
-    : FetchIsolationLevels.READ_UNCOMMITTED;
-  const consumer = new Consumer<string, Buffer, string, Buffer>({
-    clientId: "audit",
-    bootstrapBrokers: [...connection.bootstrapBrokers],
-    groupId: `audit-${topic}-${committed}-${Date.now()}`,
-    groupProtocol: "classic",
-    autocommit: false,
-    isolationLevel,
-    maxWaitTime: 100,
-    deserializers: { key: stringDeserializer, headerKey: stringDeserializer },
+const readTopic = (connection: KafkaConnection, topic: string, committed: boolean) =>
+  readToEnd<AuditedOutput>({
+    connection,
+    topic,
+    committed,
+    withinMs: 30_000,
+    decode: (message) => ({ key: message.key, run: JSON.parse(message.value.toString()).run }),
   });
-  try {
-    const ends =
-      (
-        await consumer.listOffsets({
-          topics: [topic],
-          timestamp: ListOffsetTimestamps.LATEST,
-          isolationLevel,
-        })
-      ).get(topic) ?? [];
-    const stream = await consumer.consume({ topics: [topic], mode: "earliest", autocommit: false });
-    const out: AuditedOutput[] = [];
-    stream.on("data", (message) =>
-      out.push({ key: message.key, run: JSON.parse(message.value.toString()).run }),
-    );
-    const done = () => ends.every((end, p) => (stream.offsetsToFetch.get(`${topic}:${p}`) ?? 0n) >= end);
-    for (let waited = 0; !done(); waited += 100) {
-      if (waited > 30_000) throw new Error(`${topic} not read to its end`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await stream.close();
-    return out;
-  } finally {
-    await consumer.close(true).catch(() => undefined);
-  }
-};
 
 describe.each([2, 0])("a delayed EndTxn, transaction.version %i (Jepsen's Bufstream analysis)", (version) => {
   let broker: ThrowawayBroker;

@@ -11,6 +11,7 @@ export * from "./namespace.ts";
 export * from "./networkFaults.ts";
 export * from "./pipeline.ts";
 export * from "./publishedEvents.ts";
+export * from "./readToEnd.ts";
 export * from "./runScript.ts";
 export * from "./scriptedPipeline.ts";
 export * from "./throwaway/ThrowawayBroker.ts";

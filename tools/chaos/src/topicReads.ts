@@ -9,88 +9,25 @@ import type {
 } from "@ledgerline/contracts";
 import { type KafkaConnection, TRANSACTION_HEADER } from "@ledgerline/kafka";
 import { RegistryCodec } from "@ledgerline/schema-registry";
-import {
-  Consumer,
-  FetchIsolationLevels,
-  ListOffsetTimestamps,
-  stringDeserializer,
-} from "@platformatic/kafka";
+import { readToEnd } from "@ledgerline/testkit";
 import type { LedgerRejection } from "./observations.ts";
 import { LEDGER_REFUSALS } from "./refusalChecks.ts";
-
-const DONE_WITHIN_MS = 120_000;
 
 type Isolation = "committed" | "uncommitted";
 
 /** Every record of a topic, from the start to its current end; `decode` picks what the checker needs. */
-const readTopic = async <T>(
+const readTopic = <T>(
   connection: KafkaConnection,
   topic: string,
   isolation: Isolation,
   decode: (value: Buffer, headers: ReadonlyMap<string, Buffer>) => Promise<T | undefined>,
-): Promise<T[]> => {
-  const consumer = new Consumer<string, Buffer, string, Buffer>({
-    clientId: connection.clientId,
-    bootstrapBrokers: [...connection.bootstrapBrokers],
-    groupId: `chaos-checker-${topic}-${isolation}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    groupProtocol: "classic",
-    autocommit: false,
-    isolationLevel:
-      isolation === "committed" ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
-    maxWaitTime: 200,
-    retries: 10,
-    retryDelay: 500,
-    deserializers: { key: stringDeserializer, headerKey: stringDeserializer },
+): Promise<T[]> =>
+  readToEnd({
+    connection,
+    topic,
+    committed: isolation === "committed",
+    decode: (message) => decode(message.value, message.headers),
   });
-  try {
-    const ends =
-      (
-        await consumer.listOffsets({
-          topics: [topic],
-          timestamp: ListOffsetTimestamps.LATEST,
-          isolationLevel:
-            isolation === "committed"
-              ? FetchIsolationLevels.READ_COMMITTED
-              : FetchIsolationLevels.READ_UNCOMMITTED,
-        })
-      ).get(topic) ?? [];
-    if (ends.every((end) => end === 0n)) return [];
-    const stream = await consumer.consume({ topics: [topic], mode: "earliest", autocommit: false });
-    const out: T[] = [];
-    const pending: Promise<void>[] = [];
-    const done = () => ends.every((end, p) => (stream.offsetsToFetch.get(`${topic}:${p}`) ?? 0n) >= end);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${topic} (${isolation}) not read to its end in ${DONE_WITHIN_MS} ms`)),
-        DONE_WITHIN_MS,
-      );
-      const check = setInterval(() => {
-        if (done()) {
-          clearInterval(check);
-          clearTimeout(timer);
-          resolve();
-        }
-      }, 100);
-      stream.on("data", (message) => {
-        pending.push(
-          decode(message.value, message.headers).then((value) => {
-            if (value !== undefined) out.push(value);
-          }),
-        );
-      });
-      stream.on("error", (error) => {
-        clearInterval(check);
-        clearTimeout(timer);
-        reject(error);
-      });
-    });
-    await Promise.all(pending);
-    await stream.close();
-    return out;
-  } finally {
-    await consumer.close(true).catch(() => undefined);
-  }
-};
 
 /** A transactions.rejected record: whose, why, when, and the whole event (to tell a re-publication). */
 interface RejectedRecord extends LedgerRejection {
