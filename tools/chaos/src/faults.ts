@@ -76,6 +76,8 @@ export const runNemesis = (
       await sleep(250);
     }
     const atMs = clock();
+    // What it wrote before the pause may still be on its way through the supervisor's pipe.
+    await sleep(500);
     const logPath = target.appLogPath(fault.target);
     const from = zombieReport.logOffset(logPath);
     const restarts = target.restarts()[fault.target];
