@@ -45,6 +45,8 @@ export default defineConfig({
           // The chaos run and the end-to-end benchmark each bring up a whole pipeline of their own and
           // load it: they run after every other test has finished, one after the other, alone.
           sequence: { groupOrder: root === "tools/chaos" ? 1 : root === "tools/bench" ? 2 : 0 },
+          // The chaos run and the network faults' test each start a pipeline of their own: one at a time.
+          ...(root === "tools/chaos" ? { fileParallelism: false } : {}),
         },
       })),
   },
