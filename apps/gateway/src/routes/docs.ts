@@ -35,6 +35,18 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
+/** The document's header; also used for the committed openapi.json (see ../openapi.ts). */
+export const DOCUMENT = {
+  openapi: "3.1.0",
+  info: {
+    title: "ledgerline gateway",
+    version: "0.1.0",
+    description:
+      "HTTP ingest and query API. 202 means Kafka acknowledged the record (acks=all, idempotent producer). Errors are RFC 9457 problem+json; their types are listed in docs/errors.md.",
+  },
+  servers: [{ url: "/" }],
+};
+
 export const docsRoutes = (app: OpenAPIHono): void => {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -48,16 +60,7 @@ export const docsRoutes = (app: OpenAPIHono): void => {
     description: "For a browser on the ops pages: any user name, the API key as the password",
   });
   app.openAPIRegistry.register("Problem", Problem);
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "ledgerline gateway",
-      version: "0.1.0",
-      description:
-        "HTTP ingest and query API. 202 means Kafka acknowledged the record (acks=all, idempotent producer). Errors are RFC 9457 problem+json.",
-    },
-    servers: [{ url: "/" }],
-  });
+  app.doc31("/openapi.json", DOCUMENT);
   app.get("/docs", securePage, (c) => c.html(PAGE));
   app.get("/docs/assets/init.js", (c) =>
     c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" }),
