@@ -1,6 +1,7 @@
 // Tagged errors and the ONE mapping from them to RFC 9457 problem+json responses.
 import type { FieldError, Problem } from "@ledgerline/contracts";
 import { Schema } from "effect";
+import { type ProblemSlug, problemHead } from "./problems.ts";
 
 const FieldErrorSchema = Schema.Struct({ field: Schema.String, code: Schema.String, message: Schema.String });
 
@@ -49,28 +50,19 @@ export const invalidFields = (errors: readonly FieldError[]): RequestRejected =>
     errors: [...errors],
   });
 
-const REJECTED: Record<RequestRejected["reason"], { status: number; title: string; slug: string }> = {
-  UNREADABLE_BODY: { status: 400, title: "Unreadable body", slug: "unreadable-body" },
-  UNAUTHORIZED: { status: 401, title: "Missing or invalid API key", slug: "unauthorized" },
-  FORBIDDEN: { status: 403, title: "The API key lacks the scope this needs", slug: "forbidden" },
-  NOT_FOUND: { status: 404, title: "Not found", slug: "not-found" },
-  IDEMPOTENCY_CONFLICT: {
-    status: 409,
-    title: "Idempotency key reused with a different body",
-    slug: "idempotency-conflict",
-  },
-  LIMIT_BELOW_BALANCE: {
-    status: 409,
-    title: "The balance is already below the limit asked for",
-    slug: "limit-below-balance",
-  },
-  PAYLOAD_TOO_LARGE: { status: 413, title: "Payload too large", slug: "payload-too-large" },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type", slug: "unsupported-media-type" },
-  INVALID_FIELDS: { status: 422, title: "Invalid fields", slug: "invalid-fields" },
-  RATE_LIMITED: { status: 429, title: "Too many requests", slug: "rate-limited" },
+/** Each rejection's problem type (its status and title are in the catalogue, problems.ts). */
+const REJECTED: Record<RequestRejected["reason"], ProblemSlug> = {
+  UNREADABLE_BODY: "unreadable-body",
+  UNAUTHORIZED: "unauthorized",
+  FORBIDDEN: "forbidden",
+  NOT_FOUND: "not-found",
+  IDEMPOTENCY_CONFLICT: "idempotency-conflict",
+  LIMIT_BELOW_BALANCE: "limit-below-balance",
+  PAYLOAD_TOO_LARGE: "payload-too-large",
+  UNSUPPORTED_MEDIA_TYPE: "unsupported-media-type",
+  INVALID_FIELDS: "invalid-fields",
+  RATE_LIMITED: "rate-limited",
 };
-
-const TYPE_BASE = "https://ledgerline.dev/problems/";
 
 export interface ProblemResponse {
   readonly problem: Problem;
@@ -80,7 +72,6 @@ export interface ProblemResponse {
 /** Any thrown value → the problem it should be answered with. Unknown errors are 500s, never crashes. */
 export const toProblem = (error: unknown, instance: string, retryAfterSeconds: number): ProblemResponse => {
   if (error instanceof RequestRejected) {
-    const kind = REJECTED[error.reason];
     const headers: Record<string, string> = {};
     if (error.retryAfterSeconds !== undefined)
       headers["Retry-After"] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
@@ -88,9 +79,7 @@ export const toProblem = (error: unknown, instance: string, retryAfterSeconds: n
       headers["WWW-Authenticate"] = error.challenge ?? 'Bearer realm="ledgerline"';
     return {
       problem: {
-        type: TYPE_BASE + kind.slug,
-        title: kind.title,
-        status: kind.status,
+        ...problemHead(REJECTED[error.reason]),
         detail: error.detail,
         instance,
         ...(error.errors ? { errors: [...error.errors] } : {}),
@@ -101,9 +90,7 @@ export const toProblem = (error: unknown, instance: string, retryAfterSeconds: n
   if (error instanceof PublishError || error instanceof LedgerUnavailable) {
     return {
       problem: {
-        type: `${TYPE_BASE}unavailable`,
-        title: "Service unavailable",
-        status: 503,
+        ...problemHead("unavailable"),
         detail: error.detail,
         instance,
       },
@@ -112,9 +99,7 @@ export const toProblem = (error: unknown, instance: string, retryAfterSeconds: n
   }
   return {
     problem: {
-      type: `${TYPE_BASE}internal`,
-      title: "Internal error",
-      status: 500,
+      ...problemHead("internal"),
       detail: "unexpected error",
       instance,
     },
