@@ -3,8 +3,12 @@ import { isNetworkError } from "@ledgerline/resilience";
 import { Schema } from "effect";
 import { CliError } from "effect/cli";
 
-/** 1 = the command failed or refused; 2 = usage error or a service could not be reached; 130 = Ctrl-C. */
-export const ExitCode = { ok: 0, failure: 1, usageOrUnreachable: 2, interrupted: 130 } as const;
+/**
+ * 1 = the command failed or refused; 2 = usage error (bad flag, argument or setting: fix the command);
+ * 3 = a service (Kafka, registry, Postgres, gateway) could not be reached: the same command may work later;
+ * 130 = Ctrl-C.
+ */
+export const ExitCode = { ok: 0, failure: 1, usage: 2, unreachable: 3, interrupted: 130 } as const;
 
 export class CliFailure extends Schema.TaggedError<CliFailure>()("CliFailure", {
   reason: Schema.Literals(["Failed", "Refused", "Usage", "Unreachable", "Interrupted"]),
@@ -14,10 +18,16 @@ export class CliFailure extends Schema.TaggedError<CliFailure>()("CliFailure", {
     return this.text;
   }
   get exitCode(): number {
-    if (this.reason === "Interrupted") return ExitCode.interrupted;
-    return this.reason === "Usage" || this.reason === "Unreachable"
-      ? ExitCode.usageOrUnreachable
-      : ExitCode.failure;
+    switch (this.reason) {
+      case "Usage":
+        return ExitCode.usage;
+      case "Unreachable":
+        return ExitCode.unreachable;
+      case "Interrupted":
+        return ExitCode.interrupted;
+      default:
+        return ExitCode.failure;
+    }
   }
   static failed = (text: string) => new CliFailure({ reason: "Failed", text });
   static refused = (text: string) => new CliFailure({ reason: "Refused", text });
@@ -33,7 +43,7 @@ const isUnreachable = (error: unknown, text: string): boolean =>
   ((error as { _tag?: unknown })?._tag === "RegistryError" &&
     (error as { reason?: unknown }).reason === "REGISTRY_UNAVAILABLE");
 
-/** Maps anything a command threw to a CliFailure, telling outages (exit 2) from failures (exit 1). */
+/** Maps anything a command threw to a CliFailure, telling outages (exit 3) from failures (exit 1). */
 export const toCliFailure =
   (what: string) =>
   (error: unknown): CliFailure => {
@@ -49,3 +59,19 @@ export const toCliFailure =
     const text = `${what}: ${message}${aggregated ? ` [${aggregated}]` : ""}`;
     return isUnreachable(error, text) ? CliFailure.unreachable(text) : CliFailure.failed(text);
   };
+
+/**
+ * The exit code a failed run means, from the error it failed with (pure, so the mapping is unit-tested):
+ * our CliFailure says it; effect/cli's parse errors are usage errors, and so is help shown because of one;
+ * an unparsable setting (ConfigError) is a usage error too; anything else is an outage if it reads like
+ * one, else a failure.
+ */
+export const exitCodeFor = (error: unknown): number => {
+  if (error instanceof CliFailure) return error.exitCode;
+  if (CliError.isCliError(error)) {
+    if (error._tag === "ShowHelp") return error.errors.length > 0 ? ExitCode.usage : ExitCode.ok;
+    return error._tag === "UserError" ? exitCodeFor(error.cause) : ExitCode.usage;
+  }
+  if ((error as { _tag?: unknown })?._tag === "ConfigError") return ExitCode.usage;
+  return toCliFailure("unexpected")(error).exitCode;
+};

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// ledgerline: the ops CLI (DLQ inspect/replay, PaySim seed and simulate). Exit codes: 0 ok,
-// 1 failure or refusal, 2 usage error or an unreachable service.
+// ledgerline: the ops CLI (DLQ inspect/replay, PaySim seed and simulate). Exit codes (CliFailure.ts):
+// 0 ok, 1 failure or refusal, 2 usage error, 3 an unreachable service, 130 Ctrl-C.
 import { NodeServices } from "@effect/platform-node";
 import { Cause, Effect, Exit, Layer } from "effect";
-import { Command } from "effect/cli";
-import { CliFailure, ExitCode } from "./CliFailure.ts";
+import { CliError, Command } from "effect/cli";
+import { CliFailure, ExitCode, exitCodeFor } from "./CliFailure.ts";
 import { CliConfig } from "./Config.ts";
 import { dlqCommand } from "./commands/dlq.ts";
 import { outboxCommand } from "./commands/outbox.ts";
@@ -29,15 +29,13 @@ const root = Command.make("ledgerline").pipe(
 
 const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit)) return ExitCode.ok;
-  if (Cause.hasInterruptsOnly(exit.cause)) return 130;
-  const error = Cause.squash(exit.cause) as { _tag?: string; errors?: readonly unknown[] } | undefined;
-  if (error instanceof CliFailure) return error.exitCode;
-  // Help output is a ShowHelp "error": with parse errors attached it is a usage error.
-  if (error?._tag === "ShowHelp")
-    return (error.errors?.length ?? 0) > 0 ? ExitCode.usageOrUnreachable : ExitCode.ok;
-  if (typeof error?._tag === "string" && error._tag !== "UserError") return ExitCode.usageOrUnreachable;
-  console.error(error);
-  return ExitCode.failure;
+  if (Cause.hasInterruptsOnly(exit.cause)) return ExitCode.interrupted;
+  const error = Cause.squash(exit.cause);
+  const code = exitCodeFor(error);
+  // effect/cli has printed its parse errors and help, and our CliFailures' text; anything else is shown here.
+  const printed = error instanceof CliFailure || (CliError.isCliError(error) && error._tag !== "UserError");
+  if (!printed) console.error(error);
+  return code;
 };
 
 const program = Command.run(root, { version: "0.1.0" }).pipe(

@@ -1,4 +1,4 @@
-// The CLI answers --help everywhere and fails clearly (non-zero) on bad flags and unreachable services.
+// The CLI answers --help everywhere and fails clearly on bad flags (exit 2) and unreachable services (exit 3).
 import { describe, expect, it } from "vitest";
 import { runCli } from "./cli.ts";
 
@@ -35,27 +35,27 @@ describe("ledgerline CLI", () => {
     expect(run.stderr).toMatch(/--rate fast/);
   });
 
-  it("an unreachable gateway exits 2 with a clear message", async () => {
+  it("an unreachable gateway exits 3 with a clear message", async () => {
     const run = await runCli(["simulate", "--count", "1"], {
       ...process.env,
       LEDGERLINE_GATEWAY_URL: "http://127.0.0.1:9",
     });
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/cannot reach the gateway at http:\/\/127.0.0.1:9/);
   });
 
-  it("an unreachable database exits 2 with a clear message", async () => {
+  it("an unreachable database exits 3 with a clear message", async () => {
     const run = await runCli(["dlq", "replays"], {
       ...process.env,
       DATABASE_URL: "postgres://ledgerline:ledgerline@127.0.0.1:9/ledgerline",
     });
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/read the replay audit: .*ECONNREFUSED/);
   });
 
-  it("an unreachable Kafka exits 2 with a clear message", async () => {
+  it("an unreachable Kafka exits 3 with a clear message", async () => {
     const run = await runCli(["dlq", "list"], { ...process.env, KAFKA_BOOTSTRAP_SERVERS: "127.0.0.1:9" });
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/read the DLQ:/);
   });
 });

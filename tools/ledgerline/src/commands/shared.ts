@@ -26,6 +26,6 @@ export const parseCurrency = (code: string) =>
     ? Effect.succeed(code as CurrencyCode)
     : Effect.fail(CliFailure.usage(`--currency ${code} is not a supported ISO 4217 code`));
 
-/** Runs a promise-returning step; its failure becomes a CliFailure (exit 2 when a service is unreachable). */
+/** Runs a promise-returning step; its failure becomes a CliFailure (exit 3 when a service is unreachable). */
 export const attempt = <A>(what: string, work: () => Promise<A>) =>
   Effect.tryPromise({ try: work, catch: toCliFailure(what) });
