@@ -44,7 +44,9 @@ export const healthRoutes = (app: OpenAPIHono, services: GatewayServices, access
     path: "/health",
     summary:
       "Health: the API, Kafka, the schema registry and Postgres, each up or down (as seed 000 defines it)",
-    description: `From checks run at most every ${services.settings.healthCacheMs} ms (\`checked_at\`) and shared by concurrent requests, each bounded by ${timeoutMs} ms: polling costs the dependencies nothing. Each component's error text only with an ops key. Not a liveness probe (that is /livez) nor the readiness gate (/ready).`,
+    // Fixed text, not the configured values: the committed OpenAPI document must not depend on settings.
+    description:
+      "From checks reused for `GATEWAY_HEALTH_CACHE_MS` (2 s by default; `checked_at` says when they ran) and shared by concurrent requests, each bounded by `GATEWAY_READY_TIMEOUT_MS`: polling costs the dependencies nothing, a hung one reads `down`. Each component's error text only with an ops key. Not a liveness probe (that is /livez) nor the readiness gate (/ready).",
     tags: ["ops"],
     responses: {
       200: { description: "Every component up", content: json },
