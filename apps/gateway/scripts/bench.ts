@@ -112,7 +112,7 @@ const main = async () => {
   const bareUrl = `http://127.0.0.1:${barePort}/v1/transactions`;
   try {
     await Promise.all([
-      waitForHttp(`http://127.0.0.1:${realPort}/health`, real),
+      waitForHttp(`http://127.0.0.1:${realPort}/livez`, real),
       waitForHttp(`http://127.0.0.1:${barePort}/`, bare),
     ]);
     // Warm-up: JIT, connections, the registry's schema-id cache.

@@ -65,8 +65,8 @@ const main = async () => {
   const on = start(onPort, true);
   try {
     await Promise.all([
-      waitForHttp(`http://127.0.0.1:${offPort}/health`),
-      waitForHttp(`http://127.0.0.1:${onPort}/health`),
+      waitForHttp(`http://127.0.0.1:${offPort}/livez`),
+      waitForHttp(`http://127.0.0.1:${onPort}/livez`),
     ]);
     await drive(offPort, 10);
     await drive(onPort, 10);

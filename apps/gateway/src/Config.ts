@@ -117,6 +117,8 @@ export class GatewayConfig extends Context.Service<
         retryAfterSeconds: yield* int("GATEWAY_RETRY_AFTER_SECONDS", d.retryAfterSeconds),
         // Per-dependency timeout of GET /ready.
         readyTimeoutMs: yield* int("GATEWAY_READY_TIMEOUT_MS", d.readyTimeoutMs),
+        // GET /health reuses its checks this long: polling it costs the dependencies nothing.
+        healthCacheMs: yield* int("GATEWAY_HEALTH_CACHE_MS", d.healthCacheMs),
         // Budget for the ledger lookup of an idempotent retry; past it we produce anyway (downstream dedups).
         ledgerLookupTimeoutMs: yield* int("GATEWAY_LEDGER_LOOKUP_TIMEOUT_MS", d.ledgerLookupTimeoutMs),
         // GET /metrics and per-request HTTP metrics; off only to measure their overhead.

@@ -24,6 +24,8 @@ export interface GatewaySettings {
   readonly ackTimeoutMs: number;
   readonly retryAfterSeconds: number;
   readonly readyTimeoutMs: number;
+  /** How long GET /health reuses its dependency checks. */
+  readonly healthCacheMs: number;
   readonly ledgerLookupTimeoutMs: number;
   /** GET /metrics and the per-request HTTP metrics. */
   readonly metricsEnabled: boolean;
@@ -85,6 +87,7 @@ export const defaultSettings = (overrides: Partial<GatewaySettings> = {}): Gatew
   ackTimeoutMs: 1_500,
   retryAfterSeconds: 2,
   readyTimeoutMs: 1_000,
+  healthCacheMs: 2_000,
   stageEndpoints: parseStageEndpoints(DEFAULT_STAGE_ENDPOINTS),
   developmentKey: true,
   ledgerLookupTimeoutMs: 300,

@@ -1,4 +1,4 @@
-// Query endpoints, /reports (JSON + HTML), /health, /ready, /openapi.json and /docs on the real stack.
+// Query endpoints, /reports (JSON + HTML), /livez, /health, /ready, /openapi.json and /docs on the real stack.
 import { randomUUID } from "node:crypto";
 import { sql } from "@ledgerline/ledger-db";
 import { testEnvironment } from "@ledgerline/testkit";
@@ -167,11 +167,24 @@ describe("query, reports, health, docs", () => {
     expect(risky[1]).toContain(`ACC-9,2.50,USD,"'=HYPERLINK(""http://x"")",Historical`);
   });
 
-  it("health is dependency-free; ready checks Kafka, registry and Postgres", async () => {
+  it("livez calls nothing; health and ready check Kafka, registry and Postgres", async () => {
+    const livez = await get("/livez", {});
+    expect(livez.status).toBe(200);
+    expect(await livez.json()).toEqual({ status: "ok" });
+    // Anyone sees each component's state; only an ops key (the development key has it) its error text.
     const health = await get("/health", {});
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: "ok", components: { api: { status: "up" } } });
-    // Anyone sees the verdict; only an ops key (the development key has that scope) sees the parts.
+    const body = (await health.json()) as { checked_at: string };
+    expect(body).toMatchObject({
+      status: "ok",
+      components: {
+        api: { status: "up" },
+        kafka: { status: "up" },
+        schema_registry: { status: "up" },
+        database: { status: "up" },
+      },
+    });
+    expect(Date.now() - Date.parse(body.checked_at)).toBeLessThan(10_000);
     const ready = await get("/ready", {});
     expect(await ready.json()).toEqual({ status: "ok", components: {} });
     expect(ready.status).toBe(200);
@@ -182,7 +195,7 @@ describe("query, reports, health, docs", () => {
     });
   });
 
-  it("ready answers 503 naming the dependency that failed", async () => {
+  it("health and ready answer 503 naming the dependency that is down; livez stays 200", async () => {
     const broken = await startGateway(
       gatewayConfigFrom(h.gateway.services.settings, {
         bootstrapServers: testEnvironment().bootstrapServers,
@@ -191,8 +204,9 @@ describe("query, reports, health, docs", () => {
       }),
     );
     try {
+      const app = buildApp(broken.services);
       const started = performance.now();
-      const ready = await buildApp(broken.services).request("/ready", { headers: AUTH });
+      const ready = await app.request("/ready", { headers: AUTH });
       expect(ready.status).toBe(503);
       expect(await ready.json()).toMatchObject({
         status: "degraded",
@@ -203,6 +217,22 @@ describe("query, reports, health, docs", () => {
         },
       });
       expect(performance.now() - started).toBeLessThan(3_000);
+      const health = await app.request("/health", {});
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({
+        status: "degraded",
+        components: {
+          api: { status: "up" },
+          kafka: { status: "up" },
+          schema_registry: { status: "down" },
+          database: { status: "up" },
+        },
+      });
+      const detailed = (await (await app.request("/health", { headers: AUTH })).json()) as {
+        components: { schema_registry: { detail?: string } };
+      };
+      expect(detailed.components.schema_registry.detail).toMatch(/registry/i);
+      expect((await app.request("/livez", {})).status).toBe(200);
     } finally {
       await broken.dispose();
     }
@@ -224,6 +254,7 @@ describe("query, reports, health, docs", () => {
         "/reports",
         "/reports.csv",
         "/health",
+        "/livez",
         "/ready",
       ]),
     );

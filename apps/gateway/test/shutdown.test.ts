@@ -50,7 +50,7 @@ describe("graceful shutdown", () => {
     const base = `http://127.0.0.1:${port}`;
     for (let tries = 0; ; tries++) {
       try {
-        await fetch(`${base}/health`);
+        await fetch(`${base}/livez`);
         break;
       } catch (error) {
         if (tries > 150) throw new Error(`gateway did not start: ${output}`, { cause: error });

@@ -1,5 +1,6 @@
 // The ops endpoint of a stage without an HTTP API of its own (processor, ledger sink, relay):
-// GET /metrics (Prometheus), GET /health (the process answers) and GET /ready (every component ready).
+// GET /metrics (Prometheus), GET /livez (the process answers), GET /health (alive, each component's state)
+// and GET /ready (every component ready).
 // Port 0 disables it; a port already in use is logged and tried again in the background: it must never
 // stop a stage running.
 import { createServer, type Server, type ServerResponse } from "node:http";
@@ -37,6 +38,10 @@ const listen = (options: OpsServerOptions): Promise<Server> =>
             (error: unknown) => response.writeHead(500, { "content-type": "text/plain" }).end(String(error)),
           );
           return;
+        case "/livez":
+          // Liveness, the path the gateway uses too: the event loop answers; nothing else is looked at.
+          json(response, 200, { status: "ok" });
+          return;
         case "/health": {
           // Alive: the event loop answers. What each component is doing is in the body, not the status.
           const report = readinessReport();
@@ -51,7 +56,7 @@ const listen = (options: OpsServerOptions): Promise<Server> =>
         default:
           response
             .writeHead(404, { "content-type": "text/plain" })
-            .end("GET /metrics, /metrics.json, /health or /ready\n");
+            .end("GET /metrics, /metrics.json, /livez, /health or /ready\n");
       }
     });
     server.once("error", reject);
@@ -85,7 +90,7 @@ export const serveOpsEndpoints = (options: OpsServerOptions) =>
         Effect.logInfo("ops endpoint listening").pipe(
           Effect.annotateLogs({
             url: `http://${options.host}:${options.port}`,
-            paths: "/metrics /health /ready",
+            paths: "/metrics /livez /health /ready",
           }),
         ),
       ),

@@ -31,13 +31,15 @@ describe("ops endpoint", () => {
             yield* Effect.sleep("100 millis");
             after = yield* Effect.promise(() => answers(`http://127.0.0.1:${port}/health`));
           }
-          return { whileTaken, after };
+          const livez = yield* Effect.promise(() => answers(`http://127.0.0.1:${port}/livez`));
+          return { whileTaken, after, livez };
         }),
       ),
     );
     // While held, the holder answers: no 200 from us.
     expect(statuses.whileTaken).not.toBe(200);
     expect(statuses.after).toBe(200);
+    expect(statuses.livez).toBe(200);
   });
 
   it("serves the process metrics under their standard names, for stock Node.js dashboards", async () => {

@@ -259,7 +259,7 @@ export const startPipeline = async (
     if (apps.includes("gateway")) {
       const gateway = children.get("gateway")!;
       await waitForHttp(
-        `${gatewayUrl}/health`,
+        `${gatewayUrl}/livez`,
         options.startTimeoutMs ?? 60_000,
         () => gateway.exitCode === null,
       );

@@ -52,7 +52,7 @@ export const docsRoutes = (app: OpenAPIHono): void => {
     type: "http",
     scheme: "bearer",
     description:
-      "API key: `Authorization: Bearer <key>`. Its scopes: ingest (POST), read (its own client's transactions), ops (everything, /reports, /console, /metrics, /status, /ready's details). Development only: dev-key-change-me",
+      "API key: `Authorization: Bearer <key>`. Its scopes: ingest (POST), read (its own client's transactions), ops (everything, /reports, /console, /metrics, /status, the details of /ready and /health). Development only: dev-key-change-me",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "basicAuth", {
     type: "http",

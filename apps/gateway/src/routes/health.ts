@@ -1,35 +1,63 @@
-// GET /health (liveness, no dependency calls) and GET /ready (Kafka, registry, Postgres checked).
+// GET /livez (liveness, no dependency calls), GET /health (each dependency's state, from cached checks),
+// GET /ready (the readiness gate: Kafka, registry, Postgres checked afresh) and GET /status (the pipeline).
 
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { HealthReport, PipelineStatus } from "@ledgerline/contracts";
+import { HealthReport, Liveness, PipelineStatus } from "@ledgerline/contracts";
 import { Effect } from "effect";
+import type { Context } from "hono";
 import type { Authenticator } from "../auth.ts";
 import { requestHeader } from "../headers.ts";
+import {
+  cachedDependencyChecks,
+  checkDependencies,
+  type DependencyChecks,
+} from "../health/dependencyChecks.ts";
+import { decideHealth, healthBody, httpStatusOf, statusOf } from "../health/healthVerdict.ts";
 import type { GatewayServices } from "../services/index.ts";
 
 export const healthRoutes = (app: OpenAPIHono, services: GatewayServices, access: Authenticator): void => {
   const json = { "application/json": { schema: HealthReport } };
+  const checks: DependencyChecks = {
+    kafka: services.producer.check,
+    schema_registry: services.registry.check,
+    database: services.ledger.check,
+  };
+  const timeoutMs = services.settings.readyTimeoutMs;
+  const cached = Effect.runSync(
+    cachedDependencyChecks(checks, { timeoutMs, ttlMs: services.settings.healthCacheMs }),
+  );
+  // Error texts describe the internals (addresses, versions): only an ops key sees them.
+  const isOps = (c: Context) =>
+    access.principalOf(requestHeader(c, "authorization"))?.scopes.has("ops") === true;
+
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/livez",
+    summary: "Liveness: the process serves HTTP. Calls no dependency (for an orchestrator's liveness probe)",
+    tags: ["ops"],
+    responses: { 200: { description: "Alive", content: { "application/json": { schema: Liveness } } } },
+  });
+  app.get("/livez", (c) => c.json({ status: "ok" as const }));
+
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/health",
-    summary: "Liveness: the process answers; components listed as seed 000 does, without calling them",
+    summary:
+      "Health: the API, Kafka, the schema registry and Postgres, each up or down (as seed 000 defines it)",
+    // Fixed text, not the configured values: the committed OpenAPI document must not depend on settings.
+    description:
+      "From checks reused for `GATEWAY_HEALTH_CACHE_MS` (2 s by default; `checked_at` says when they ran) and shared by concurrent requests, each bounded by `GATEWAY_READY_TIMEOUT_MS`: polling costs the dependencies nothing, a hung one reads `down`. Each component's error text only with an ops key. Not a liveness probe (that is /livez) nor the readiness gate (/ready).",
     tags: ["ops"],
-    responses: { 200: { description: "Alive", content: json } },
+    responses: {
+      200: { description: "Every component up", content: json },
+      503: { description: "A dependency is down (named in components)", content: json },
+    },
   });
-  app.get("/health", (c) =>
-    c.json({
-      status: "ok",
-      components: {
-        api: { status: "up" },
-        kafka: {
-          status: "unknown",
-          detail: `${services.producer.inFlight()} records awaiting ack; see /ready`,
-        },
-        schema_registry: { status: "unknown", detail: "see /ready" },
-        database: { status: "unknown", detail: "see /ready" },
-      },
-    }),
-  );
+  app.get("/health", async (c) => {
+    const snapshot = await Effect.runPromise(cached);
+    const verdict = decideHealth(snapshot.components);
+    return c.json(healthBody(verdict, snapshot.checkedAt, isOps(c)), httpStatusOf(verdict));
+  });
 
   app.openAPIRegistry.registerPath({
     method: "get",
@@ -43,27 +71,11 @@ export const healthRoutes = (app: OpenAPIHono, services: GatewayServices, access
       503: { description: "A dependency failed (named in components)", content: json },
     },
   });
+  // Checked afresh on every request: the gate that decides whether this instance gets traffic.
   app.get("/ready", async (c) => {
-    const probe = (check: Effect.Effect<void, { detail: string }>) =>
-      check.pipe(
-        Effect.as({ status: "up" as const }),
-        Effect.catch((error) => Effect.succeed({ status: "down" as const, detail: error.detail })),
-      );
-    const components = await Effect.runPromise(
-      Effect.all(
-        {
-          kafka: probe(services.producer.check),
-          schema_registry: probe(services.registry.check),
-          database: probe(services.ledger.check),
-        },
-        { concurrency: 3 },
-      ),
-    );
-    const failed = Object.entries(components).filter(([, value]) => value.status === "down");
-    const status = failed.length === 0 ? "ok" : "degraded";
-    // Error texts describe the internals (addresses, versions): only an ops key sees them.
-    const ops = access.principalOf(requestHeader(c, "authorization"))?.scopes.has("ops") === true;
-    return c.json(ops ? { status, components } : { status, components: {} }, failed.length === 0 ? 200 : 503);
+    const verdict = decideHealth(await Effect.runPromise(checkDependencies(checks, timeoutMs)));
+    const components = isOps(c) ? verdict.components : {};
+    return c.json({ status: statusOf(verdict), components }, httpStatusOf(verdict));
   });
 
   app.openAPIRegistry.registerPath({

@@ -113,14 +113,21 @@ export type ReportRow = z.infer<typeof ReportRow>;
 export type ReportTotal = z.infer<typeof ReportTotal>;
 export type Report = z.infer<typeof Report>;
 
+/** One component of GET /health or /ready: `detail` (why it is down) only for an ops key. */
 export const ComponentHealth = z.object({
-  status: z.enum(["up", "down", "unknown"]),
+  status: z.enum(["up", "down"]),
   detail: z.string().optional(),
 });
 
+/** GET /health and GET /ready: `api`, `kafka`, `schema_registry`, `database` as components (seed 000). */
 export const HealthReport = z
   .object({
     status: z.enum(["ok", "degraded"]),
+    /** GET /health only: when its cached checks ran. */
+    checked_at: z.iso.datetime().optional(),
     components: z.record(z.string(), ComponentHealth),
   })
   .meta({ id: "Health" });
+
+/** GET /livez: the process serves HTTP (no dependency is called). */
+export const Liveness = z.object({ status: z.literal("ok") }).meta({ id: "Liveness" });
