@@ -17,10 +17,11 @@ import type { GatewayServices } from "../services/index.ts";
 
 export const healthRoutes = (app: OpenAPIHono, services: GatewayServices, access: Authenticator): void => {
   const json = { "application/json": { schema: HealthReport } };
+  // Looked up when a request runs them: the OpenAPI document is built from the routes without services.
   const checks: DependencyChecks = {
-    kafka: services.producer.check,
-    schema_registry: services.registry.check,
-    database: services.ledger.check,
+    kafka: Effect.suspend(() => services.producer.check),
+    schema_registry: Effect.suspend(() => services.registry.check),
+    database: Effect.suspend(() => services.ledger.check),
   };
   const timeoutMs = services.settings.readyTimeoutMs;
   const cached = Effect.runSync(
