@@ -24,6 +24,7 @@ import type { Names, TopicId } from "@ledgerline/catalogue";
 import {
   beginTransaction,
   createTransactionalProducer,
+  deadLetterHeaders,
   describeError,
   isFencedOrFatal,
   type KafkaConnection,
@@ -56,6 +57,14 @@ import { Effect } from "effect";
 import { type Client as PgClient, default as pg } from "pg";
 import { deadLetterFromJson } from "./domain/deadLetterJson.ts";
 import { postedFromJson, rejectedFromJson } from "./domain/toLedgerRows.ts";
+
+/** Kafka headers from strings; none at all when empty (as before dead letters had headers). */
+const headerBuffers = (headers: Readonly<Record<string, string>>) => {
+  const entries = Object.entries(headers);
+  return entries.length > 0
+    ? Object.fromEntries(entries.map(([name, value]) => [name, Buffer.from(value, "utf8")]))
+    : undefined;
+};
 
 export interface OutboxRelayOptions {
   readonly connection: KafkaConnection;
@@ -137,16 +146,20 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
     // event's fault: it fails the pass (retried), nothing is parked.
     const encode = async (event: ClaimedEvent) => {
       try {
+        if (event.event_type === "DeadLetter") {
+          const envelope = deadLetterFromJson(event.payload);
+          // Headers too, so a dead letter is readable without our Avro decoder (derived, not stored).
+          const headers = deadLetterHeaders(envelope);
+          return { event, value: await options.codec.encode("dlq", envelope), headers, parked: undefined };
+        }
         const value =
-          event.event_type === "DeadLetter"
-            ? await options.codec.encode("dlq", deadLetterFromJson(event.payload))
-            : event.event_type === "TransactionRejected"
-              ? await options.codec.encode("rejected", rejectedFromJson(event.payload))
-              : await options.codec.encode("posted", postedFromJson(event.payload));
-        return { event, value, parked: undefined };
+          event.event_type === "TransactionRejected"
+            ? await options.codec.encode("rejected", rejectedFromJson(event.payload))
+            : await options.codec.encode("posted", postedFromJson(event.payload));
+        return { event, value, headers: {}, parked: undefined };
       } catch (error) {
         if (!isRecordFault(error)) throw error;
-        return { event, value: undefined, parked: describeError(error) };
+        return { event, value: undefined, headers: {}, parked: describeError(error) };
       }
     };
 
@@ -172,9 +185,10 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
                   key: e.event.aggregate_id,
                   value: e.value,
                   // The trace of the record that led here continues on the published event.
-                  headers: e.event.traceparent
-                    ? { traceparent: Buffer.from(e.event.traceparent) }
-                    : undefined,
+                  headers: headerBuffers({
+                    ...e.headers,
+                    ...(e.event.traceparent ? { traceparent: e.event.traceparent } : {}),
+                  }),
                 },
               ]
             : [],

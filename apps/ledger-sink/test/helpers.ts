@@ -109,7 +109,13 @@ export const readTopic = async <T>(
     connection(`${ns.namespace}-reader`, services),
     `${ns.namespace}.reader-${randomUUID()}`,
   );
-  const seen: { key: string; partition: number; offset: bigint; value: T }[] = [];
+  const seen: {
+    key: string;
+    partition: number;
+    offset: bigint;
+    value: T;
+    headers: Record<string, string>;
+  }[] = [];
   try {
     const stream = await consumer.consume({ topics: [ns.names.topic(topicId)], mode: "earliest" });
     const deadline = setTimeout(() => stream.close(), timeoutMs);
@@ -119,6 +125,9 @@ export const readTopic = async <T>(
         partition: message.partition,
         offset: message.offset,
         value: await codec.decode<T>(topicId, message.value),
+        headers: Object.fromEntries(
+          [...message.headers].map(([name, value]) => [name, value.toString("utf8")]),
+        ),
       });
       if (typeof expected === "number" ? seen.length >= expected : expected(seen)) break;
     }

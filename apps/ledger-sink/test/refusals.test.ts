@@ -68,6 +68,17 @@ describe("what the ledger cannot take", () => {
     expect(dlq.map((d) => [d.value.reason_code, d.value.transaction_id])).toEqual([
       ["LEDGER_REFUSED", bad.transaction_id],
     ]);
+    // The relay's dead letter carries the Connect-named headers too (readable without Avro).
+    const letter = dlq[0]!.value;
+    expect(dlq[0]!.headers).toMatchObject({
+      "__connect.errors.topic": ns.names.topic("validated"),
+      "__connect.errors.partition": String(letter.original_partition),
+      "__connect.errors.offset": String(letter.original_offset),
+      "__connect.errors.stage": "ledger-sink",
+      "__connect.errors.exception.class.name": letter.error_class,
+      "__connect.errors.exception.message": letter.error_message,
+      "ledgerline.dlq.reason": "LEDGER_REFUSED",
+    });
   });
 
   it("a poisoned outbox row is parked with its reason and the others are published", {

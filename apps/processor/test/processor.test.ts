@@ -1,8 +1,9 @@
 // valid, invalid and poison records in one input → each on exactly one of validated / rejected / dlq.
-import { createTestNamespace, type TestNamespace } from "@ledgerline/testkit";
+import { createTestNamespace, readToEnd, type TestNamespace } from "@ledgerline/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   collectOutputs,
+  connection,
   produce,
   publishReferenceRates,
   request,
@@ -75,5 +76,27 @@ describe("processor", () => {
       retryable: false,
     });
     expect(typeof envelope.value.original_offset).toBe("bigint");
+
+    // The same letters read by a plain consumer, as a Kafka UI or a Connect-style tool would: no Avro.
+    const plain = await readToEnd({
+      connection: connection("plain-dlq-reader"),
+      topic: ns.names.topic("dlq"),
+      committed: true,
+      decode: (message) =>
+        Object.fromEntries([...message.headers].map(([name, value]) => [name, value.toString("utf8")])),
+    });
+    const wrong = plain.find((h) => h["ledgerline.dlq.reason"] === "NOT_WIRE_FORMAT")!;
+    expect(wrong).toMatchObject({
+      "__connect.errors.topic": ns.names.topic("requested"),
+      "__connect.errors.partition": String(envelope.value.original_partition),
+      "__connect.errors.offset": String(envelope.value.original_offset),
+      "__connect.errors.stage": "processor",
+      "__connect.errors.exception.class.name": "RegistryError",
+      "__connect.errors.exception.message": envelope.value.error_message,
+    });
+    expect(plain.map((h) => h["ledgerline.dlq.reason"]).sort()).toEqual([
+      "NOT_WIRE_FORMAT",
+      "UNKNOWN_SCHEMA",
+    ]);
   });
 });

@@ -2,6 +2,7 @@ export * from "./BatchReader.ts";
 export * from "./clients.ts";
 export * from "./consumerLag.ts";
 export * from "./DeadLetter.ts";
+export * from "./DeadLetterHeaders.ts";
 export { beginTransaction, TRANSACTION_HEADER } from "./exactlyOnce/commitBatch.ts";
 export * from "./exactlyOnce/runExactlyOnce.ts";
 export * from "./exactlyOnce/types.ts";

@@ -1,5 +1,6 @@
 // DLQ inspection and exactly-once replay against the running pipeline.
 import { spawn } from "node:child_process";
+import { isDeadLetterHeader } from "@ledgerline/kafka";
 import { sql } from "@ledgerline/ledger-db";
 import { RegistryCodec } from "@ledgerline/schema-registry";
 import { testEnvironment } from "@ledgerline/testkit";
@@ -50,9 +51,9 @@ describe("ledgerline dlq", () => {
     pipeline = await startPipeline("cli-dlq");
     codec = new RegistryCodec({ url: testEnvironment().registryUrl, names: pipeline.namespace.names });
     enrichmentIds = (await deadLetter(connection, codec, [
-      { reason: "ENRICHMENT_FAILED", retryable: true, account: "ACC-1001" },
-      { reason: "ENRICHMENT_FAILED", retryable: true, account: "ACC-1002" },
-      { reason: "ENRICHMENT_FAILED", retryable: true, account: "ACC-1003" },
+      { reason: "ENRICHMENT_FAILED", retryable: true, account: "ACC-1001", headers: true },
+      { reason: "ENRICHMENT_FAILED", retryable: true, account: "ACC-1002", headers: true },
+      { reason: "ENRICHMENT_FAILED", retryable: true, account: "ACC-1003", headers: true },
     ])) as string[];
     [conflictId] = (await deadLetter(connection, codec, [
       { reason: "PAYLOAD_CONFLICT", retryable: false, stage: "ledger-sink", account: "ACC-2001" },
@@ -110,6 +111,10 @@ describe("ledgerline dlq", () => {
       decoded: true,
       value: { transaction_id: enrichmentIds[0], account_id: "ACC-1001" },
     });
+    expect(decoded.body.headers).toMatchObject({
+      "ledgerline.dlq.reason": "ENRICHMENT_FAILED",
+      "__connect.errors.stage": "processor",
+    });
     const [garbage] = (await json(["dlq", "list", "--reason", "NOT_WIRE_FORMAT"])).body;
     const raw = await json(["dlq", "show", garbage.coordinates]);
     expect(raw.body.payload).toMatchObject({
@@ -157,6 +162,9 @@ describe("ledgerline dlq", () => {
     const replayed = await replayedRecords();
     expect(replayed).toHaveLength(3);
     expect(replayed[0]!.headers).toMatchObject({ "ledgerline-replay-count": "1", "test-header": "kept" });
+    // The letters carried DLQ headers: none of them reaches the replayed record.
+    for (const record of replayed)
+      expect(Object.keys(record.headers).filter((name) => isDeadLetterHeader(name))).toEqual([]);
     expect(replayed[0]!.headers["ledgerline-replay-original"]).toMatch(/\.transactions\.requested:0:\d+$/);
   });
 

@@ -4,6 +4,7 @@ import type { DeadLetter, TransactionRequested } from "@ledgerline/contracts";
 import {
   createIdempotentProducer,
   createReadCommittedConsumer,
+  deadLetterHeaders,
   FetchIsolationLevels,
   type KafkaConnection,
 } from "@ledgerline/kafka";
@@ -26,6 +27,8 @@ export interface DeadLetterSpec {
   readonly account: string;
   /** Undefined: a valid TransactionRequested; a Buffer: these bytes as the original value. */
   readonly rawValue?: Buffer;
+  /** With the DLQ headers a stage writes today; without (default), a letter from before them. */
+  readonly headers?: boolean;
 }
 
 /** Writes envelopes as a stage would; returns each one's transaction id (null for raw bytes). */
@@ -64,6 +67,13 @@ export const deadLetter = async (
         topic: codec.names.topic("dlq"),
         key: spec.account,
         value: await codec.encode("dlq", envelope),
+        ...(spec.headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(deadLetterHeaders(envelope)).map(([name, text]) => [name, Buffer.from(text)]),
+              ),
+            }
+          : {}),
       });
     }
     await producer.send({ messages });

@@ -6,6 +6,7 @@ import { backoff, isRecordFault, reportFault, StageFault } from "@ledgerline/res
 import { Effect } from "effect";
 import type { ConsumedRecord } from "../BatchReader.ts";
 import { deadLetterEnvelope } from "../DeadLetter.ts";
+import { deadLetterHeaders } from "../DeadLetterHeaders.ts";
 import { describeError } from "../kafkaErrors.ts";
 import { RecordFailure } from "../RecordFailure.ts";
 import { endRecordSpan, startRecordSpan, transactionIdOf, withTraceparent } from "../recordTracing.ts";
@@ -90,18 +91,16 @@ export const recordProcessor = <TopicId extends string>(
     attempts: number,
     span?: StartedSpan,
   ) =>
-    Effect.suspend(() =>
-      encodeOutputs(
-        [
-          {
-            topicId: options.dlqTopic,
-            key: record.key,
-            value: deadLetterEnvelope(record, failure, { stage: options.stage, attempts, now: new Date() }),
-          },
-        ],
-        span,
-      ),
-    ).pipe(
+    Effect.suspend(() => {
+      const envelope = deadLetterEnvelope(record, failure, {
+        stage: options.stage,
+        attempts,
+        now: new Date(),
+      });
+      // Headers too, so a dead letter is readable without our Avro decoder; in the same transaction as ever.
+      const headers = deadLetterHeaders(envelope);
+      return encodeOutputs([{ topicId: options.dlqTopic, key: record.key, value: envelope, headers }], span);
+    }).pipe(
       // Only an outage can stop the envelope itself from encoding: retry it like any transient failure.
       Effect.retry({ schedule, while: (error: RecordFailure) => error.retryable }),
       Effect.mapError(

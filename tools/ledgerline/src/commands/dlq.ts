@@ -167,6 +167,9 @@ const showCommand = Command.make(
           yield* Console.log(`  ${key.padEnd(20)} ${text}`);
         }
       } else yield* Console.log(`  envelope undecodable: ${item.decodeError}`);
+      // The DLQ headers (Kafka Connect's names) say why even when the envelope cannot be decoded.
+      if (Object.keys(item.headers).length > 0)
+        yield* Console.log(`  headers              ${JSON.stringify(item.headers)}`);
       yield* Console.log(
         item.payload.decoded
           ? "payload (decoded through the registry):"

@@ -6,6 +6,7 @@ import type { DeadLetter } from "@ledgerline/contracts";
 import {
   type ConsumedRecord,
   createAdmin,
+  isDeadLetterHeader,
   type KafkaConnection,
   REPLAY_COUNT_HEADER,
   runExactlyOnce,
@@ -66,14 +67,16 @@ const pacer = (rate: number | undefined) => {
   };
 };
 
-const headersOf = (
+export const headersOf = (
   envelope: DeadLetter,
   record: ConsumedRecord,
   replayId: string,
 ): Record<string, string> => {
   const headers: Record<string, string> = {};
+  // A letter of a letter (the original was itself a DLQ record) would carry the first failure's DLQ headers:
+  // they describe a dead-lettering, not the record, and must not reach the replayed record's topic.
   for (const [key, value] of Object.entries(envelope.original_headers ?? {}))
-    headers[key] = value.toString("utf8");
+    if (!isDeadLetterHeader(key)) headers[key] = value.toString("utf8");
   headers[REPLAY_ID_HEADER] = replayId;
   headers[REPLAY_ORIGIN_HEADER] =
     `${envelope.original_topic}:${envelope.original_partition}:${envelope.original_offset}`;
