@@ -35,6 +35,12 @@ describe("alert rules", () => {
     expect(result.status, result.output).toBe(0);
   });
 
+  it("are loaded by prometheus.yml, which promtool accepts", () => {
+    const result = run("check", "config", "ops/prometheus/prometheus.yml");
+    expect(result.status, result.output).toBe(0);
+    expect(result.output).toContain("1 rule files found");
+  });
+
   it("pass their promtool unit tests", () => {
     const result = run("test", "rules", TESTS);
     expect(result.status, result.output).toBe(0);
