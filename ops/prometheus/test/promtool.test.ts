@@ -12,7 +12,14 @@ const TESTS = "ops/prometheus/test/alerts.test.yml";
 
 interface Rule {
   readonly alert?: string;
+  readonly expr?: string;
   readonly annotations?: Record<string, string>;
+}
+interface Panel {
+  readonly targets?: { readonly expr: string }[];
+  readonly fieldConfig?: {
+    readonly defaults?: { readonly thresholds?: { readonly steps: { value: number | null }[] } };
+  };
 }
 const rules: readonly Rule[] = (
   parse(readFileSync(resolve(root, RULES), "utf8")) as { groups: { rules: Rule[] }[] }
@@ -57,6 +64,25 @@ describe("alert rules", () => {
       const runbook = rule.annotations?.runbook_url ?? "";
       expect(runbook, `${rule.alert}'s runbook_url`).toMatch(/^docs\/runbooks\/[a-z-]+\.md$/);
       expect(existsSync(resolve(root, runbook)), `${runbook} exists`).toBe(true);
+    }
+  });
+
+  it("have their objectives drawn on the Grafana dashboard, at the same values", () => {
+    const panels = (
+      JSON.parse(readFileSync(resolve(root, "ops/grafana/dashboards/ledgerline.json"), "utf8")) as {
+        panels: Panel[];
+      }
+    ).panels;
+    for (const [alert, metric] of [
+      ["LedgerlineAcceptToPostedSlow", "ledgerline_accept_to_posted_seconds"],
+      ["LedgerlineOutboxStale", "ledgerline_outbox_oldest_unpublished_age_seconds"],
+    ] as const) {
+      const objective = Number(
+        />\s*([\d.]+)\s*$/.exec(rules.find((r) => r.alert === alert)?.expr ?? "")?.[1],
+      );
+      const panel = panels.find((p) => p.targets?.some((t) => t.expr.includes(metric)));
+      const steps = panel?.fieldConfig?.defaults?.thresholds?.steps ?? [];
+      expect(steps.at(-1)?.value, `${alert}'s objective on the dashboard`).toBe(objective);
     }
   });
 });
