@@ -3,6 +3,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { metrics } from "@ledgerline/observability";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -84,5 +85,14 @@ describe("alert rules", () => {
       const steps = panel?.fieldConfig?.defaults?.thresholds?.steps ?? [];
       expect(steps.at(-1)?.value, `${alert}'s objective on the dashboard`).toBe(objective);
     }
+  });
+
+  it("read only metrics the stages define (packages/observability/src/metrics.ts)", () => {
+    const defined = new Set(
+      Object.values(metrics).map((metric) => (metric as unknown as { name: string }).name),
+    );
+    const used = readFileSync(resolve(root, RULES), "utf8").match(/\bledgerline_[a-z_]+/g) ?? [];
+    expect(used.length).toBeGreaterThan(0);
+    for (const name of used) expect(defined, name).toContain(name.replace(/_(bucket|count|sum)$/, ""));
   });
 });
