@@ -17,6 +17,7 @@ const workspaces = [
   "apps/processor",
   "apps/ledger-sink",
   "ops/compose",
+  "ops/prometheus",
   "tools/ledgerline",
   "tools/supervisor",
   "tools/chaos",

@@ -6,6 +6,8 @@ cd "$(dirname -- "$0")/../.."
 bash ops/bin/setup.sh
 # The page tests need a browser; without one they fail and say why, the other tests still run.
 bash ops/bin/browser.sh || true
+# The alert rules' tests need promtool (Debian's prometheus package): installed now, not during the tests.
+bash ops/bin/promtool.sh >/dev/null || true
 . ops/bin/env.sh
 . ops/bin/node-env.sh
 mkdir -p .ledgerline

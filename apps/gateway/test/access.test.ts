@@ -152,6 +152,12 @@ describe("access: scopes, client isolation, ops pages", () => {
     }
   });
 
+  it("/metrics serves the process's standard metrics too (the crash-loop alert reads its start time)", async () => {
+    const text = await (await get("/metrics", bearer(KEYS.ops))).text();
+    expect(text).toMatch(/^process_start_time_seconds\{[^}]*\} /m);
+    expect(text).toMatch(/^ledgerline_http_requests_total\{/m);
+  });
+
   it("ops pages ask a browser for Basic credentials, take the key as password, and send security headers", async () => {
     const challenged = await get("/reports", { Accept: "text/html" });
     expect(challenged.status).toBe(401);

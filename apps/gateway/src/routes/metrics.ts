@@ -1,7 +1,7 @@
 // GET /metrics (Prometheus text format) and the per-request HTTP metrics middleware. Route labels are
 // templates, never raw paths. The produce and registry counters are in ../gatewayMetrics.ts.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { METRICS_CONTENT_TYPE, metrics, metricsText } from "@ledgerline/observability";
+import { collectProcessMetrics, METRICS_CONTENT_TYPE, metrics, metricsText } from "@ledgerline/observability";
 import { routePath } from "hono/route";
 import type { Authenticator } from "../auth.ts";
 
@@ -40,6 +40,9 @@ export const metricsRoutes = (app: OpenAPIHono, access: Authenticator): void => 
     requests.inc();
     duration.observe((performance.now() - started) / 1_000);
   });
+  // The process's own metrics too, as the other stages' ops servers serve them: the crash-loop alert reads
+  // process_start_time_seconds (ops/prometheus/alerts.yml).
+  collectProcessMetrics("gateway");
   // Prometheus scrapes with an ops key (bearer_token or basic_auth in its scrape config).
   app.get("/metrics", access.require(["ops"]), async (c) =>
     c.body(await metricsText(), 200, { "content-type": METRICS_CONTENT_TYPE }),
