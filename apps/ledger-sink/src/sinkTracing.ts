@@ -1,5 +1,6 @@
-// Spans for the ledger write (tracing on only): one CONSUMER span per record, child of the span its
-// `traceparent` header names (so a POST's trace reaches its ledger row), and one batch span linking them.
+// Spans for the ledger write (tracing on only): one CONSUMER `process <topic>` span per record, child of
+// the span its `traceparent` header names (so a POST's trace reaches its ledger row), and one batch span
+// linking them.
 import { type ConsumedRecord, startRecordSpan } from "@ledgerline/kafka";
 import {
   endSpan,
@@ -17,11 +18,12 @@ export interface TracedBatch {
   contextAt(index: number): TraceContext | undefined;
 }
 
-export const traceSinkBatch = (records: readonly ConsumedRecord[]): TracedBatch | undefined => {
+export const traceSinkBatch = (
+  consumerGroup: string,
+  records: readonly ConsumedRecord[],
+): TracedBatch | undefined => {
   if (!tracingEnabled()) return undefined;
-  const spans: (StartedSpan | undefined)[] = records.map((record) =>
-    startRecordSpan("ledger-sink", record, "write"),
-  );
+  const spans: (StartedSpan | undefined)[] = records.map((record) => startRecordSpan(consumerGroup, record));
   const batch = startSpan("ledger-sink write batch", ROOT_CONTEXT, {
     attributes: { "messaging.batch.message_count": records.length },
     // The SDK keeps the first 128 links: enough to find the traces a batch carried.

@@ -30,7 +30,7 @@ export const applyBatch = (
   Effect.gen(function* () {
     const { options, health } = context;
     const started = Date.now();
-    const traced = traceSinkBatch(records);
+    const traced = traceSinkBatch(options.groupId, records);
     const decoded = yield* decodeBatch(options.codec, options.names, records).pipe(
       retryTransient({ health, what: "ledger batch not decoded", ...context.retry }),
     );
