@@ -56,6 +56,7 @@ import { Effect } from "effect";
 import { type Client as PgClient, default as pg } from "pg";
 import { deadLetterFromJson } from "./domain/deadLetterJson.ts";
 import { postedFromJson, rejectedFromJson } from "./domain/toLedgerRows.ts";
+import { traceOutboxSends } from "./sinkTracing.ts";
 
 export interface OutboxRelayOptions {
   readonly connection: KafkaConnection;
@@ -171,7 +172,8 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
                   topic: options.names.topic(e.event.topic_id as TopicId),
                   key: e.event.aggregate_id,
                   value: e.value,
-                  // The trace of the record that led here continues on the published event.
+                  // The trace of the record that led here continues on the published event (through
+                  // the relay's send span when tracing is on).
                   headers: e.event.traceparent
                     ? { traceparent: Buffer.from(e.event.traceparent) }
                     : undefined,
@@ -184,12 +186,15 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
           // must not leave a half-begun transaction on the producer, which would refuse every later begin.
           let kafkaTx: Awaited<ReturnType<typeof beginTransaction>> | undefined;
           let committing = false;
+          const traced = traceOutboxSends(messages);
           try {
             kafkaTx = await beginTransaction(state.producer);
-            await kafkaTx.send({ messages });
+            await kafkaTx.send({ messages: traced?.messages ?? messages });
             committing = true;
             await kafkaTx.commit();
+            traced?.end();
           } catch (error) {
+            traced?.end(error);
             // The next pass publishes with a new producer: its epoch fences whatever this transaction still
             // has in flight (a late produce, or a timed-out EndTxn, would otherwise land in the next
             // transaction: KAFKA-17754). Aborted first, unless its EndTxn was sent: never two with one epoch.

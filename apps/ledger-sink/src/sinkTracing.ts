@@ -3,11 +3,16 @@
 // linking them.
 import { type ConsumedRecord, startRecordSpan } from "@ledgerline/kafka";
 import {
+  contextFromHeaders,
   endSpan,
+  kafkaSpanAttributes,
+  messagingSpanName,
   ROOT_CONTEXT,
+  SpanKind,
   type StartedSpan,
   startSpan,
   type TraceContext,
+  traceHeaders,
   tracingEnabled,
 } from "@ledgerline/observability";
 
@@ -35,5 +40,43 @@ export const traceSinkBatch = (
       endSpan(batch, error);
     },
     contextAt: (index) => spans[index]?.context,
+  };
+};
+
+interface OutboxMessage {
+  readonly topic: string;
+  readonly key: string;
+  readonly headers?: Readonly<Record<string, Buffer>> | undefined;
+}
+
+export interface TracedSends<M> {
+  /** The messages, each carrying its send span's traceparent instead of the ledger write's. */
+  readonly messages: M[];
+  /** Ends every send span (after the Kafka commit, or with the error that stopped it). */
+  end(error?: unknown): void;
+}
+
+/** The relay's PRODUCER spans `send <topic>`, one per event, children of the ledger write its row names. */
+export const traceOutboxSends = <M extends OutboxMessage>(messages: M[]): TracedSends<M> | undefined => {
+  if (!tracingEnabled()) return undefined;
+  const spans = messages.map((m) =>
+    startSpan(
+      messagingSpanName("send", m.topic),
+      contextFromHeaders(m.headers ? new Map(Object.entries(m.headers)) : undefined),
+      { kind: SpanKind.PRODUCER, attributes: kafkaSpanAttributes("send", { topic: m.topic, key: m.key }) },
+    ),
+  );
+  return {
+    messages: messages.map((m, i) => {
+      const span = spans[i];
+      if (!span) return m;
+      const headers: Record<string, Buffer> = { ...m.headers };
+      for (const [name, value] of Object.entries(traceHeaders(span.context)))
+        headers[name] = Buffer.from(value);
+      return { ...m, headers };
+    }),
+    end: (error) => {
+      for (const span of spans) endSpan(span, error);
+    },
   };
 };

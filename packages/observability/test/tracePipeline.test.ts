@@ -212,7 +212,7 @@ describe("tracing across the pipeline", () => {
     expect(sinkBatch.annotations).toHaveProperty("durationMs");
   }, 60_000);
 
-  it("the transactions.posted event published from the outbox continues the same trace", async () => {
+  it("the transactions.posted event published from the outbox continues the same trace through a send span", async () => {
     const http = await waitFor("the POST span", () =>
       collector.spans.find((s) => s.service === "gateway" && s.name === "POST /v1/transactions"),
     );
@@ -237,6 +237,24 @@ describe("tracing across the pipeline", () => {
       }
       // W3C traceparent: version-traceid-spanid-flags.
       expect(traceparent?.split("-")[1]).toBe(http.traceId);
+      // It names the relay's `send` span, child of the span the outbox row kept: that of the record the
+      // ledger wrote, i.e. the processor's `process` span.
+      const posted = pipeline.namespace.names.topic("posted");
+      const send = await waitFor("the relay's send span", () =>
+        collector.spans.find((s) => s.traceId === http.traceId && s.name === `send ${posted}`),
+      );
+      expect(traceparent?.split("-")[2]).toBe(send.spanId);
+      expect(send).toMatchObject({ service: "ledger-sink", kind: 4 });
+      expect(send.attributes).toMatchObject({
+        "messaging.operation.type": "send",
+        "messaging.destination.name": posted,
+        "kafka.message.key": "ACC-TRACE",
+      });
+      const parent = collector.spans.find((s) => s.spanId === send.parentSpanId);
+      expect(parent).toMatchObject({
+        service: "processor",
+        name: `process ${pipeline.namespace.names.topic("requested")}`,
+      });
     } finally {
       clearTimeout(timer);
       await stream.close();
