@@ -11,7 +11,7 @@ import {
   SpanKind,
   type StartedSpan,
   startSpan,
-  type TraceContext,
+  TRACEPARENT,
   traceHeaders,
   tracingEnabled,
 } from "@ledgerline/observability";
@@ -19,9 +19,13 @@ import {
 export interface TracedBatch {
   /** Ends every span of the batch (after the Postgres transaction and the offset commit). */
   end(error?: unknown): void;
-  /** The record span's context at `index` (the outbox keeps it for transactions.posted). */
-  contextAt(index: number): TraceContext | undefined;
+  /** The traceparent of the record's span (the outbox keeps it, so the events it publishes continue it). */
+  traceparentOf(record: ConsumedRecord): string | null;
 }
+
+/** The traceparent a record arrived with (what the outbox keeps when tracing is off here). */
+export const headerTraceparent = (record: ConsumedRecord): string | null =>
+  record.headers.get(TRACEPARENT)?.toString() ?? null;
 
 export const traceSinkBatch = (
   consumerGroup: string,
@@ -34,12 +38,16 @@ export const traceSinkBatch = (
     // The SDK keeps the first 128 links: enough to find the traces a batch carried.
     links: spans.flatMap((s) => (s ? [{ context: s.span.spanContext() }] : [])).slice(0, 128),
   });
+  const byRecord = new Map(records.map((record, i) => [record, spans[i]]));
   return {
     end: (error) => {
       for (const span of spans) endSpan(span, error);
       endSpan(batch, error);
     },
-    contextAt: (index) => spans[index]?.context,
+    traceparentOf: (record) => {
+      const span = byRecord.get(record);
+      return span ? (traceHeaders(span.context)[TRACEPARENT] ?? null) : headerTraceparent(record);
+    },
   };
 };
 

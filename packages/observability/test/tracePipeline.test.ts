@@ -237,8 +237,7 @@ describe("tracing across the pipeline", () => {
       }
       // W3C traceparent: version-traceid-spanid-flags.
       expect(traceparent?.split("-")[1]).toBe(http.traceId);
-      // It names the relay's `send` span, child of the span the outbox row kept: that of the record the
-      // ledger wrote, i.e. the processor's `process` span.
+      // It names the relay's `send` span, child of the span the outbox row kept: the ledger write's.
       const posted = pipeline.namespace.names.topic("posted");
       const send = await waitFor("the relay's send span", () =>
         collector.spans.find((s) => s.traceId === http.traceId && s.name === `send ${posted}`),
@@ -252,8 +251,8 @@ describe("tracing across the pipeline", () => {
       });
       const parent = collector.spans.find((s) => s.spanId === send.parentSpanId);
       expect(parent).toMatchObject({
-        service: "processor",
-        name: `process ${pipeline.namespace.names.topic("requested")}`,
+        service: "ledger-sink",
+        name: `process ${pipeline.namespace.names.topic("validated")}`,
       });
     } finally {
       clearTimeout(timer);
