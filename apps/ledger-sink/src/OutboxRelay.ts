@@ -57,6 +57,7 @@ import { Effect } from "effect";
 import { type Client as PgClient, default as pg } from "pg";
 import { deadLetterFromJson } from "./domain/deadLetterJson.ts";
 import { postedFromJson, rejectedFromJson } from "./domain/toLedgerRows.ts";
+import { traceOutboxSends } from "./sinkTracing.ts";
 
 /** Kafka headers from strings; none at all when empty (as before dead letters had headers). */
 const headerBuffers = (headers: Readonly<Record<string, string>>) => {
@@ -184,7 +185,8 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
                   topic: options.names.topic(e.event.topic_id as TopicId),
                   key: e.event.aggregate_id,
                   value: e.value,
-                  // The trace of the record that led here continues on the published event.
+                  // The trace of the record that led here continues on the published event (through
+                  // the relay's send span when tracing is on).
                   headers: headerBuffers({
                     ...e.headers,
                     ...(e.event.traceparent ? { traceparent: e.event.traceparent } : {}),
@@ -198,12 +200,15 @@ export const runOutboxRelay = (options: OutboxRelayOptions) =>
           // must not leave a half-begun transaction on the producer, which would refuse every later begin.
           let kafkaTx: Awaited<ReturnType<typeof beginTransaction>> | undefined;
           let committing = false;
+          const traced = traceOutboxSends(messages);
           try {
             kafkaTx = await beginTransaction(state.producer);
-            await kafkaTx.send({ messages });
+            await kafkaTx.send({ messages: traced?.messages ?? messages });
             committing = true;
             await kafkaTx.commit();
+            traced?.end();
           } catch (error) {
+            traced?.end(error);
             // The next pass publishes with a new producer: its epoch fences whatever this transaction still
             // has in flight (a late produce, or a timed-out EndTxn, would otherwise land in the next
             // transaction: KAFKA-17754). Aborted first, unless its EndTxn was sent: never two with one epoch.

@@ -4,6 +4,7 @@
 // planBatch), write the plan (whose balance upsert locks the other balance rows it moves). Locks are taken
 // in that order, each kind in a fixed order, so two batches do not deadlock. Dead letters the sink raises are outbox rows of this transaction, published by the relay
 // after the commit.
+import type { ConsumedRecord } from "@ledgerline/kafka";
 import {
   applyPlan,
   type ClaimedPartitions,
@@ -25,6 +26,7 @@ import { originalCandidates } from "./domain/refunds.ts";
 import { transactionIdOf } from "./domain/toLedgerRows.ts";
 import { type LedgerWork, rowsOnly, summarize, writePlanOf } from "./domain/writePlan.ts";
 import { timedPostgres } from "./sinkMetrics.ts";
+import { headerTraceparent } from "./sinkTracing.ts";
 
 export interface WriteBatch {
   readonly groupId: string;
@@ -34,6 +36,8 @@ export interface WriteBatch {
   /** The partitions this instance claimed at its assignment, and at which epoch. */
   readonly claimed: ClaimedPartitions;
   readonly ledgerWork: LedgerWork;
+  /** The traceparent the outbox keeps for a record (its ledger-write span's, when tracing is on). */
+  readonly traceparentOf?: ((record: ConsumedRecord) => string | null) | undefined;
 }
 
 export const writeBatch = (batch: WriteBatch) =>
@@ -77,7 +81,7 @@ export const writeBatch = (batch: WriteBatch) =>
           limited,
           topicIds: batch.topicIds,
           attempts: batch.attempts,
-          traceparentOf: (record) => record.headers.get("traceparent")?.toString() ?? null,
+          traceparentOf: batch.traceparentOf ?? headerTraceparent,
         };
         const decisions: RecordDecision[] = decideRecords(batch.records, context);
         const plan = writePlanOf(batch.records, decisions, context);

@@ -1,9 +1,13 @@
-// Trace context across a Kafka hop for the exactly-once runner: a CONSUMER span per record, child of the
-// span named by its `traceparent` header, and that span's traceparent on every record it produces.
-// Everything here returns at once when tracing is off.
+// Trace context across a Kafka hop: a CONSUMER `process <topic>` span per record, child of the span its
+// `traceparent` header names and linked to it too (the conventions' link between producer and consumer,
+// which views that ignore parentage still follow), and that span's traceparent on every record it
+// produces. Everything here returns at once when tracing is off.
 import {
   contextFromHeaders,
   endSpan,
+  kafkaSpanAttributes,
+  linkFromHeaders,
+  messagingSpanName,
   SpanKind,
   type StartedSpan,
   startSpan,
@@ -12,23 +16,22 @@ import {
 } from "@ledgerline/observability";
 import type { ConsumedRecord } from "./BatchReader.ts";
 
-/** The record's CONSUMER span, named `<stage> <operation>` (the sink writes, the processor processes). */
-export const startRecordSpan = (
-  stage: string,
-  record: ConsumedRecord,
-  operation = "process",
-): StartedSpan | undefined =>
-  tracingEnabled()
-    ? startSpan(`${stage} ${operation}`, contextFromHeaders(record.headers), {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          "messaging.system": "kafka",
-          "messaging.destination.name": record.topic,
-          "messaging.destination.partition.id": String(record.partition),
-          "messaging.kafka.offset": Number(record.offset),
-        },
-      })
-    : undefined;
+/** The record's CONSUMER span `process <topic>`, for the consumer group that reads it. */
+export const startRecordSpan = (consumerGroup: string, record: ConsumedRecord): StartedSpan | undefined => {
+  if (!tracingEnabled()) return undefined;
+  const link = linkFromHeaders(record.headers);
+  return startSpan(messagingSpanName("process", record.topic), contextFromHeaders(record.headers), {
+    kind: SpanKind.CONSUMER,
+    attributes: kafkaSpanAttributes("process", {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      key: record.key,
+      consumerGroup,
+    }),
+    ...(link ? { links: [link] } : {}),
+  });
+};
 
 /** The output's headers plus the record span's traceparent (unchanged when tracing is off). */
 export const withTraceparent = (

@@ -1,6 +1,6 @@
 // One POST through the real pipeline (three processes) with tracing on: each process exports over
 // OTLP/HTTP (JSON) to a tiny collector this test runs, and the trace must hold the gateway, processor
-// and ledger-sink spans under one trace id. The same run checks the batch log lines (LOG_LEVEL=debug).
+// and ledger-sink spans under one trace id, named and attributed by the OpenTelemetry messaging conventions. The same run checks the batch log lines (LOG_LEVEL=debug).
 import { createServer, type Server } from "node:http";
 import { freePort, type Pipeline, startPipeline, testEnvironment } from "@ledgerline/testkit";
 import { Consumer, FetchIsolationLevels, stringDeserializer } from "@platformatic/kafka";
@@ -12,7 +12,9 @@ interface ExportedSpan {
   readonly spanId: string;
   readonly parentSpanId?: string;
   readonly name: string;
+  readonly kind?: number;
   readonly attributes: Record<string, unknown>;
+  readonly links: readonly { traceId: string; spanId: string }[];
 }
 
 interface OtlpRequest {
@@ -24,7 +26,9 @@ interface OtlpRequest {
         spanId: string;
         parentSpanId?: string;
         name: string;
+        kind?: number;
         attributes?: { key: string; value: Record<string, unknown> }[];
+        links?: { traceId: string; spanId: string }[];
       }[];
     }[];
   }[];
@@ -49,6 +53,8 @@ const startCollector = async () => {
               spanId: span.spanId,
               parentSpanId: span.parentSpanId,
               name: span.name,
+              kind: span.kind,
+              links: span.links ?? [],
               attributes: Object.fromEntries(
                 (span.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]),
               ),
@@ -127,27 +133,62 @@ describe("tracing across the pipeline", () => {
         `${error.message}\n${JSON.stringify(collector.spans, null, 1)}\n${pipeline.logs("ledger-sink")}`,
       );
     });
+    const topic = pipeline.namespace.names.topic;
+    const group = pipeline.namespace.names.group;
+    const send = `send ${topic("requested")}`;
+    const process = `process ${topic("requested")}`;
+    const write = `process ${topic("validated")}`;
     const names = trace.map((s) => `${s.service}:${s.name}`);
     expect(names).toEqual(
-      expect.arrayContaining([
-        "gateway:POST /v1/transactions",
-        "gateway:transactions.requested publish",
-        "processor:processor process",
-        "ledger-sink:ledger-sink write",
-      ]),
+      expect.arrayContaining(["gateway:POST /v1/transactions", `gateway:${send}`, `processor:${process}`]),
     );
-    // A chain, not just a shared id: each hop's span is the child of the one before.
+    expect(names).toContain(`ledger-sink:${write}`);
+    // A chain, not just a shared id: each hop's span is the child of the one before, and links it too.
     const byName = (name: string) => trace.find((s) => s.name === name)!;
-    expect(byName("processor process").parentSpanId).toBe(byName("transactions.requested publish").spanId);
-    expect(byName("ledger-sink write").parentSpanId).toBe(byName("processor process").spanId);
-    expect(byName("transactions.requested publish").attributes["ledgerline.transaction_id"]).toBe(
-      transactionId,
+    expect(byName(process).parentSpanId).toBe(byName(send).spanId);
+    expect(byName(process).links).toContainEqual(
+      expect.objectContaining({ traceId: byName(send).traceId, spanId: byName(send).spanId }),
     );
-    expect(byName("processor process").attributes["ledgerline.transaction_id"]).toBe(transactionId);
+    expect(byName(write).parentSpanId).toBe(byName(process).spanId);
+    // OTLP span kinds: 4 PRODUCER, 5 CONSUMER.
+    expect([byName(send).kind, byName(process).kind, byName(write).kind]).toEqual([4, 5, 5]);
+    const kafka = { "messaging.system.name": "kafka", "messaging.system": "kafka" };
+    expect(byName(send).attributes).toMatchObject({
+      ...kafka,
+      "messaging.operation.type": "send",
+      "messaging.operation.name": "send",
+      "messaging.destination.name": topic("requested"),
+      "kafka.message.key": "ACC-TRACE",
+      "messaging.kafka.message.key": "ACC-TRACE",
+      "ledgerline.transaction_id": transactionId,
+    });
+    expect(byName(process).attributes).toMatchObject({
+      ...kafka,
+      "messaging.operation.type": "process",
+      "messaging.operation.name": "process",
+      "messaging.destination.name": topic("requested"),
+      "messaging.consumer.group.name": group("processor"),
+      "messaging.destination.partition.id": expect.any(String),
+      "kafka.message.key": "ACC-TRACE",
+      "messaging.kafka.message.key": "ACC-TRACE",
+      "ledgerline.transaction_id": transactionId,
+    });
+    expect(Number(byName(process).attributes["kafka.offset"])).toBeGreaterThanOrEqual(0);
+    expect(byName(process).attributes["messaging.kafka.offset"]).toBe(
+      byName(process).attributes["kafka.offset"],
+    );
+    expect(byName(write).attributes).toMatchObject({
+      ...kafka,
+      "messaging.operation.type": "process",
+      "messaging.destination.name": topic("validated"),
+      "messaging.consumer.group.name": group("ledgerSink"),
+    });
   }, 60_000);
 
   it("batch logs are JSON lines with counts and duration; per-record lines carry transaction and trace ids", async () => {
-    const traceId = collector.spans.find((s) => s.name === "processor process")?.traceId;
+    const traceId = collector.spans.find(
+      (s) => s.service === "processor" && s.name.startsWith("process "),
+    )?.traceId;
     const processor = await waitFor("the processor's record line", () => {
       const lines = jsonLines(pipeline.logs("processor"));
       return lines.some((l) => l.annotations.transactionId === transactionId) ? lines : undefined;
@@ -171,7 +212,7 @@ describe("tracing across the pipeline", () => {
     expect(sinkBatch.annotations).toHaveProperty("durationMs");
   }, 60_000);
 
-  it("the transactions.posted event published from the outbox continues the same trace", async () => {
+  it("the transactions.posted event published from the outbox continues the same trace through a send span", async () => {
     const http = await waitFor("the POST span", () =>
       collector.spans.find((s) => s.service === "gateway" && s.name === "POST /v1/transactions"),
     );
@@ -196,6 +237,23 @@ describe("tracing across the pipeline", () => {
       }
       // W3C traceparent: version-traceid-spanid-flags.
       expect(traceparent?.split("-")[1]).toBe(http.traceId);
+      // It names the relay's `send` span, child of the span the outbox row kept: the ledger write's.
+      const posted = pipeline.namespace.names.topic("posted");
+      const send = await waitFor("the relay's send span", () =>
+        collector.spans.find((s) => s.traceId === http.traceId && s.name === `send ${posted}`),
+      );
+      expect(traceparent?.split("-")[2]).toBe(send.spanId);
+      expect(send).toMatchObject({ service: "ledger-sink", kind: 4 });
+      expect(send.attributes).toMatchObject({
+        "messaging.operation.type": "send",
+        "messaging.destination.name": posted,
+        "kafka.message.key": "ACC-TRACE",
+      });
+      const parent = collector.spans.find((s) => s.spanId === send.parentSpanId);
+      expect(parent).toMatchObject({
+        service: "ledger-sink",
+        name: `process ${pipeline.namespace.names.topic("validated")}`,
+      });
     } finally {
       clearTimeout(timer);
       await stream.close();

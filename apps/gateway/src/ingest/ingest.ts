@@ -1,7 +1,18 @@
 // One ingest decision end to end: validate → (idempotent retry? answer from the ledger) → encode → produce.
+
+import { names } from "@ledgerline/catalogue";
 import type { TransactionRequested } from "@ledgerline/contracts";
 import type { TransactionRow } from "@ledgerline/ledger-db";
-import { endSpan, SpanKind, startSpan, type TraceContext, traceHeaders } from "@ledgerline/observability";
+import {
+  endSpan,
+  kafkaSpanAttributes,
+  messagingSpanName,
+  SpanKind,
+  startSpan,
+  type TraceContext,
+  traceHeaders,
+  tracingEnabled,
+} from "@ledgerline/observability";
 import { Duration, Effect, Option } from "effect";
 import { invalidFields, RequestRejected } from "../errors.ts";
 import type { GatewayServices } from "../services/index.ts";
@@ -22,6 +33,18 @@ const lookupExisting = (services: GatewayServices, id: string, clientId: string)
     Effect.map(Option.getOrNull),
     Effect.orElseSucceed(() => null),
   );
+
+/** The PRODUCER span `send <topic>` of one record (key = account id, as RequestedProducer sends it). */
+const startSendSpan = (services: GatewayServices, record: TransactionRequested, parent?: TraceContext) => {
+  const topic = names(services.settings.namespace).topic("requested");
+  return startSpan(messagingSpanName("send", topic), parent, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      ...kafkaSpanAttributes("send", { topic, key: record.account_id }),
+      "ledgerline.transaction_id": record.transaction_id,
+    },
+  });
+};
 
 /**
  * Plain async rather than an Effect: this runs once per request on the hot path, where running an
@@ -57,11 +80,8 @@ export const ingestOne = async (
     }
   }
   const value = await services.registry.encodeRequested(record);
-  // The produce span's traceparent rides in a record header to the processor (tracing on only).
-  const span = startSpan("transactions.requested publish", traceContext, {
-    kind: SpanKind.PRODUCER,
-    attributes: { "messaging.system": "kafka", "ledgerline.transaction_id": record.transaction_id },
-  });
+  // The send span's traceparent rides in a record header to the processor (tracing on only).
+  const span = tracingEnabled() ? startSendSpan(services, record, traceContext) : undefined;
   try {
     await services.producer.publish({
       key: record.account_id,

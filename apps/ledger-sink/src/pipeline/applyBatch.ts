@@ -30,13 +30,16 @@ export const applyBatch = (
   Effect.gen(function* () {
     const { options, health } = context;
     const started = Date.now();
-    const traced = traceSinkBatch(records);
+    const traced = traceSinkBatch(options.groupId, records);
     const decoded = yield* decodeBatch(options.codec, options.names, records).pipe(
       retryTransient({ health, what: "ledger batch not decoded", ...context.retry }),
     );
-    const { decisions, result } = yield* writeWithRefusals(context, assignment, decoded).pipe(
-      Effect.ensuring(Effect.sync(() => traced?.end())),
-    );
+    const { decisions, result } = yield* writeWithRefusals(
+      context,
+      assignment,
+      decoded,
+      traced?.traceparentOf,
+    ).pipe(Effect.ensuring(Effect.sync(() => traced?.end())));
     // After the commit: Kafka's offsets (lag only; never for a blocked partition), metrics, one log line.
     const { blocked } = assignment;
     yield* commitKafka(

@@ -8,7 +8,7 @@ import { backoff, classifyFault, isRetryable, reportFault, StageFault } from "@l
 import { Effect } from "effect";
 import type { DecodedRecord, RecordDecision } from "../domain/recordDecision.ts";
 import type { WriteResult } from "../domain/writePlan.ts";
-import { writeBatch } from "../writeBatch.ts";
+import { type WriteBatch, writeBatch } from "../writeBatch.ts";
 import type { Assignment, SinkContext } from "./context.ts";
 
 export interface Written {
@@ -27,6 +27,7 @@ export const writeWithRefusals = (
   context: SinkContext,
   assignment: Assignment,
   records: readonly DecodedRecord[],
+  traceparentOf?: WriteBatch["traceparentOf"],
 ): Effect.Effect<Written, StageFault, LedgerDb> => {
   // The plan sees how often this batch was tried (a record that keeps failing says so in its dead letter).
   let attempts = 0;
@@ -39,6 +40,7 @@ export const writeWithRefusals = (
       attempts,
       claimed: assignment.claimed,
       ledgerWork: context.options.ledgerWork ?? "double-entry",
+      traceparentOf,
     });
   }).pipe(
     Effect.tapError((error) =>

@@ -113,7 +113,7 @@ export const recordProcessor = <TopicId extends string>(
   return (record: ConsumedRecord): Effect.Effect<RecordOutcome, StageFault> => {
     let attempts = 0;
     let transactionId: string | undefined;
-    const span = startRecordSpan(options.stage, record);
+    const span = startRecordSpan(options.groupId, record);
     const attempt = Effect.suspend(() => {
       attempts += 1;
       return Effect.flatMap(transformRecord(record), (outputs) => {
