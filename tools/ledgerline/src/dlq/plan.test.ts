@@ -1,30 +1,12 @@
 import { names } from "@ledgerline/catalogue";
 import type { DeadLetter } from "@ledgerline/contracts";
 import { describe, expect, it } from "vitest";
+import { envelope } from "./envelopeFixture.ts";
 import { matchesFilter, parseTime } from "./filter.ts";
 import { planReplay, replayGroupKey } from "./plan.ts";
 import type { DlqRecord, DlqSnapshot } from "./scan.ts";
 
 const ns = names("ns");
-const envelope = (fields: Partial<DeadLetter>): DeadLetter => ({
-  transaction_id: null,
-  stage: "processor",
-  reason_code: "ENRICHMENT_FAILED",
-  error_class: "Error",
-  error_message: "boom",
-  retryable: true,
-  original_topic: ns.topic("requested"),
-  original_partition: 0,
-  original_offset: 1n,
-  original_timestamp: new Date("2024-05-01T00:00:00Z"),
-  original_key: Buffer.from("ACC-1"),
-  original_value: Buffer.from([0, 0, 0, 0, 1, 2]),
-  original_headers: {},
-  attempts: 1,
-  replay_count: 0,
-  dead_lettered_at: new Date("2024-05-01T10:00:00Z"),
-  ...fields,
-});
 const record = (offset: number, fields: Partial<DeadLetter>, key = "ACC-1"): DlqRecord => ({
   partition: 0,
   offset: BigInt(offset),

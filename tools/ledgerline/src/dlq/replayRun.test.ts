@@ -1,31 +1,16 @@
 import type { DeadLetter } from "@ledgerline/contracts";
 import { type ConsumedRecord, DLQ_HEADERS, REPLAY_COUNT_HEADER } from "@ledgerline/kafka";
 import { describe, expect, it } from "vitest";
+import { envelope } from "./envelopeFixture.ts";
 import { headersOf, REPLAY_DLQ_HEADER, REPLAY_ID_HEADER, REPLAY_ORIGIN_HEADER } from "./replayRun.ts";
 
-const envelope = (original_headers: Record<string, Buffer>): DeadLetter => ({
-  transaction_id: null,
-  stage: "processor",
-  reason_code: "ENRICHMENT_FAILED",
-  error_class: "Error",
-  error_message: "boom",
-  retryable: true,
-  original_topic: "ns.transactions.requested",
-  original_partition: 2,
-  original_offset: 7n,
-  original_timestamp: new Date(0),
-  original_key: null,
-  original_value: Buffer.from([0]),
-  original_headers,
-  attempts: 1,
-  replay_count: 1,
-  dead_lettered_at: new Date(0),
-});
+const withHeaders = (original_headers: Record<string, Buffer>): DeadLetter =>
+  envelope({ original_headers, original_partition: 2, original_offset: 7n, replay_count: 1 });
 const dlqRecord = { topic: "ns.transactions.dlq", partition: 0, offset: 5n } as unknown as ConsumedRecord;
 
 describe("replayed record headers", () => {
   it("keep the original's headers and add the replay's own", () => {
-    expect(headersOf(envelope({ traceparent: Buffer.from("00-abc") }), dlqRecord, "r1")).toEqual({
+    expect(headersOf(withHeaders({ traceparent: Buffer.from("00-abc") }), dlqRecord, "r1")).toEqual({
       traceparent: "00-abc",
       [REPLAY_ID_HEADER]: "r1",
       [REPLAY_ORIGIN_HEADER]: "ns.transactions.requested:2:7",
@@ -38,7 +23,7 @@ describe("replayed record headers", () => {
     const carried = Object.fromEntries(
       Object.values(DLQ_HEADERS).map((name) => [name, Buffer.from("x")] as const),
     );
-    const headers = headersOf(envelope({ ...carried, "x-kept": Buffer.from("y") }), dlqRecord, "r1");
+    const headers = headersOf(withHeaders({ ...carried, "x-kept": Buffer.from("y") }), dlqRecord, "r1");
     expect(
       Object.keys(headers).filter(
         (name) => name.startsWith("__connect.") || name.startsWith("ledgerline.dlq."),
