@@ -26,6 +26,7 @@ import {
   createTransactionalProducer,
   deadLetterHeaders,
   describeError,
+  headerBuffers,
   isFencedOrFatal,
   type KafkaConnection,
   type RecordProducer,
@@ -58,14 +59,6 @@ import { type Client as PgClient, default as pg } from "pg";
 import { deadLetterFromJson } from "./domain/deadLetterJson.ts";
 import { postedFromJson, rejectedFromJson } from "./domain/toLedgerRows.ts";
 import { traceOutboxSends } from "./sinkTracing.ts";
-
-/** Kafka headers from strings; none at all when empty (as before dead letters had headers). */
-const headerBuffers = (headers: Readonly<Record<string, string>>) => {
-  const entries = Object.entries(headers);
-  return entries.length > 0
-    ? Object.fromEntries(entries.map(([name, value]) => [name, Buffer.from(value, "utf8")]))
-    : undefined;
-};
 
 export interface OutboxRelayOptions {
   readonly connection: KafkaConnection;

@@ -6,6 +6,7 @@ export * from "./DeadLetterHeaders.ts";
 export { beginTransaction, TRANSACTION_HEADER } from "./exactlyOnce/commitBatch.ts";
 export * from "./exactlyOnce/runExactlyOnce.ts";
 export * from "./exactlyOnce/types.ts";
+export * from "./headers.ts";
 export * from "./instanceClaim.ts";
 export * from "./kafkaErrors.ts";
 export * from "./processOwner.ts";

@@ -4,6 +4,7 @@ import { names } from "@ledgerline/catalogue";
 import {
   createIdempotentProducer,
   describeError,
+  headerBuffers,
   isFencedOrFatal,
   parseBrokers,
   type RecordProducer,
@@ -20,12 +21,6 @@ const REASONS = {
   SEND_FAILED: "BROKER_UNAVAILABLE",
   CLOSED: "SHUTTING_DOWN",
 } as const;
-
-const toHeaderBuffers = (headers: Readonly<Record<string, string>>): Record<string, Buffer> => {
-  const out: Record<string, Buffer> = {};
-  for (const name in headers) out[name] = Buffer.from(headers[name] as string, "utf8");
-  return out;
-};
 
 export class RequestedProducer extends Context.Service<
   RequestedProducer,
@@ -62,7 +57,7 @@ export class RequestedProducer extends Context.Service<
         try {
           await current.send({
             messages: records.map(({ key, value, headers }) =>
-              headers ? { topic, key, value, headers: toHeaderBuffers(headers) } : { topic, key, value },
+              headers ? { topic, key, value, headers: headerBuffers(headers) } : { topic, key, value },
             ),
           });
           countProduced(records.length);

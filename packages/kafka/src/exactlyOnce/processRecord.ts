@@ -7,16 +7,11 @@ import { Effect } from "effect";
 import type { ConsumedRecord } from "../BatchReader.ts";
 import { deadLetterEnvelope } from "../DeadLetter.ts";
 import { deadLetterHeaders } from "../DeadLetterHeaders.ts";
+import { headerBuffers } from "../headers.ts";
 import { describeError } from "../kafkaErrors.ts";
 import { RecordFailure } from "../RecordFailure.ts";
 import { endRecordSpan, startRecordSpan, transactionIdOf, withTraceparent } from "../recordTracing.ts";
 import type { EncodedMessage, ExactlyOnceRunnerOptions, OutputRecord, RecordOutcome } from "./types.ts";
-
-const toHeaderBuffers = (headers: Readonly<Record<string, string>>): Record<string, Buffer> => {
-  const out: Record<string, Buffer> = {};
-  for (const name in headers) out[name] = Buffer.from(headers[name] as string, "utf8");
-  return out;
-};
 
 export const recordProcessor = <TopicId extends string>(
   options: ExactlyOnceRunnerOptions<TopicId>,
@@ -38,7 +33,7 @@ export const recordProcessor = <TopicId extends string>(
               topic: options.topicName(output.topicId),
               key: output.key,
               value: await options.encoder.encode(output.topicId, output.value),
-              ...(output.headers ? { headers: toHeaderBuffers(output.headers) } : {}),
+              ...(output.headers ? { headers: headerBuffers(output.headers) } : {}),
             }),
           ),
         ),
