@@ -388,6 +388,7 @@ default.replication.factor=$rf
 min.insync.replicas=$isr
 EOF
     fi
+    grep -v '^#' "$STACK_DIR/kafka/failure-detection.properties"
     cat <<EOF
 group.initial.rebalance.delay.ms=0
 transaction.max.timeout.ms=900000

@@ -6,7 +6,7 @@
 // instead, so every client that bootstraps from the proxy stays behind it.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -105,15 +105,27 @@ class BrokerNode {
     throw new Error(`throwaway broker node ${this.id} not listening on ${this.port} after ${timeoutMs} ms`);
   }
 
-  /** SIGKILL: an abrupt outage. Its data stays for the restart. */
-  async stop(): Promise<void> {
+  /**
+   * SIGKILL (default): an abrupt outage. SIGTERM: a graceful stop, as Kubernetes does, in which the node
+   * hands its partitions' leadership over before it exits. Its data stays for the restart.
+   */
+  async stop(signal: "SIGKILL" | "SIGTERM" = "SIGKILL"): Promise<void> {
     const child = this.#process;
     if (!child || !this.running) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGKILL");
+    child.kill(signal);
     await exited;
   }
 }
+
+/** How fast a dead node is fenced: the same settings as the native cluster's (ops/stack/up.sh). */
+const FAILURE_DETECTION = readFileSync(
+  join(REPO_ROOT, "ops/stack/kafka/failure-detection.properties"),
+  "utf8",
+)
+  .split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line !== "" && !line.startsWith("#"));
 
 export interface ThrowawayBrokerOptions {
   /** Combined broker+controller nodes (default 1). With 3 or more, internal topics get 3 replicas and min ISR 2. */
@@ -234,6 +246,7 @@ export class ThrowawayBroker {
             `transaction.state.log.min.isr=${minInsync}`,
             `default.replication.factor=${replicas}`,
             `min.insync.replicas=${minInsync}`,
+            ...FAILURE_DETECTION,
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=false",
             "group.share.enable=false",
