@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// topology CLI: apply | describe [--mermaid] | check. Exit 0 ok, 1 failed check, 2 usage or unreachable service.
+// topology CLI: apply | describe [--mermaid] | check. Exit codes as the ledgerline CLI's (@ledgerline/resilience's
+// CliFailure): 0 ok, 1 failed check, 2 usage error (command line or setting), 3 unreachable service.
 import { parseArgs } from "node:util";
 import { names } from "@ledgerline/catalogue";
+import { CliFailure, ExitCode, exitCodeFor } from "@ledgerline/resilience";
 import { aclCommands, applyAcls, PRINCIPAL_ROLES, type PrincipalRole } from "./acls.ts";
 import { applyTopology } from "./apply.ts";
 import { environmentFrom } from "./Config.ts";
 import { checkReplication, checkTopology } from "./check.ts";
-import { connectAdmin, connectRegistry } from "./connect.ts";
+import { connectAdmin, connectRegistry, UnreachableError } from "./connect.ts";
 import { describeMermaid, describeText } from "./describe.ts";
 
 const usage = `usage: topology <command> [options]
@@ -35,9 +37,15 @@ const main = async (): Promise<number> => {
   const [command] = positionals;
   if (values.help || !command) {
     console.log(usage);
-    return values.help ? 0 : 2;
+    return values.help ? ExitCode.ok : ExitCode.usage;
   }
-  const environment = environmentFrom();
+  const environment = (() => {
+    try {
+      return environmentFrom();
+    } catch (error) {
+      throw CliFailure.usage((error as Error).message);
+    }
+  })();
   const resolved = names(values.namespace ?? environment.namespace);
 
   switch (command) {
@@ -99,7 +107,7 @@ const main = async (): Promise<number> => {
           console.error(
             `--apply takes <role>=<user>,… with roles ${PRINCIPAL_ROLES.join(", ")}; got "${pair}"`,
           );
-          return 2;
+          return ExitCode.usage;
         }
         principals[role as PrincipalRole] = `User:${user}`;
       }
@@ -114,14 +122,16 @@ const main = async (): Promise<number> => {
     }
     default:
       console.error(`unknown command: ${command}\n${usage}`);
-      return 2;
+      return ExitCode.usage;
   }
 };
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`topology: ${(error as Error).message}`);
-    process.exit(2);
+    // connect.ts names the service it could not reach (Kafka or the registry): an outage, exit 3.
+    const failure = error instanceof UnreachableError ? CliFailure.unreachable(error.message) : error;
+    console.error(`topology: ${failure instanceof CliFailure ? failure.text : (error as Error).message}`);
+    process.exit(exitCodeFor(failure));
   },
 );

@@ -158,6 +158,20 @@ export const metrics = {
     labelNames: ["stage", "reason"] as const,
     registers,
   }),
+  // The supervisor's own (tools/supervisor, `npm start`): it sees an app that dies before any scrape.
+  // `stage_instance`, not `instance`, which Prometheus sets to the scraped target.
+  supervisorRestarts: new Counter({
+    name: "ledgerline_supervisor_restarts_total",
+    help: "Apps the supervisor started again after they exited, by stage, stage instance and how it exited (exit_0 | exit_1 | exit_other | sigkill | signal).",
+    labelNames: ["stage", "stage_instance", "reason"] as const,
+    registers,
+  }),
+  supervisorBackoff: new Gauge({
+    name: "ledgerline_supervisor_restart_backoff_seconds",
+    help: "While an app is down, how long the supervisor waits before starting it again (doubling while it keeps crashing); 0 while it runs.",
+    labelNames: ["stage", "stage_instance"] as const,
+    registers,
+  }),
 } as const;
 
 /** This process's ledgerline metrics (not the process defaults) as prom-client's JSON: GET /metrics.json,

@@ -1,4 +1,5 @@
 export * from "./backoff.ts";
+export * from "./CliFailure.ts";
 export * from "./classifyFault.ts";
 export * from "./networkError.ts";
 export * from "./reportFault.ts";

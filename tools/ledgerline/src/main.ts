@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// ledgerline: the ops CLI (DLQ inspect/replay, PaySim seed and simulate). Exit codes (CliFailure.ts):
-// 0 ok, 1 failure or refusal, 2 usage error, 3 an unreachable service, 130 Ctrl-C.
+// ledgerline: the ops CLI (DLQ inspect/replay, PaySim seed and simulate). Exit codes (CliFailure.ts of
+// @ledgerline/resilience, shared with the topology CLI): 0 ok, 1 failure or refusal, 2 usage error,
+// 3 an unreachable service, 130 Ctrl-C.
 import { NodeServices } from "@effect/platform-node";
+import { CliFailure, ExitCode, exitCodeFor } from "@ledgerline/resilience";
 import { Cause, Effect, Exit, Layer } from "effect";
 import { CliError, Command } from "effect/cli";
-import { CliFailure, ExitCode, exitCodeFor } from "./CliFailure.ts";
 import { CliConfig } from "./Config.ts";
 import { dlqCommand } from "./commands/dlq.ts";
 import { outboxCommand } from "./commands/outbox.ts";

@@ -29,6 +29,8 @@ export interface SupervisorSettings {
   readonly restart: RestartSettings;
   /** How long a stopping app gets after SIGTERM before SIGKILL. */
   readonly stopTimeoutMs: number;
+  /** The supervisor's own GET /metrics (restarts per app instance); port 0 disables it. */
+  readonly metrics: { readonly host: string; readonly port: number };
   /** The ops tools' API key: GET /status needs it, and with it /ready names what is down. A secret:
    *  unwrapped only into the Authorization header. */
   readonly apiKey: Redacted.Redacted<string>;
@@ -68,6 +70,11 @@ export const supervisorSettings = (repoRoot: string) =>
     };
     // Grace after SIGTERM: the gateway drains produces, the stages finish their batch.
     const stopTimeoutMs = yield* int("SUPERVISOR_STOP_TIMEOUT_MS", 20_000);
+    // The supervisor's own /metrics (restarts it saw, backoff): next to the stages' ops ports, below them.
+    const metrics = {
+      host: yield* str("SUPERVISOR_METRICS_HOST", "127.0.0.1"),
+      port: yield* int("SUPERVISOR_METRICS_PORT", 9463),
+    };
     // The apps' own listen settings (same variables and defaults as their Config.ts files).
     const local = (host: string) => (host === "0.0.0.0" ? "127.0.0.1" : host);
     const gatewayHost = local(yield* str("GATEWAY_HOST", "127.0.0.1"));
@@ -159,6 +166,7 @@ export const supervisorSettings = (repoRoot: string) =>
       instances: routed,
       restart,
       stopTimeoutMs,
+      metrics,
       // The ops tools' API key, as the CLI reads it (development's key unless set): an ops key makes
       // `npm start`'s failure say what is down and lets `npm run status` read GET /status.
       apiKey: yield* Config.Redacted("LEDGERLINE_API_KEY").pipe(

@@ -4,9 +4,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { serveOpsEndpoints } from "@ledgerline/observability";
 import { Effect } from "effect";
 import { type AppInstance, type AppName, SupervisorConfig, type SupervisorSettings } from "./Config.ts";
 import { decideRestart } from "./restartPolicy.ts";
+import { instanceMetrics } from "./supervisorMetrics.ts";
 
 export interface AppStatus {
   readonly app: AppName;
@@ -62,6 +64,7 @@ export const supervise = Effect.gen(function* () {
   mkdirSync(join(settings.stateDir, "logs"), { recursive: true });
   mkdirSync(join(settings.stateDir, "run"), { recursive: true });
   stopLeftovers(settings);
+  yield* serveOpsEndpoints({ service: "supervisor", ...settings.metrics });
   const statuses = settings.instances.map(
     (instance): AppStatus => ({
       app: instance.app,
@@ -114,6 +117,7 @@ const superviseApp = (
       lastLines.push(...lines);
       if (lastLines.length > LAST_LINES) lastLines.splice(0, lastLines.length - LAST_LINES);
     };
+    const metrics = instanceMetrics(instance);
     let crashLoop = 0;
     for (;;) {
       const started = Date.now();
@@ -123,6 +127,7 @@ const superviseApp = (
         status.pid = child.pid;
         status.startedAt = new Date(started).toISOString();
         writeStatus();
+        metrics.started();
         log("INFO", `started ${app} (pid ${child.pid})`, { app, pid: child.pid, restarts: status.restarts });
       });
       const ranForMs = Date.now() - started;
@@ -133,6 +138,7 @@ const superviseApp = (
       status.pid = undefined;
       status.restarts += 1;
       writeStatus();
+      metrics.restarting(exit, decision.delayMs);
       const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
       log(
         "WARN",

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { sampleSum } from "@ledgerline/observability";
 import {
   createTestDatabase,
   createTestNamespace,
@@ -27,6 +28,7 @@ describe("supervisor", () => {
   let supervisor: ChildProcess;
   let output = "";
   const readyUrl = {} as Record<(typeof APPS)[number], string>;
+  let metricsUrl = "";
 
   const ready = async (app: (typeof APPS)[number]) => {
     try {
@@ -50,7 +52,13 @@ describe("supervisor", () => {
   beforeAll(async () => {
     [ns, db] = await Promise.all([createTestNamespace("supervisor"), createTestDatabase("supervisor")]);
     stateDir = mkdtempSync(join(tmpdir(), "ledgerline-supervisor-"));
-    const [gateway, processor, sink] = await Promise.all([freePort(), freePort(), freePort()]);
+    const [gateway, processor, sink, metrics] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    metricsUrl = `http://127.0.0.1:${metrics}/metrics`;
     readyUrl.gateway = `http://127.0.0.1:${gateway}/ready`;
     readyUrl.processor = `http://127.0.0.1:${processor}/ready`;
     readyUrl["ledger-sink"] = `http://127.0.0.1:${sink}/ready`;
@@ -67,6 +75,7 @@ describe("supervisor", () => {
         GATEWAY_PORT: String(gateway),
         PROCESSOR_METRICS_PORT: String(processor),
         LEDGER_SINK_METRICS_PORT: String(sink),
+        SUPERVISOR_METRICS_PORT: String(metrics),
         LOG_LEVEL: "warn",
         LEDGERLINE_ENV: "development",
       },
@@ -134,5 +143,10 @@ describe("supervisor", () => {
     console.log(`supervisor: ${app} ready again ${took} ms after SIGKILL`);
     expect(readStatus(stateDir)?.apps.find((a) => a.app === app)?.restarts).toBe(1);
     expect(output).toContain(`${app} exited (signal SIGKILL)`);
+    // The supervisor's own /metrics counts it, by how the app exited.
+    const text = await (await fetch(metricsUrl)).text();
+    expect(sampleSum(text, "ledgerline_supervisor_restarts_total", { stage: app, reason: "sigkill" })).toBe(
+      1,
+    );
   });
 });

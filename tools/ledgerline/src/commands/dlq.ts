@@ -1,9 +1,9 @@
 // `ledgerline dlq list | show | replay | replays`.
 
 import { type TopicId, topics } from "@ledgerline/catalogue";
+import { CliFailure } from "@ledgerline/resilience";
 import { Console, Effect } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
-import { CliFailure } from "../CliFailure.ts";
 import { CliConfig } from "../Config.ts";
 import { listReplayAudit } from "../dlq/audit.ts";
 import { kafkaConnection, registryCodec } from "../dlq/connect.ts";

@@ -1,7 +1,8 @@
 // The selection flags shared by `dlq list` and `dlq replay`.
+
+import { CliFailure } from "@ledgerline/resilience";
 import { Effect, Option } from "effect";
 import { Flag } from "effect/cli";
-import { CliFailure } from "../CliFailure.ts";
 import { type DlqFilter, parseTime } from "../dlq/filter.ts";
 
 const optionalText = (name: string, description: string) =>

@@ -10,10 +10,10 @@ import {
   reconcileLedger,
   sql,
 } from "@ledgerline/ledger-db";
+import { CliFailure } from "@ledgerline/resilience";
 import { readAllPostedEvents } from "@ledgerline/testkit";
 import { Console, Effect } from "effect";
 import { Command, Flag } from "effect/cli";
-import { CliFailure } from "../CliFailure.ts";
 import { CliConfig, type CliSettings } from "../Config.ts";
 import { type ProgressMode, progress, progressMode } from "../progress.ts";
 import { withPool } from "../sink/positions.ts";

@@ -1,7 +1,8 @@
 // `ledgerline seed`: loads the first N PaySim rows into Postgres as Historical transactions.
+
+import { CliFailure } from "@ledgerline/resilience";
 import { Console, Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
-import { CliFailure } from "../CliFailure.ts";
 import { CliConfig } from "../Config.ts";
 import { checkPaysim, usablePaysim } from "../paysim/load.ts";
 import { progress, progressMode } from "../progress.ts";

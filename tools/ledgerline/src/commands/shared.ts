@@ -1,8 +1,8 @@
 // Flags and helpers several commands share.
 import { type CurrencyCode, isSupportedCurrency } from "@ledgerline/domain";
+import { CliFailure, toCliFailure } from "@ledgerline/resilience";
 import { Effect } from "effect";
 import { Flag } from "effect/cli";
-import { CliFailure, toCliFailure } from "../CliFailure.ts";
 
 export const jsonFlag = Flag.Boolean("json").pipe(
   Flag.withDescription("Print machine-readable JSON"),

@@ -1,8 +1,9 @@
 // `ledgerline simulate`: seed 002's simulate.py — posts PaySim rows to the gateway at a target rate,
 // then waits for every accepted transaction's final state and prints the end-to-end latencies.
+
+import { CliFailure } from "@ledgerline/resilience";
 import { Console, Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
-import { CliFailure } from "../CliFailure.ts";
 import { CliConfig } from "../Config.ts";
 import { checkPaysim, cyclePaysim, startingWith } from "../paysim/load.ts";
 import { progress, progressMode } from "../progress.ts";

@@ -4,9 +4,9 @@
 import { userInfo } from "node:os";
 import { topics as catalogue, names, type TopicId } from "@ledgerline/catalogue";
 import { recordPositionDecision } from "@ledgerline/ledger-db";
+import { CliFailure } from "@ledgerline/resilience";
 import { Console, Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
-import { CliFailure } from "../CliFailure.ts";
 import { CliConfig, type CliSettings } from "../Config.ts";
 import { kafkaConnection } from "../dlq/connect.ts";
 import { type PartitionPosition, sinkPositions, withPool } from "../sink/positions.ts";

@@ -1,7 +1,8 @@
-// The one error a command fails with: a message for the operator and the exit code it means.
-import { isNetworkError } from "@ledgerline/resilience";
+// The one error an ops command fails with (the ledgerline CLI, the topology CLI): a message for the
+// operator and the exit code it means, so scripts can tell "fix the command" from "retry later".
 import { Schema } from "effect";
 import { CliError } from "effect/cli";
+import { isNetworkError } from "./networkError.ts";
 
 /**
  * 1 = the command failed or refused; 2 = usage error (bad flag, argument or setting: fix the command);
@@ -63,8 +64,9 @@ export const toCliFailure =
 /**
  * The exit code a failed run means, from the error it failed with (pure, so the mapping is unit-tested):
  * our CliFailure says it; effect/cli's parse errors are usage errors, and so is help shown because of one;
- * an unparsable setting (ConfigError) is a usage error too; anything else is an outage if it reads like
- * one, else a failure.
+ * an unparsable setting (ConfigError) is a usage error too, as is a bad command line rejected by
+ * node:util's parseArgs (its ERR_PARSE_ARGS_* codes); anything else is an outage if it reads like one,
+ * else a failure.
  */
 export const exitCodeFor = (error: unknown): number => {
   if (error instanceof CliFailure) return error.exitCode;
@@ -73,5 +75,6 @@ export const exitCodeFor = (error: unknown): number => {
     return error._tag === "UserError" ? exitCodeFor(error.cause) : ExitCode.usage;
   }
   if ((error as { _tag?: unknown })?._tag === "ConfigError") return ExitCode.usage;
+  if (String((error as { code?: unknown })?.code).startsWith("ERR_PARSE_ARGS_")) return ExitCode.usage;
   return toCliFailure("unexpected")(error).exitCode;
 };

@@ -1,7 +1,8 @@
-// The exit code each kind of failure means, without running a command: 2 usage, 3 unreachable, 1 other.
+// The exit code each kind of failure means, without running a command: 2 usage, 3 unreachable, 1 other
+// (the ledgerline and topology CLIs both exit with these).
 import { CliError } from "effect/cli";
 import { describe, expect, it } from "vitest";
-import { CliFailure, ExitCode, exitCodeFor, toCliFailure } from "./CliFailure.ts";
+import { CliFailure, ExitCode, exitCodeFor, toCliFailure } from "../src/CliFailure.ts";
 
 const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
 
@@ -29,6 +30,11 @@ describe("exitCodeFor", () => {
     ["help asked for", new CliError.ShowHelp({ commandPath: ["ledgerline"], errors: [] }), ExitCode.ok],
     ["a connection refused, unclassified", refused, ExitCode.unreachable],
     ["a handler's error around an outage", new CliError.UserError({ cause: refused }), ExitCode.unreachable],
+    [
+      "an unknown option, as node:util's parseArgs rejects it",
+      Object.assign(new TypeError("Unknown option '--bogus'"), { code: "ERR_PARSE_ARGS_UNKNOWN_OPTION" }),
+      ExitCode.usage,
+    ],
     ["a bug", new TypeError("x is undefined"), ExitCode.failure],
   ] as const)("%s", (_name, error, code) => {
     expect(exitCodeFor(error)).toBe(code);
