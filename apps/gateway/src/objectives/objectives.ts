@@ -1,8 +1,8 @@
 // Where the pipeline stands against each objective the alert rules hold it to (thresholds.ts), from what
-// the gateway sees: the console's samples of the stages' /metrics.json and lag, GET /status, the ledger's
-// outbox and its own dependency checks. Pure: the service gathers, this decides. A value the gateway
+// the gateway sees: the console's samples of the stages' /metrics.json (the series the alerts read) and
+// lag, GET /status and its own dependency checks. Pure: the service gathers, this decides. A value the gateway
 // cannot know is NotMeasured with the reason, never a guess.
-import type { ConsoleObjective, PipelineStatus } from "@ledgerline/contracts";
+import type { ConsoleData, ConsoleObjective, PipelineStatus } from "@ledgerline/contracts";
 import { histogramQuantile, increase, latencyBuckets, type Sample } from "../console/consoleView.ts";
 import { OBJECTIVES, type ObjectiveId } from "./thresholds.ts";
 
@@ -21,20 +21,12 @@ export interface Objective {
 /** One of the gateway's own dependency checks. */
 export type Reachability = { readonly status: "up" } | { readonly status: "down"; readonly detail: string };
 
-export type OutboxNow =
-  | {
-      readonly _tag: "Read";
-      readonly backlog: number;
-      readonly oldestSeconds: number;
-      readonly parked: number;
-    }
-  | { readonly _tag: "Unreadable"; readonly reason: string };
-
 export interface ObjectiveInputs {
   /** The console's samples, oldest first. */
   readonly samples: readonly Sample[];
   readonly pipeline: PipelineStatus;
-  readonly outbox: OutboxNow;
+  /** The outbox as the ledger sink last sampled it (its gauges); null when no sink answered. */
+  readonly outbox: ConsoleData["outbox"];
   readonly registry: Reachability;
   readonly database: Reachability;
 }
@@ -121,23 +113,24 @@ const deadLetters = (samples: readonly Sample[]): Objective[] => {
   }));
 };
 
-const outbox = (now: OutboxNow): Objective[] => {
-  if (now._tag === "Unreadable") {
-    const verdict = notMeasured(`the ledger's outbox cannot be read: ${now.reason}`);
+const outbox = (now: ConsoleData["outbox"]): Objective[] => {
+  if (now === null) {
+    const verdict = notMeasured("no ledger sink answered /metrics.json (the sink samples the outbox)");
     return [
       { id: "outboxAge", subject: null, verdict },
       { id: "outboxParked", subject: null, verdict },
     ];
   }
-  const age = `${secondsText(now.oldestSeconds)} (${now.backlog} waiting)`;
+  const oldest = now.oldest_unpublished_seconds;
+  const age = `${secondsText(oldest)} (${now.backlog} waiting)`;
   return [
     {
       id: "outboxAge",
       subject: null,
       verdict:
-        now.oldestSeconds > OBJECTIVES.outboxAge.maxSeconds
-          ? breached(now.oldestSeconds, age)
-          : met(now.oldestSeconds, now.backlog === 0 ? "nothing waiting" : age),
+        oldest > OBJECTIVES.outboxAge.maxSeconds
+          ? breached(oldest, age)
+          : met(oldest, now.backlog === 0 ? "nothing waiting" : age),
     },
     {
       id: "outboxParked",

@@ -1,6 +1,6 @@
 // GET /console/data's inputs: every SAMPLE_MS (once someone has opened the console) it reads each stage
 // instance's /metrics.json, the gateway's own metrics and the consumer lag, keeps the objectives' longest
-// window of samples, and notes restarts seen on /ready. Dead letters and the outbox come from the ledger.
+// window of samples, and notes restarts seen on /ready. The dead letters listed come from the ledger.
 // The arithmetic is in ../console/consoleView.ts, the objectives' verdicts in ../objectives/objectives.ts.
 import type { ConsoleData } from "@ledgerline/contracts";
 import type { DeadLetterSummary } from "@ledgerline/ledger-db";
@@ -20,7 +20,7 @@ import {
   throughputSeries,
 } from "../console/consoleView.ts";
 import { cachedDependencyChecks } from "../health/dependencyChecks.ts";
-import { type OutboxNow, objectiveJson, objectivesOf } from "../objectives/objectives.ts";
+import { objectiveJson, objectivesOf } from "../objectives/objectives.ts";
 import { OBJECTIVES } from "../objectives/thresholds.ts";
 import { LedgerReads } from "./LedgerReads.ts";
 import { PipelineStatus } from "./PipelineStatus.ts";
@@ -115,19 +115,12 @@ export class ConsoleFeed extends Context.Service<
             timer.unref();
             await sampleOnce();
           }
-          const [status, dlq, outbox, checks] = await Promise.all([
+          const [status, dlq, checks] = await Promise.all([
             pipeline.report(),
             deadLetterSummary(),
-            Effect.runPromise(
-              ledger.outbox.pipe(
-                Effect.map((o): OutboxNow => ({ _tag: "Read", ...o })),
-                Effect.catch((error) =>
-                  Effect.succeed<OutboxNow>({ _tag: "Unreadable", reason: error.detail }),
-                ),
-              ),
-            ),
             Effect.runPromise(dependencies),
           ]);
+          const outbox = outboxOf(samples.at(-1));
           const newest = samples.at(-1)?.at ?? 0;
           const recent = samples.filter((s) => newest - s.at <= WINDOW_MS);
           const window = recent.length > 1 ? (newest - (recent[0]?.at ?? 0)) / 1_000 : 0;
@@ -148,7 +141,7 @@ export class ConsoleFeed extends Context.Service<
               by_reason: [...dlq.byReason],
               newest: [...dlq.newest],
             },
-            outbox: outboxOf(samples.at(-1)),
+            outbox,
             restarts,
           };
         },

@@ -13,7 +13,6 @@ import {
   getTransaction,
   LedgerDb,
   listTransactions,
-  outboxBacklog,
   type ReportTotalRow,
   reportTotals,
   type StatementQuery,
@@ -65,11 +64,6 @@ export class LedgerReads extends Context.Service<
     totals(filters: TransactionFilters): Effect.Effect<readonly ReportTotalRow[], LedgerUnavailable>;
     /** Dead-lettered rows by reason and the newest few (the console). */
     deadLetters: Effect.Effect<DeadLetterSummary, LedgerUnavailable>;
-    /** The outbox now: events waiting, the oldest one's age, and parked events (the console's objectives). */
-    outbox: Effect.Effect<
-      { readonly backlog: number; readonly oldestSeconds: number; readonly parked: number },
-      LedgerUnavailable
-    >;
     /** Readiness: SELECT 1 within the ready timeout. */
     check: Effect.Effect<void, LedgerUnavailable>;
   }
@@ -106,13 +100,6 @@ export class LedgerReads extends Context.Service<
           );
         },
         deadLetters: use("dead letter summary", (pool) => deadLetterSummary(pool)),
-        outbox: use("outbox backlog", (pool) => outboxBacklog(pool)).pipe(
-          Effect.map((row) => ({
-            backlog: Number(row.backlog),
-            oldestSeconds: row.oldest_seconds,
-            parked: Number(row.parked),
-          })),
-        ),
         totals: (filters) => use("report totals", (pool) => reportTotals(pool, filters)),
         check: use("ready", (pool) => pool.oneFirst(sql.unsafe`SELECT 1`)).pipe(
           Effect.timeoutOrElse({
