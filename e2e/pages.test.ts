@@ -1,8 +1,8 @@
 // The gateway's pages in a real browser (Debian's Chromium through playwright-core) against the running
 // pipeline, with every request that would leave the host refused: /docs renders and "Try it out" posts a
 // transaction; /reports shows seeded Historical rows, a live Completed one and its chart; /console shows
-// every stage ready, and the processor down within seconds of its SIGKILL. Screenshots of each page go
-// to .ledgerline/screenshots/.
+// every stage ready and its objectives met, and the processor down within seconds of its SIGKILL.
+// Screenshots of each page go to .ledgerline/screenshots/.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -176,6 +176,32 @@ describe("the gateway's pages in a browser", () => {
       await page.locator(`[data-stage="${stage}"][data-state="ready"]`).waitFor({ timeout: 20_000 });
     await page.waitForFunction(CHART_RENDERED);
     expect(await page.locator("#overall").textContent()).toBe("flowing");
+    // The objectives the alert rules hold the pipeline to, judged from what the gateway sees.
+    const objective = (id: string, subject?: string) =>
+      page.locator(`#objectives tr[data-objective="${id}"]${subject ? `[data-subject="${subject}"]` : ""}`);
+    for (const stage of ["gateway", "processor", "ledger-sink"])
+      await objective("stage_ready", stage)
+        .and(page.locator('[data-state="ok"]'))
+        .waitFor({ timeout: 10_000 });
+    for (const id of ["postgres", "registry", "partition_blocked", "outbox_age", "outbox_parked"])
+      await objective(id).and(page.locator('[data-state="ok"]')).waitFor({ timeout: 10_000 });
+    expect(await objective("outbox_age").locator("td:nth-child(2)").textContent()).toBe("≤ 60 s");
+    // A transaction posted while the console samples: accept→posted's p99 is measured (ok or breached).
+    const accepted = await fetch(`${pipeline.gatewayUrl}/v1/transactions`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({
+        account_id: "ACC-5150",
+        amount: 5,
+        currency: "USD",
+        merchant_name: "Console Cafe",
+      }),
+    });
+    expect(accepted.status).toBe(202);
+    await posted(((await accepted.json()) as { transaction_id: string }).transaction_id);
+    const p99 = objective("accept_to_posted").and(page.locator(':not([data-state="not_measured"])'));
+    await p99.waitFor({ timeout: 10_000 });
+    console.log(`console: accept→posted p99 ${await p99.locator("td:nth-child(3)").textContent()}`);
     await page.screenshot({ path: join(SHOTS, "console.png"), fullPage: true });
 
     const killedAt = Date.now();
@@ -183,6 +209,7 @@ describe("the gateway's pages in a browser", () => {
     await page.locator('[data-stage="processor"][data-state="down"]').waitFor({ timeout: 10_000 });
     console.log(`console: processor shown down ${Date.now() - killedAt} ms after its SIGKILL`);
     expect(await page.locator("#overall").textContent()).toBe("degraded");
+    await objective("stage_ready", "processor").and(page.locator('[data-state="breached"]')).waitFor();
     await page.screenshot({ path: join(SHOTS, "console-processor-down.png"), fullPage: true });
 
     pipeline.start("processor");

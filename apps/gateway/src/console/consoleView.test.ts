@@ -1,8 +1,11 @@
 import type { PipelineStatus } from "@ledgerline/contracts";
 import { describe, expect, it } from "vitest";
 import {
+  deadLetterKey,
   detectRestarts,
   histogramQuantile,
+  lagKey,
+  lagOf,
   latencyOver,
   type MetricJson,
   outboxOf,
@@ -19,10 +22,13 @@ const reading = (
   flows: { gateway: 0, processor: 0, "ledger-sink": 0, "outbox-relay": 0, ...flows },
   latency,
   outbox: null,
+  deadLetters: {},
+  blocked: null,
 });
 const sample = (at: number, sources: Record<string, SourceReading>): Sample => ({
   at,
   sources: new Map(Object.entries(sources)),
+  lag: null,
 });
 
 describe("console view", () => {
@@ -51,6 +57,20 @@ describe("console view", () => {
       },
       { name: "ledgerline_outbox_backlog_events", values: [{ value: 12, labels: {} }] },
       { name: "ledgerline_outbox_oldest_unpublished_age_seconds", values: [{ value: 1.5, labels: {} }] },
+      {
+        name: "ledgerline_dlq_records_total",
+        values: [
+          { value: 2, labels: { stage: "ledger-sink", reason: "UNKNOWN_ACCOUNT" } },
+          { value: 1, labels: { stage: "ledger-sink", reason: "NOT_WIRE_FORMAT" } },
+        ],
+      },
+      {
+        name: "ledgerline_sink_partition_blocked",
+        values: [
+          { value: 1, labels: { topic: "validated", partition: 3, reason: "RetentionGap" } },
+          { value: 0, labels: { topic: "validated", partition: 4, reason: "RetentionGap" } },
+        ],
+      },
     ];
     const sink = readingOf(snapshot, true);
     expect(sink.flows).toEqual({ gateway: 0, processor: 0, "ledger-sink": 10, "outbox-relay": 5 });
@@ -61,6 +81,12 @@ describe("console view", () => {
     ]);
     expect(sink.outbox).toEqual({ backlog: 12, oldest: 1.5, parked: 0 });
     expect(readingOf(snapshot, false).outbox).toBeNull();
+    expect(sink.deadLetters).toEqual({
+      [deadLetterKey("ledger-sink", "UNKNOWN_ACCOUNT")]: 2,
+      [deadLetterKey("ledger-sink", "NOT_WIRE_FORMAT")]: 1,
+    });
+    expect(sink.blocked).toEqual([{ topic: "validated", partition: 3, reason: "RetentionGap" }]);
+    expect(readingOf(snapshot, false).blocked).toBeNull();
   });
 
   it("rates per second per flow, summed over instances, across a restart's counter reset", () => {
@@ -139,5 +165,28 @@ describe("console view", () => {
     expect(detectRestarts(first.seen, status(11), now).restarts).toEqual([
       { stage: "processor", url: "http://p", pid: 11, started_at: "t11", observed_at: now.toISOString() },
     ]);
+  });
+
+  it("sums each consuming stage's lag per topic; null when Kafka gave none", () => {
+    const status = (lag: PipelineStatus["stages"][number]["lag"]): PipelineStatus => ({
+      status: "flowing",
+      checked_at: "2026-01-01T00:00:00.000Z",
+      stages: [
+        { stage: "gateway", state: "ready", instances: [], lag: null },
+        { stage: "processor", state: "ready", instances: [], lag },
+      ],
+    });
+    expect(lagOf(status(null))).toBeNull();
+    const parts = [
+      { topic: "requested", partition: 0, lag: 4 },
+      { topic: "requested", partition: 1, lag: 6 },
+      { topic: "fx", partition: 0, lag: 1 },
+    ];
+    expect(lagOf(status({ total: 11, partitions: parts }))).toEqual(
+      new Map([
+        [lagKey("processor", "requested"), 10],
+        [lagKey("processor", "fx"), 1],
+      ]),
+    );
   });
 });

@@ -31,18 +31,45 @@ export interface SourceReading {
   /** Accept → posted histogram: cumulative count per upper bound (Infinity last). */
   readonly latency: readonly (readonly [le: number, count: number])[];
   readonly outbox: { readonly backlog: number; readonly oldest: number; readonly parked: number } | null;
+  /** ledgerline_dlq_records_total by `deadLetterKey(stage, reason)` (a series appears once counted). */
+  readonly deadLetters: Readonly<Record<string, number>>;
+  /** Partitions a ledger sink does not read (ledgerline_sink_partition_blocked = 1); null: not a sink. */
+  readonly blocked: readonly BlockedPartition[] | null;
 }
+
+export interface BlockedPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly reason: string;
+}
+
+export const deadLetterKey = (stage: string, reason: string) => `${stage} · ${reason}`;
 
 export interface Sample {
   readonly at: number;
   /** By process (its metrics URL, or "gateway" for the gateway itself). */
   readonly sources: ReadonlyMap<string, SourceReading>;
+  /** Consumer lag by `lagKey(stage, topic)`, summed over partitions; null when Kafka did not answer. */
+  readonly lag: ReadonlyMap<string, number> | null;
 }
+
+export const lagKey = (stage: string, topic: string) => `${stage} · ${topic}`;
+
+/** Each consuming stage's lag per topic, as GET /status reported it. */
+export const lagOf = (pipeline: PipelineStatus): Map<string, number> | null => {
+  const consuming = pipeline.stages.filter((stage) => stage.lag !== null);
+  if (consuming.length === 0) return null;
+  const lag = new Map<string, number>();
+  for (const stage of consuming)
+    for (const p of stage.lag?.partitions ?? [])
+      lag.set(lagKey(stage.stage, p.topic), (lag.get(lagKey(stage.stage, p.topic)) ?? 0) + p.lag);
+  return lag;
+};
 
 const metric = (snapshot: readonly MetricJson[], name: string) => snapshot.find((m) => m.name === name);
 
 /** `samplesOutbox`: the process is a ledger sink, the one that samples the outbox into its gauges (in
- *  other processes they read 0 because nothing sets them). */
+ *  other processes they read 0 because nothing sets them) and reports its blocked partitions. */
 export const readingOf = (snapshot: readonly MetricJson[], samplesOutbox: boolean): SourceReading => {
   const flows = Object.fromEntries(
     FLOWS.map((flow) => [
@@ -58,9 +85,24 @@ export const readingOf = (snapshot: readonly MetricJson[], samplesOutbox: boolea
     .sort((a, b) => a[0] - b[0]);
   const gauge = (name: string) => metric(snapshot, name)?.values[0]?.value;
   const backlog = gauge("ledgerline_outbox_backlog_events");
+  const deadLetters: Record<string, number> = {};
+  for (const v of metric(snapshot, "ledgerline_dlq_records_total")?.values ?? []) {
+    const key = deadLetterKey(String(v.labels.stage), String(v.labels.reason));
+    deadLetters[key] = (deadLetters[key] ?? 0) + v.value;
+  }
   return {
     flows,
     latency,
+    deadLetters,
+    blocked: samplesOutbox
+      ? (metric(snapshot, "ledgerline_sink_partition_blocked")?.values ?? [])
+          .filter((v) => v.value === 1)
+          .map((v) => ({
+            topic: String(v.labels.topic),
+            partition: Number(v.labels.partition),
+            reason: String(v.labels.reason),
+          }))
+      : null,
     outbox:
       samplesOutbox && backlog !== undefined
         ? {
@@ -73,7 +115,7 @@ export const readingOf = (snapshot: readonly MetricJson[], samplesOutbox: boolea
 };
 
 /** A counter's increase between two readings of one process: a smaller value means it restarted. */
-const increase = (before: number | undefined, after: number | undefined) =>
+export const increase = (before: number | undefined, after: number | undefined) =>
   after === undefined || before === undefined ? 0 : after >= before ? after - before : after;
 
 /** Records per second of each flow between consecutive samples, oldest first. */
@@ -112,18 +154,23 @@ export const histogramQuantile = (
   return lowerBound;
 };
 
-/** Accept → posted over the samples' span: the histogram's increase, summed over processes. */
-export const latencyOver = (samples: readonly Sample[]): Omit<ConsoleData["latency"], "window_seconds"> => {
+/** Accept → posted's histogram over the samples' span: its increase, summed over processes. */
+export const latencyBuckets = (samples: readonly Sample[]): [le: number, count: number][] => {
   const first = samples[0];
   const last = samples.at(-1);
-  if (!first || !last || first === last) return { count: 0, p50_seconds: null, p99_seconds: null };
+  if (!first || !last || first === last) return [];
   const byBound = new Map<number, number>();
   for (const [source, reading] of last.sources) {
     const before = new Map(first.sources.get(source)?.latency ?? []);
     for (const [le, count] of reading.latency)
       byBound.set(le, (byBound.get(le) ?? 0) + increase(before.get(le) ?? 0, count));
   }
-  const buckets = [...byBound.entries()].sort((a, b) => a[0] - b[0]);
+  return [...byBound.entries()].sort((a, b) => a[0] - b[0]);
+};
+
+/** Accept → posted over the samples' span: how many were posted, p50 and p99. */
+export const latencyOver = (samples: readonly Sample[]): Omit<ConsoleData["latency"], "window_seconds"> => {
+  const buckets = latencyBuckets(samples);
   const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
   return {
     count: buckets.at(-1)?.[1] ?? 0,

@@ -11,7 +11,7 @@ export const consolePage = (nonce: string) => `<!doctype html>
 body{font:14px system-ui,sans-serif;margin:20px 24px;color:#1f2328;max-width:1280px}
 header{display:flex;align-items:center;gap:12px;margin-bottom:14px}h1{font-size:22px;margin:0}
 .badge{display:inline-block;padding:2px 9px;border-radius:12px;color:#fff;font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
-.ready,.flowing{background:var(--ok)}.starting,.retrying,.degraded{background:var(--warn)}.down{background:var(--bad)}
+.ready,.flowing,.ok{background:var(--ok)}.starting,.retrying,.degraded{background:var(--warn)}.down,.breached{background:var(--bad)}.not_measured{background:var(--muted)}
 .muted{color:var(--muted)}#banner{display:none;padding:8px 12px;background:#ffebe9;border:1px solid var(--bad);border-radius:6px;margin-bottom:12px}
 .stages{display:grid;grid-template-columns:repeat(auto-fit,minmax(230px,1fr));gap:12px;margin-bottom:16px}
 .card{border:1px solid var(--line);border-radius:8px;padding:12px;background:#fff}
@@ -30,6 +30,8 @@ th{background:var(--bg);font-weight:600}td.parts{font:12px ui-monospace,monospac
 <div id="banner"></div>
 <section class="stages" id="stages"></section>
 <div class="grid">
+  <div class="panel" style="grid-column:1/-1"><h3>Objectives <span class="muted">(the alert rules' thresholds; an alert fires once a breach lasts)</span></h3>
+    <table id="objectives"><thead><tr><th>Objective</th><th>Threshold</th><th>Now</th><th>State</th><th>Alert</th></tr></thead><tbody></tbody></table></div>
   <div class="panel" style="grid-column:1/-1"><h3>Throughput, records per second <span class="muted" id="window"></span></h3>
     <div class="chart"><canvas id="throughput" aria-label="throughput per stage"></canvas></div></div>
   <div class="panel"><h3>Accept → posted</h3><div class="figures" id="latency"></div></div>
@@ -61,6 +63,11 @@ function draw(data) {
     s.instances.map((i) => '<div class="instance">' + esc(i.url) + " · " + esc(i.state) + (i.pid ? " · pid " + i.pid : "") + (i.started_at ? " · " + uptime(i.started_at) : "") + "</div>").join("") +
     (s.lag ? '<div class="instance">lag ' + s.lag.total + "</div>" : "") +
     (s.detail ? '<div class="detail">' + esc(s.detail).slice(0, 300) + "</div>" : "") + "</div>").join("");
+  rows("objectives", data.objectives.map((o) =>
+    '<tr data-objective="' + esc(o.id) + '" data-subject="' + esc(o.subject ?? "") + '" data-state="' + esc(o.state) + '"><td>' + esc(o.name) +
+    (o.subject ? ' <span class="muted">' + esc(o.subject) + "</span>" : "") + "</td><td>" + esc(o.threshold) + "</td><td" +
+    (o.state === "not_measured" ? ' class="muted"' : "") + ">" + esc(o.value_text) + '</td><td><span class="badge ' + esc(o.state) + '">' +
+    esc(o.state.replace("_", " ")) + "</span></td><td><code>" + esc(o.alert) + "</code></td></tr>").join(""));
   const series = data.throughput.series;
   const labels = (series[0]?.points ?? []).map((pt) => time(pt.at));
   const datasets = series.map((s) => ({ label: s.label, data: s.points.map((pt) => pt.per_second), borderColor: COLORS[s.stage], backgroundColor: COLORS[s.stage], pointRadius: 0, borderWidth: 2, tension: 0.2 }));

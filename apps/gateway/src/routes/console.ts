@@ -14,9 +14,9 @@ export const consoleRoutes = (app: OpenAPIHono, services: GatewayServices, acces
     method: "get",
     path: "/console/data",
     summary:
-      "The operator console's data: stage states, throughput, lag, latency, dead letters, outbox, restarts",
+      "The operator console's data: objectives, stage states, throughput, lag, latency, dead letters, outbox, restarts",
     description:
-      "Read from each stage's /ready and /metrics.json (the stages listed in GATEWAY_STAGE_ENDPOINTS), Kafka's consumer lag and the ledger's dead letters. Throughput and latency cover the last 5 minutes of 2-second samples, taken from the first request on.",
+      "Read from each stage's /ready and /metrics.json (the stages listed in GATEWAY_STAGE_ENDPOINTS), Kafka's consumer lag and the ledger's dead letters. Throughput and latency cover the last 5 minutes of 2-second samples, taken from the first request on. `objectives` judges each objective of the alert rules (ops/prometheus/alerts.yml) at the same threshold: ok, breached, or not_measured with the reason when the gateway cannot know the value (e.g. before it has samples).",
     tags: ["ops"],
     security: [{ bearerAuth: [] }, { basicAuth: [] }],
     responses: {

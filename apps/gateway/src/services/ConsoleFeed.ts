@@ -1,6 +1,7 @@
 // GET /console/data's inputs: every SAMPLE_MS (once someone has opened the console) it reads each stage
-// instance's /metrics.json and the gateway's own metrics, keeps WINDOW_MS of samples, and notes restarts
-// seen on /ready. Dead letters come from the ledger. The arithmetic is in ../console/consoleView.ts.
+// instance's /metrics.json, the gateway's own metrics and the consumer lag, keeps the objectives' longest
+// window of samples, and notes restarts seen on /ready. The dead letters listed come from the ledger.
+// The arithmetic is in ../console/consoleView.ts, the objectives' verdicts in ../objectives/objectives.ts.
 import type { ConsoleData } from "@ledgerline/contracts";
 import type { DeadLetterSummary } from "@ledgerline/ledger-db";
 import { metricsSnapshot } from "@ledgerline/observability";
@@ -8,6 +9,7 @@ import { Context, Effect, Layer } from "effect";
 import { GatewayConfig } from "../Config.ts";
 import {
   detectRestarts,
+  lagOf,
   latencyOver,
   type MetricJson,
   outboxOf,
@@ -17,11 +19,21 @@ import {
   type SourceReading,
   throughputSeries,
 } from "../console/consoleView.ts";
+import { cachedDependencyChecks } from "../health/dependencyChecks.ts";
+import { objectiveJson, objectivesOf } from "../objectives/objectives.ts";
+import { OBJECTIVES } from "../objectives/thresholds.ts";
 import { LedgerReads } from "./LedgerReads.ts";
 import { PipelineStatus } from "./PipelineStatus.ts";
+import { Registry } from "./Registry.ts";
+import { RequestedProducer } from "./RequestedProducer.ts";
 
 const SAMPLE_MS = 2_000;
 const WINDOW_MS = 5 * 60_000;
+/** Samples are kept for the longest window an objective looks back over (lag growth, dead letters). */
+const KEPT_MS = Math.max(
+  WINDOW_MS,
+  ...Object.values(OBJECTIVES).map((o) => ("windowSeconds" in o ? o.windowSeconds * 1_000 : 0)),
+);
 const DEAD_LETTERS_CACHE_MS = 5_000;
 const RESTARTS_KEPT = 20;
 
@@ -35,6 +47,13 @@ export class ConsoleFeed extends Context.Service<
       const { settings } = yield* GatewayConfig;
       const pipeline = yield* PipelineStatus;
       const ledger = yield* LedgerReads;
+      const registry = yield* Registry;
+      const producer = yield* RequestedProducer;
+      // The gateway's own view of its dependencies, through the same short cache as GET /health.
+      const dependencies = yield* cachedDependencyChecks(
+        { kafka: producer.check, schema_registry: registry.check, database: ledger.check },
+        { timeoutMs: settings.readyTimeoutMs, ttlMs: settings.healthCacheMs },
+      );
 
       const readMetrics = async (url: string): Promise<readonly MetricJson[] | null> => {
         try {
@@ -52,7 +71,8 @@ export class ConsoleFeed extends Context.Service<
       let seen = new Map<string, { pid?: number; started_at?: string }>();
       let sampling: Promise<void> | undefined;
       const sample = async () => {
-        const [own, ...others] = await Promise.all([
+        const [status, own, ...others] = await Promise.all([
+          pipeline.report(),
           metricsSnapshot() satisfies Promise<readonly MetricJson[]>,
           ...settings.stageEndpoints.map((e) => readMetrics(e.url)),
         ]);
@@ -62,8 +82,8 @@ export class ConsoleFeed extends Context.Service<
           if (snapshot) sources.set(endpoint.url, readingOf(snapshot, endpoint.stage === "ledger-sink"));
         });
         const now = Date.now();
-        samples = [...samples.filter((s) => now - s.at <= WINDOW_MS), { at: now, sources }];
-        const found = detectRestarts(seen, await pipeline.report(), new Date(now));
+        samples = [...samples.filter((s) => now - s.at <= KEPT_MS), { at: now, sources, lag: lagOf(status) }];
+        const found = detectRestarts(seen, status, new Date(now));
         seen = found.seen;
         restarts = [...found.restarts.reverse(), ...restarts].slice(0, RESTARTS_KEPT);
       };
@@ -95,18 +115,33 @@ export class ConsoleFeed extends Context.Service<
             timer.unref();
             await sampleOnce();
           }
-          const [status, dlq] = await Promise.all([pipeline.report(), deadLetterSummary()]);
-          const window = samples.length > 1 ? ((samples.at(-1)?.at ?? 0) - (samples[0]?.at ?? 0)) / 1_000 : 0;
+          const [status, dlq, checks] = await Promise.all([
+            pipeline.report(),
+            deadLetterSummary(),
+            Effect.runPromise(dependencies),
+          ]);
+          const outbox = outboxOf(samples.at(-1));
+          const newest = samples.at(-1)?.at ?? 0;
+          const recent = samples.filter((s) => newest - s.at <= WINDOW_MS);
+          const window = recent.length > 1 ? (newest - (recent[0]?.at ?? 0)) / 1_000 : 0;
+          const objectives = objectivesOf({
+            samples,
+            pipeline: status,
+            outbox,
+            registry: checks.components.schema_registry,
+            database: checks.components.database,
+          });
           return {
             pipeline: status,
-            throughput: { window_seconds: Math.round(window), series: throughputSeries(samples) },
-            latency: { window_seconds: Math.round(window), ...latencyOver(samples) },
+            objectives: objectives.map(objectiveJson),
+            throughput: { window_seconds: Math.round(window), series: throughputSeries(recent) },
+            latency: { window_seconds: Math.round(window), ...latencyOver(recent) },
             dead_letters: dlq && {
               total: dlq.byReason.reduce((sum, r) => sum + r.count, 0),
               by_reason: [...dlq.byReason],
               newest: [...dlq.newest],
             },
-            outbox: outboxOf(samples.at(-1)),
+            outbox,
             restarts,
           };
         },

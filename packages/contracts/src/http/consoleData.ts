@@ -5,9 +5,28 @@ import { PipelineStatus } from "./pipelineStatus.ts";
 
 export const ThroughputPoint = z.object({ at: z.string(), per_second: z.number() });
 
+/** One objective the alert rules (ops/prometheus/alerts.yml) hold the pipeline to, and where it stands. */
+export const ConsoleObjective = z
+  .object({
+    id: z
+      .string()
+      .meta({ description: "The objective, e.g. accept_to_posted, consumer_lag, stage_ready, outbox_age" }),
+    /** The stage, topic, reason... when the objective is judged for several (one row each). */
+    subject: z.string().nullable(),
+    name: z.string(),
+    /** The alert rule that fires when it is breached for long enough. */
+    alert: z.string(),
+    threshold: z.string().meta({ description: "The alert rule's threshold, in words (e.g. ≤ 1 s)" }),
+    state: z.enum(["ok", "breached", "not_measured"]),
+    value: z.number().nullable().meta({ description: "The current value; null when not measured here" }),
+    value_text: z.string().meta({ description: "The value in words, or why it is not measured here" }),
+  })
+  .meta({ id: "ConsoleObjective" });
+
 export const ConsoleData = z
   .object({
     pipeline: PipelineStatus,
+    objectives: z.array(ConsoleObjective),
     throughput: z.object({
       window_seconds: z.number(),
       /** Per stage, records per second between consecutive samples (oldest first). */
@@ -47,3 +66,4 @@ export const ConsoleData = z
   .meta({ id: "ConsoleData" });
 
 export type ConsoleData = z.infer<typeof ConsoleData>;
+export type ConsoleObjective = z.infer<typeof ConsoleObjective>;
