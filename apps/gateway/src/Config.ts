@@ -111,7 +111,9 @@ export class GatewayConfig extends Context.Service<
         maxInFlight: yield* int("GATEWAY_MAX_IN_FLIGHT", d.maxInFlight),
         // Produce calls outstanding at once (more overlap, more throughput).
         maxConcurrentProduces: yield* int("GATEWAY_MAX_CONCURRENT_PRODUCES", d.maxConcurrentProduces),
-        // A request not acked by the broker within this answers 503: fail fast, never hang.
+        // A request not acked by Kafka within this answers 503. Meanwhile its produce is held and retried:
+        // long enough to ride out a leader's failover (about 3 s, ops/stack/kafka/failure-detection.properties),
+        // bounded so that a client never hangs while Kafka is down.
         ackTimeoutMs: yield* int("GATEWAY_ACK_TIMEOUT_MS", d.ackTimeoutMs),
         // Retry-After sent with 503/429.
         retryAfterSeconds: yield* int("GATEWAY_RETRY_AFTER_SECONDS", d.retryAfterSeconds),

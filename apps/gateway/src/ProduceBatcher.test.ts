@@ -46,6 +46,58 @@ describe("ProduceBatcher", () => {
     expect(sends).toEqual([10, 10, 5]);
   });
 
+  it("a send that never settles holds its slot only until its records timed out", async () => {
+    const sent: string[] = [];
+    const batcher = new ProduceBatcher(
+      async (records) => {
+        sent.push(...records.map((r) => r.key));
+        if (records.some((r) => r.key === "k1")) await new Promise(() => undefined); // a hung broker
+      },
+      { ...options, lingerMs: 0, maxConcurrentSends: 1, ackTimeoutMs: 50 },
+    );
+    const first = batcher.submit(record(1)).catch((e: BatcherError) => e.reason);
+    expect(await first).toBe("ACK_TIMEOUT");
+    // The one slot is free again: the next record is sent and acknowledged.
+    await batcher.submit(record(2));
+    expect(sent).toEqual(["k1", "k2"]);
+  });
+
+  it("holds the records of a send that failed retryably, sends them again and resolves them once acked", async () => {
+    let attempts = 0;
+    const batcher = new ProduceBatcher(
+      async () => {
+        attempts += 1;
+        if (attempts <= 3) throw new Error("NOT_LEADER_OR_FOLLOWER");
+      },
+      { ...options, retryable: (error) => /NOT_LEADER/.test(String(error)), retryDelayMs: 10 },
+    );
+    await batcher.submit(record(1));
+    expect(attempts).toBe(4);
+    await batcher.close();
+    expect(batcher.inFlight).toBe(0);
+  });
+
+  it("fails at once what no retry can fix, and at the deadline what keeps failing", async () => {
+    const refused = new ProduceBatcher(
+      async () => {
+        throw new Error("TOPIC_AUTHORIZATION_FAILED");
+      },
+      { ...options, retryable: () => false },
+    );
+    const started = performance.now();
+    await expect(refused.submit(record(1))).rejects.toMatchObject({ reason: "SEND_FAILED" });
+    expect(performance.now() - started).toBeLessThan(500);
+    const away = new ProduceBatcher(
+      async () => {
+        throw new Error("broker down");
+      },
+      { ...options, ackTimeoutMs: 100, retryable: () => true, retryDelayMs: 10 },
+    );
+    await expect(away.submit(record(2))).rejects.toBeInstanceOf(BatcherError);
+    await away.close();
+    expect(away.inFlight).toBe(0);
+  });
+
   it("never sends a queued record whose deadline passed", async () => {
     const sent: string[] = [];
     const batcher = new ProduceBatcher(

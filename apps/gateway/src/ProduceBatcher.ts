@@ -17,6 +17,12 @@ export interface BatcherOptions {
   readonly maxConcurrentSends: number;
   /** A record not acked within this fails its submit (it may still land: ids make that harmless). */
   readonly ackTimeoutMs: number;
+  /**
+   * Whether a failed send is worth another try (the broker is away, leadership is moving): its records
+   * are then sent again after `retryDelayMs`, until their ack deadline. Others fail at once.
+   */
+  readonly retryable?: (error: unknown) => boolean;
+  readonly retryDelayMs?: number;
 }
 
 export type BatcherFailure = "BUFFER_FULL" | "ACK_TIMEOUT" | "SEND_FAILED" | "CLOSED";
@@ -46,6 +52,9 @@ export class ProduceBatcher {
   #queue: Pending[] = [];
   readonly #sendingBatches = new Set<Pending[]>();
   #sendingRecords = 0;
+  /** Records of failed sends waiting out the retry delay before they rejoin the front of the queue. */
+  readonly #retrying = new Set<Pending[]>();
+  #retryingRecords = 0;
   #linger: NodeJS.Timeout | NodeJS.Immediate | undefined;
   // One sweep timer for every ack deadline: a timer per request costs more than the request's produce.
   #sweeper: NodeJS.Timeout | undefined;
@@ -59,7 +68,7 @@ export class ProduceBatcher {
 
   /** Records accepted by submit and not yet settled. */
   get inFlight(): number {
-    return this.#queue.length + this.#sendingRecords;
+    return this.#queue.length + this.#sendingRecords + this.#retryingRecords;
   }
 
   submit(record: OutgoingRecord): Promise<void> {
@@ -102,11 +111,25 @@ export class ProduceBatcher {
     let expired = 0;
     while (expired < this.#queue.length && (this.#queue[expired] as Pending).deadline <= now) expired++;
     if (expired > 0) for (const pending of this.#queue.splice(0, expired)) this.#settle(pending, timeout());
+    for (const batch of this.#retrying)
+      for (const pending of batch) if (pending.deadline <= now) this.#settle(pending, timeout());
+    let released = false;
     for (const batch of this.#sendingBatches) {
       if ((batch[0] as Pending).deadline > now) continue;
       for (const pending of batch) if (pending.deadline <= now) this.#settle(pending, timeout());
+      // Every record of it has been answered: its send no longer holds a slot, so one that hangs (a broker
+      // that never answers) cannot stop the records behind it from being sent.
+      if (batch.every((pending) => pending.settled)) released = this.#release(batch) || released;
     }
+    if (released) this.#schedule();
     this.#notifyIdle();
+  }
+
+  /** Stops counting a batch as being sent; false if it was not. */
+  #release(batch: Pending[]): boolean {
+    if (!this.#sendingBatches.delete(batch)) return false;
+    this.#sendingRecords -= batch.length;
+    return true;
   }
 
   #schedule() {
@@ -144,20 +167,41 @@ export class ProduceBatcher {
           for (const pending of batch) this.#settle(pending);
         },
         (error: unknown) => {
+          const retryDelayMs = this.#options.retryDelayMs ?? 250;
+          const again = performance.now() + retryDelayMs;
+          const retry = this.#options.retryable?.(error) ?? false;
           const failure = new BatcherError("SEND_FAILED", (error as Error)?.message ?? String(error), {
             cause: error,
           });
-          for (const pending of batch) this.#settle(pending, failure);
+          const held: Pending[] = [];
+          for (const pending of batch) {
+            if (pending.settled) continue;
+            if (retry && pending.deadline > again) held.push(pending);
+            else this.#settle(pending, failure);
+          }
+          if (held.length > 0) this.#retryLater(held, retryDelayMs);
         },
       )
       .finally(() => {
-        this.#sendingBatches.delete(batch);
-        this.#sendingRecords -= batch.length;
+        this.#release(batch);
         this.#schedule();
         this.#notifyIdle();
       });
     // Records left over: start the next send (full batch) or linger (partial), up to the concurrency limit.
     if (this.#queue.length > 0) this.#schedule();
+  }
+
+  /** Sends `held` again after the delay, ahead of newer records (their deadlines come first). */
+  #retryLater(held: Pending[], delayMs: number) {
+    this.#retrying.add(held);
+    this.#retryingRecords += held.length;
+    setTimeout(() => {
+      this.#retrying.delete(held);
+      this.#retryingRecords -= held.length;
+      this.#queue.unshift(...held.filter((pending) => !pending.settled));
+      this.#schedule();
+      this.#notifyIdle();
+    }, delayMs);
   }
 
   #notifyIdle() {

@@ -84,7 +84,7 @@ export const defaultSettings = (overrides: Partial<GatewaySettings> = {}): Gatew
   produceMaxBatch: 500,
   maxInFlight: 20_000,
   maxConcurrentProduces: 2,
-  ackTimeoutMs: 1_500,
+  ackTimeoutMs: 10_000,
   retryAfterSeconds: 2,
   readyTimeoutMs: 1_000,
   healthCacheMs: 2_000,

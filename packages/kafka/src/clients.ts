@@ -22,7 +22,7 @@ export interface KafkaConnection {
   readonly timeoutMs?: number;
   /**
    * How long one request may wait for its answer before the client drops the connection (platformatic's
-   * default: 30 s). Only tests set it, to make a slow broker look dead sooner.
+   * default: 30 s). The gateway sets it within its ack timeout; tests, to make a slow broker look dead sooner.
    */
   readonly requestTimeoutMs?: number;
   /** Connection-level retries before an operation fails (stages retry with Effect on top). */
