@@ -27,6 +27,7 @@ import {
   type Load,
   sendTransactions,
 } from "./faultSupport.ts";
+import { describeSummary, errorSeconds, type LoadSummary, steadyLoad, summarise } from "./steadyLoad.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -127,6 +128,52 @@ const busiestLeader = async (pipeline: Pipeline) => {
   }
 };
 
+/** The node that leads the most partitions of transactions.requested (the gateway's writes). */
+const requestedLeader = async (pipeline: Pipeline) => {
+  const kafka = await admin(pipeline);
+  try {
+    const topic = pipeline.namespace.names.topic("requested");
+    const partitions = (await kafka.metadata({ topics: [topic] })).topics.get(topic)?.partitions ?? [];
+    const leads = new Map<number, number>();
+    for (const partition of partitions) leads.set(partition.leader, (leads.get(partition.leader) ?? 0) + 1);
+    return [...leads.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+  } finally {
+    await kafka.close();
+  }
+};
+
+/**
+ * Waits until every replica of the pipeline's topics is back in sync (Kafka's internal topics catch up
+ * alongside; the client's metadata leaves them out).
+ */
+const awaitInSync = async (pipeline: Pipeline, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const kafka = await admin(pipeline);
+    let lagging: string[] = [];
+    try {
+      const topics = (await kafka.listTopics()).filter((t) =>
+        t.startsWith(`${pipeline.namespace.namespace}.`),
+      );
+      const metadata = await kafka.metadata({ topics, forceUpdate: true });
+      lagging = [...metadata.topics.entries()].flatMap(([name, topic]) =>
+        topic.partitions
+          .map((p, index) => ({ p, index }))
+          .filter(({ p }) => p.isr.length < p.replicas.length)
+          .map(({ p, index }) => `${name}[${index}] isr ${p.isr.join(",")} of ${p.replicas.join(",")}`),
+      );
+    } catch (error) {
+      lagging = [String(error)];
+    } finally {
+      await kafka.close().catch(() => undefined);
+    }
+    if (lagging.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`replicas not back in sync: ${lagging.slice(0, 5).join("; ")}`);
+    await sleep(500);
+  }
+};
+
 const finish = async (pipeline: Pipeline, load: Load, count: number) => {
   await load.done;
   const ids = [...new Set(load.accepted.values())];
@@ -219,6 +266,52 @@ describe("on a 3-broker cluster", () => {
       console.log(
         `cluster: node ${leader.node} (leader of ${leader.count} partitions) killed after ${killedAt} of ${COUNT} accepted, back 8 s later; ${load.retries} client retries`,
       );
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("a broker SIGKILLed, then one stopped gracefully, under 100 POSTs/s: no client sees an error", {
+    timeout: 300_000,
+  }, async () => {
+    const pipeline = await startPipeline("failover", undefined, {
+      bootstrapServers: cluster.bootstrap,
+      opsEndpoints: true,
+      startTimeoutMs: 120_000,
+    });
+    try {
+      await pipeline.awaitReady(120_000);
+      await awaitInSync(pipeline, 60_000);
+      const ids: string[] = [];
+      const results: { signal: string; during: LoadSummary }[] = [];
+      for (const signal of ["SIGKILL", "SIGTERM"] as const) {
+        const node = await requestedLeader(pipeline);
+        const load = steadyLoad(pipeline.gatewayUrl, {
+          label: `failover-${signal}`,
+          perSecond: 100,
+          seconds: 30,
+        });
+        await sleep(8_000);
+        const faultAt = load.elapsed();
+        await cluster.node(node).stop(signal);
+        const answers = await load.done;
+        await cluster.node(node).start(60_000);
+        await awaitInSync(pipeline, 90_000);
+        const during = summarise(answers, faultAt, faultAt + 15_000);
+        results.push({ signal, during });
+        console.log(
+          `failover: ${signal} of node ${node} (leader of transactions.requested) after 8 s of 30 s at 100 POSTs/s; whole run: ${describeSummary(summarise(answers))}; 15 s from the ${signal}: ${describeSummary(during)}; errors by second: ${errorSeconds(answers)}`,
+        );
+        for (const answer of answers) if (answer.status === 202) ids.push(answer.transactionId!);
+      }
+      expect(results.map(({ signal, during }) => ({ signal, errors: during.errors }))).toEqual([
+        { signal: "SIGKILL", errors: {} },
+        { signal: "SIGTERM", errors: {} },
+      ]);
+      await awaitInLedger(pipeline.database.pool, ids, 180_000, pipeline);
+      await awaitOutboxDrained(pipeline.database.pool, 60_000);
+      expectNoExits(pipeline);
+      await assertLedgerInvariants(pipeline.database.pool, ids, expect, pipeline.posted);
     } finally {
       await pipeline.stop();
     }

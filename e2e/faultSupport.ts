@@ -53,7 +53,7 @@ export const sendTransactions = (
             method: "POST",
             headers: { ...AUTH, "Idempotency-Key": key },
             body,
-            signal: AbortSignal.timeout(5_000),
+            signal: AbortSignal.timeout(15_000),
           });
           const answer = (await response.json().catch(() => ({}))) as { transaction_id?: string };
           // 202: accepted now; 200: a retry of a POST that was accepted after all (its answer was lost to a

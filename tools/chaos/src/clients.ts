@@ -129,7 +129,7 @@ export const runClients = async (options: LoadOptions): Promise<ClientHistory> =
             ...(request.idBy === "idempotency-key" ? { "Idempotency-Key": key } : {}),
           },
           body,
-          signal: AbortSignal.timeout(5_000),
+          signal: AbortSignal.timeout(15_000),
         });
         count(response.status);
         const answer = (await response.json().catch(() => ({}))) as { transaction_id?: string };

@@ -37,7 +37,7 @@ export const setLimits = async (
             currency: account.currency,
             overdraft_limit: formatAmount(account.limitMinor, account.currency),
           }),
-          signal: AbortSignal.timeout(5_000),
+          signal: AbortSignal.timeout(15_000),
         }).catch(() => undefined);
         const answer = (await response?.json().catch(() => ({}))) as {
           ledger_account?: string;

@@ -60,7 +60,7 @@ export const postTransaction = async (
         authorization: `Bearer ${Redacted.value(options.apiKey)}`,
       },
       body: JSON.stringify(requestBody(row, chosenId)),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(15_000),
     });
     const text = await response.text();
     const latencyMs = performance.now() - started;
