@@ -88,6 +88,8 @@ export class ScriptedPipeline {
     const gateway = await blocks.take(Array.from({ length: gateways }, (_, i) => i));
     const instances = Math.max(options.processors, options.sinks + relays);
     const processorBase = await blocks.take(strided(instances, 2));
+    // The supervisor's own /metrics: a port of this pipeline's, not the default one a local `npm start` holds.
+    const supervisorMetrics = await blocks.take([0]);
     const plan = options.network
       ? networkPlan({
           brokers,
@@ -118,6 +120,7 @@ export class ScriptedPipeline {
       GATEWAY_PORT: String(gateway),
       PROCESSOR_METRICS_PORT: String(processorBase),
       LEDGER_SINK_METRICS_PORT: String(processorBase + 1),
+      SUPERVISOR_METRICS_PORT: String(supervisorMetrics),
       GATEWAY_STAGE_ENDPOINTS: "",
       SUPERVISOR_APPS: "ledger-sink,processor,gateway,outbox-relay",
       SUPERVISOR_PROCESSORS: String(options.processors),
