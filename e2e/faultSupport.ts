@@ -10,7 +10,8 @@ import {
 } from "@ledgerline/testkit";
 import { afterAll, beforeAll, expect } from "vitest";
 
-const AUTH = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
+/** The development key (every scope) as a JSON POST's headers. */
+export const AUTH = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
 
 export interface Load {
   /** Idempotency key → transaction id, for every transaction that got a 202 (or a 200 on a retry). */

@@ -1,8 +1,7 @@
 // An open-loop client, as upstream traffic is: POSTs at a fixed rate whatever the answers, each sent once
 // (no retry), so every answer that is not a 202 is an error a client saw. Reports the answers and the
 // accept latency, overall and in a window (the seconds after a fault).
-
-const AUTH = { Authorization: "Bearer dev-key-change-me", "Content-Type": "application/json" };
+import { AUTH } from "./faultSupport.ts";
 
 interface Answer {
   /** When it was sent, in ms since the load started. */
