@@ -18,6 +18,7 @@ const workspaces = [
   "apps/ledger-sink",
   "ops/compose",
   "ops/prometheus",
+  "deploy",
   "tools/ledgerline",
   "tools/supervisor",
   "tools/chaos",
