@@ -8,6 +8,9 @@ bash ops/bin/setup.sh
 bash ops/bin/browser.sh || true
 # The alert rules' tests need promtool (Debian's prometheus package): installed now, not during the tests.
 bash ops/bin/promtool.sh >/dev/null || true
+# The chart's checks need helm and kubeconform, built with Go at pinned versions: now, not during the tests.
+bash ops/bin/helm.sh >/dev/null || true
+bash ops/bin/kubeconform.sh >/dev/null || true
 . ops/bin/env.sh
 . ops/bin/node-env.sh
 mkdir -p .ledgerline
