@@ -27,13 +27,20 @@ export const crdApiVersions = (): string[] => {
   ]);
 };
 
-// helm keeps caches and config under $HOME by default: a scratch home keeps the run hermetic.
+// helm keeps caches and config under $HOME by default: a scratch home keeps the run hermetic. No
+// kubeconfig, and a proxy that refuses connections: lint and template never reach a cluster or a network.
 const home = mkdtempSync(join(tmpdir(), "ledgerline-helm-"));
+const refuse = "http://127.0.0.1:9";
 const env = {
   ...process.env,
   HELM_CACHE_HOME: join(home, "cache"),
   HELM_CONFIG_HOME: join(home, "config"),
   HELM_DATA_HOME: join(home, "data"),
+  KUBECONFIG: join(home, "kubeconfig"),
+  HTTP_PROXY: refuse,
+  HTTPS_PROXY: refuse,
+  http_proxy: refuse,
+  https_proxy: refuse,
 };
 // values.yaml is always read; an overlay is given with -f on top of it.
 const valuesArgs = (profile: string) => (profile === "values.yaml" ? [] : ["-f", join(chartDir, profile)]);
