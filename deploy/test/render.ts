@@ -28,11 +28,12 @@ export const helm = (args: readonly string[]): string =>
   execFileSync(helmBinary(), args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
 
 /** A rendered Kubernetes object, as loosely typed as YAML is: tests narrow what they read. */
-// biome-ignore lint/suspicious/noExplicitAny: manifests are arbitrary YAML.
 export type Manifest = {
   apiVersion: string;
   kind: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a manifest is arbitrary YAML; tests narrow what they read.
   metadata: { name: string; [k: string]: any };
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
   [k: string]: any;
 };
 
