@@ -122,7 +122,7 @@ describe.each(PROFILES)("the chart, profile %s", (profile) => {
       "node packages/ledger-db/src/migrate.ts",
       "node apps/processor/src/publishFxRates.ts --if-empty",
     ]);
-    for (const job of jobs) expect(job.hook).toBe("post-install,post-upgrade");
+    for (const job of jobs) expect(job.hook).toBe("post-install,pre-upgrade");
   });
 });
 
