@@ -26,7 +26,7 @@ const envOf = (container: { env?: { name: string; value?: string; valueFrom?: un
 
 describe.each(PROFILES)("the chart, profile %s", (profile) => {
   it("passes helm lint", () => {
-    expect(() => helm(["lint", CHART, "--quiet", ...valuesArgs(profile)])).not.toThrow();
+    expect(() => helm(["lint", CHART, "--strict", "--quiet", ...valuesArgs(profile)])).not.toThrow();
   });
 
   it("gives each processor and sink its StatefulSet ordinal as a stable, unique instance id", () => {
@@ -40,18 +40,27 @@ describe.each(PROFILES)("the chart, profile %s", (profile) => {
       const variable = set.metadata.name.endsWith("processor")
         ? "PROCESSOR_INSTANCE_ID"
         : "LEDGER_SINK_INSTANCE_ID";
-      // The pod-index label is the ordinal (Kubernetes 1.28+): the same pod name, the same id, after any restart.
-      expect(envOf(container, variable)?.valueFrom).toEqual({
-        fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" },
-      });
-      const ids = Array.from({ length: set.spec.replicas }, (_, ordinal) => String(ordinal));
+      // Resolve the variable as the kubelet does for pod <set>-<ordinal>, whose pod-index label the
+      // StatefulSet controller sets to the ordinal (Kubernetes 1.28+): same pod name, same id, every restart.
+      const source = envOf(container, variable)?.valueFrom as
+        | { fieldRef?: { fieldPath?: string } }
+        | undefined;
+      const label = /^metadata\.labels\['(.+)'\]$/.exec(source?.fieldRef?.fieldPath ?? "")?.[1];
+      expect(label, `${set.metadata.name} ${variable}`).toBe("apps.kubernetes.io/pod-index");
+      const pods = Array.from({ length: set.spec.replicas as number }, (_, ordinal) => ({
+        name: `${set.metadata.name}-${ordinal}`,
+        labels: { ...set.spec.template.metadata.labels, [label!]: String(ordinal) } as Record<string, string>,
+      }));
+      const ids = pods.map((pod) => pod.labels[label!]);
+      expect(ids).toEqual(pods.map((pod) => pod.name.slice(set.metadata.name.length + 1)));
       expect(new Set(ids).size).toBe(set.spec.replicas);
       expect(set.spec.serviceName).toBe(set.metadata.name);
     }
-    // The relay's fixed id cannot collide with a sink's ordinal.
+    // The relay runs alone with a fixed id that no sink ordinal can take.
     const relay = of(profile, "Deployment").find((d) => d.metadata.name.endsWith("outbox-relay"));
     if (relay) {
       expect(relay.spec.replicas).toBe(1);
+      expect(relay.spec.strategy).toEqual({ type: "Recreate" });
       expect(envOf(relay.spec.template.spec.containers[0], "LEDGER_SINK_INSTANCE_ID")?.value).toMatch(
         /^relay-/,
       );
