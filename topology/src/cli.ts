@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// topology CLI: apply | describe [--mermaid] | check. Exit codes as the ledgerline CLI's (@ledgerline/resilience's
+// topology CLI: apply | describe [--mermaid] | check | acls | strimzi. Exit codes as the ledgerline CLI's (@ledgerline/resilience's
 // CliFailure): 0 ok, 1 failed check, 2 usage error (command line or setting), 3 unreachable service.
 import { parseArgs } from "node:util";
 import { names } from "@ledgerline/catalogue";
@@ -10,6 +10,7 @@ import { environmentFrom } from "./Config.ts";
 import { checkReplication, checkTopology } from "./check.ts";
 import { connectAdmin, connectRegistry, UnreachableError } from "./connect.ts";
 import { describeMermaid, describeText } from "./describe.ts";
+import { STRIMZI_FILE, strimziText } from "./strimzi.ts";
 
 const usage = `usage: topology <command> [options]
   apply               create missing topics, report config drift, register schemas (idempotent)
@@ -18,6 +19,7 @@ const usage = `usage: topology <command> [options]
                       is replicated less than the cluster allows (3 copies, 2 in sync, from 3 brokers)
   acls [--apply gateway=USER,processor=USER,ledger-sink=USER,ops=USER]
                       print (or grant, as the admin principal) the Kafka ACLs each principal needs
+  strimzi [--write]   print (or write to ${STRIMZI_FILE}) the Helm chart's topics and users with their ACLs
 options: --namespace NS (default $LEDGERLINE_NAMESPACE), --json
 env: KAFKA_BOOTSTRAP_SERVERS, KAFKA_SECURITY_PROTOCOL (and KAFKA_SASL_*, KAFKA_SSL_*), SCHEMA_REGISTRY_URL,
   LEDGERLINE_NAMESPACE`;
@@ -31,6 +33,7 @@ const main = async (): Promise<number> => {
       namespace: { type: "string" },
       dir: { type: "string" },
       apply: { type: "string" },
+      write: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -91,6 +94,16 @@ const main = async (): Promise<number> => {
           );
       }
       return results.some((r) => r.status === "incompatible") || replication.findings.length > 0 ? 1 : 0;
+    }
+    case "strimzi": {
+      const text = strimziText(resolved);
+      if (!values.write) process.stdout.write(text);
+      else {
+        const { writeFileSync } = await import("node:fs");
+        writeFileSync(new URL(`../../${STRIMZI_FILE}`, import.meta.url), text);
+        console.log(`wrote ${STRIMZI_FILE}`);
+      }
+      return 0;
     }
     case "acls": {
       if (values.apply === undefined) {

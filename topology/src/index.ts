@@ -7,3 +7,4 @@ export * from "./connect.ts";
 export * from "./describe.ts";
 export * from "./provision.ts";
 export * from "./registryApi.ts";
+export * from "./strimzi.ts";
