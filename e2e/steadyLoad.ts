@@ -10,6 +10,8 @@ interface Answer {
   /** HTTP status, or the fetch failure's name (a timeout, a refused connection). */
   readonly status: number | string;
   readonly transactionId?: string | undefined;
+  /** What an error answer said (its problem's detail), or the fetch failure's message. */
+  readonly detail?: string | undefined;
 }
 
 export interface SteadyLoad {
@@ -40,15 +42,19 @@ export const steadyLoad = (
         }),
         signal: AbortSignal.timeout(30_000),
       });
-      const body = (await response.json().catch(() => ({}))) as { transaction_id?: string };
+      const body = (await response.json().catch(() => ({}))) as { transaction_id?: string; detail?: string };
       return {
         at,
         ms: performance.now() - started - at,
         status: response.status,
         transactionId: body.transaction_id,
+        detail: response.status === 202 ? undefined : body.detail,
       };
     } catch (error) {
-      return { at, ms: performance.now() - started - at, status: (error as Error).name };
+      // fetch says "fetch failed"; its cause says why (a reset connection, a timeout).
+      const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } };
+      const why = cause ? ` (${cause.code ?? ""} ${cause.message ?? ""})` : "";
+      return { at, ms: performance.now() - started - at, status: name, detail: `${message}${why}` };
     }
   };
   const done = new Promise<readonly Answer[]>((resolve) => {
@@ -111,6 +117,25 @@ export const errorSeconds = (answers: readonly Answer[]) => {
     bySecond.set(second, (bySecond.get(second) ?? 0) + 1);
   }
   return [...bySecond.entries()].map(([second, n]) => `${second}s:${n}`).join(" ") || "none";
+};
+
+/** Each distinct error answer with its count and when it was first sent, e.g. `503 "Kafka: …" ×31 from 12.3 s`. */
+export const errorDetails = (answers: readonly Answer[]) => {
+  const seen = new Map<string, { count: number; first: number; slowest: number }>();
+  for (const a of answers) {
+    if (a.status === 202) continue;
+    const key = `${a.status} ${JSON.stringify(a.detail ?? "")}`;
+    const entry = seen.get(key) ?? { count: 0, first: a.at, slowest: 0 };
+    seen.set(key, { count: entry.count + 1, first: entry.first, slowest: Math.max(entry.slowest, a.ms) });
+  }
+  return (
+    [...seen.entries()]
+      .map(
+        ([key, e]) =>
+          `${key} ×${e.count} from ${(e.first / 1_000).toFixed(1)} s (slowest answer ${Math.round(e.slowest)} ms)`,
+      )
+      .join("; ") || "none"
+  );
 };
 
 export const describeSummary = (s: LoadSummary) =>
