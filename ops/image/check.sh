@@ -65,6 +65,12 @@ check "the apps' modules load" '^loaded 6$' 0 60 "" node --input-type=module -e 
 check "the topology CLI runs offline (describe)" 'ledgerline' 0 30 "" node topology/src/cli.ts describe
 check "the gateway refuses to start without API keys outside development" 'Misconfigured: no API keys' 1 30 "" \
   node apps/gateway/src/main.ts
+# The set-up Jobs with nothing to connect to: topology and the migrations fail at once, naming what
+# they cannot reach (exit 3: unreachable, as the CLIs' codes say); the FX seed waits for Kafka.
+check "topology apply fails: Kafka unreachable" 'Kafka at .* is unreachable' 3 30 "" node topology/src/cli.ts apply
+check "the migrations fail: Postgres unreachable" 'cannot reach Postgres' 1 30 "" node packages/ledger-db/src/migrate.ts
+check "the FX seed retries Kafka" 'BrokerUnavailable, retrying' any 12 "" \
+  node apps/processor/src/publishFxRates.ts --if-empty
 # The stages with nothing to connect to: each starts, says what it cannot reach, and keeps retrying
 # (readiness stays false) until the timeout stops it: SIGTERM, then SIGKILL 3 s later (exit 137).
 check "the gateway (development keys) starts and retries Postgres, Kafka and the registry" 'ECONNREFUSED' any 12 \
@@ -73,6 +79,8 @@ check "the processor starts and retries Kafka" 'ECONNREFUSED|retrying' any 12 "P
   node apps/processor/src/main.ts
 check "the ledger sink starts and retries Postgres and Kafka" 'ECONNREFUSED|retrying' any 12 \
   "LEDGER_SINK_INSTANCE_ID=0" node apps/ledger-sink/src/main.ts
+check "the outbox relay starts and retries Postgres and Kafka" 'ECONNREFUSED|retrying' any 12 \
+  "LEDGER_SINK_INSTANCE_ID=0" node apps/ledger-sink/src/relay.ts
 
 printf '%s\n' "$base_config" >"$bundle/config.json"
 ((failures == 0)) || die "$failures check(s) failed"
