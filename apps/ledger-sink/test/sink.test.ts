@@ -67,15 +67,16 @@ describe("ledger sink", () => {
     ]);
     const sink = startSink(ns, db.url, { relay: true });
     try {
-      // Caught up on all three inputs, including the dead letters the sink itself published.
-      await waitFor("sink to catch up", async () => {
+      // Caught up on all three inputs, including the dead letters the sink itself raised: the relay publishes
+      // them to the dlq topic, which the sink reads too, so the check that it caught up comes after the outbox
+      // drained (otherwise they are left for the next test's sink to read).
+      await waitFor("the relay to publish and the sink to catch up", async () => {
         const dlqs = (await db.pool.oneFirst(sql.unsafe`SELECT count(*) FROM payload_conflicts`)) as bigint;
-        return dlqs === 1n && (await caughtUp(db.pool, ns, ["validated", "rejected", "dlq"]));
+        const outbox = (await db.pool.oneFirst(sql.unsafe`SELECT count(*) FROM outbox`)) as bigint;
+        return (
+          dlqs === 1n && outbox === 0n && (await caughtUp(db.pool, ns, ["validated", "rejected", "dlq"]))
+        );
       });
-      await waitFor(
-        "relay to publish",
-        async () => ((await db.pool.oneFirst(sql.unsafe`SELECT count(*) FROM outbox`)) as bigint) === 0n,
-      );
     } finally {
       await sink.stop();
     }
