@@ -1,7 +1,7 @@
 // Runs the pinned helm over deploy/helm/ledgerline: lint and render each values profile, offline, for the
 // Kubernetes version and the custom-resource APIs the vendored schemas describe.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { kubernetesVersion } from "./validate.ts";
@@ -13,11 +13,9 @@ export const chartDir = resolve(root, "deploy/helm/ledgerline");
 export const tool = (name: "helm" | "kubeconform"): string =>
   execFileSync("bash", [resolve(root, `ops/bin/${name}.sh`)], { cwd: root, encoding: "utf8" }).trim();
 
-/** The values profiles the chart has: values.yaml (the defaults) and its small and production overlays. */
-export const profiles = (): string[] =>
-  ["values.yaml", "values-small.yaml", "values-production.yaml"].filter((file) =>
-    existsSync(join(chartDir, file)),
-  );
+/** The values profiles: values.yaml (the defaults) and its small and production overlays. */
+export const PROFILE_FILES = ["values.yaml", "values-small.yaml", "values-production.yaml"] as const;
+export type ProfileFile = (typeof PROFILE_FILES)[number];
 
 /** `helm template` and the capabilities checks see the CRD APIs we hold schemas for (group/version). */
 export const crdApiVersions = (): string[] => {
@@ -43,7 +41,8 @@ const env = {
   https_proxy: refuse,
 };
 // values.yaml is always read; an overlay is given with -f on top of it.
-const valuesArgs = (profile: string) => (profile === "values.yaml" ? [] : ["-f", join(chartDir, profile)]);
+const valuesArgs = (profile: ProfileFile) =>
+  profile === "values.yaml" ? [] : ["-f", join(chartDir, profile)];
 
 const run = (helm: string, args: string[]) => {
   const result = spawnSync(helm, args, { cwd: root, encoding: "utf8", env, maxBuffer: 64 * 1024 * 1024 });
@@ -54,11 +53,16 @@ const run = (helm: string, args: string[]) => {
   };
 };
 
-export const lint = (helm: string, profile: string) =>
+export const lint = (helm: string, profile: ProfileFile) =>
   run(helm, ["lint", "--strict", "--kube-version", kubernetesVersion, chartDir, ...valuesArgs(profile)]);
 
-/** The rendered manifests (multi-document YAML) of one profile, hooks included; throws with helm's output. */
-export const render = (helm: string, profile: string): string => {
+const rendered = new Map<string, string>();
+
+/** The rendered manifests (multi-document YAML) of one profile, hooks included; throws with helm's output.
+ *  Rendered once per profile: the schema checks and the manifests' tests read the same text. */
+export const render = (helm: string, profile: ProfileFile): string => {
+  const cached = rendered.get(profile);
+  if (cached !== undefined) return cached;
   const result = run(helm, [
     "template",
     "ledgerline",
@@ -71,5 +75,6 @@ export const render = (helm: string, profile: string): string => {
     ...valuesArgs(profile),
   ]);
   if (result.status !== 0) throw new Error(`helm template (${profile}) failed:\n${result.output}`);
+  rendered.set(profile, result.stdout);
   return result.stdout;
 };
