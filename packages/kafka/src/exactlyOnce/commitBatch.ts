@@ -41,11 +41,33 @@ const tagged = (messages: readonly EncodedMessage[]): EncodedMessage[] => {
   }));
 };
 
-/** Produce requests stay well under the broker's message.max.bytes (a record batch per partition per request). */
-const SEND_CHUNK = 500;
-const chunksOf = <T>(items: readonly T[]): T[][] => {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += SEND_CHUNK) chunks.push(items.slice(i, i + SEND_CHUNK));
+/**
+ * One produce request per chunk, each well under the broker's message.max.bytes (1 MiB) even if all its
+ * records land in one partition (a request holds one record batch per partition). A batch of 2,000
+ * processed requests (~250 bytes each with key and headers) is one chunk: one round trip.
+ */
+const SEND_CHUNK_BYTES = 512 * 1024;
+const sizeOf = (message: EncodedMessage): number => {
+  let size = 64 + (message.value?.length ?? 0) + (message.key === undefined ? 0 : Buffer.byteLength(message.key));
+  const headers = message.headers instanceof Map ? [...message.headers] : Object.entries(message.headers ?? {});
+  for (const [name, value] of headers) size += name.length + value.length;
+  return size;
+};
+export const chunksOf = (messages: readonly EncodedMessage[]): EncodedMessage[][] => {
+  const chunks: EncodedMessage[][] = [];
+  let chunk: EncodedMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = sizeOf(message);
+    if (chunk.length > 0 && bytes + size > SEND_CHUNK_BYTES) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(message);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
   return chunks;
 };
 
@@ -146,9 +168,9 @@ export const commitTransaction = (
       let committing = false;
       try {
         for (const chunk of chunksOf(tagged(messages))) await tx.send({ messages: chunk });
-        // Offsets join the transaction one awaited call at a time: concurrent calls are merged.
+        // Every partition's offset in one TxnOffsetCommit (our client patch's addOffsets): one round trip.
         await tx.addConsumer(consumer);
-        for (const record of lastOfEachPartition(batch)) await tx.addOffset(record);
+        await tx.addOffsets(lastOfEachPartition(batch));
         committing = true;
         await tx.commit();
       } catch (error) {
