@@ -4,6 +4,15 @@ import { parseArgs } from "node:util";
 
 export type Kind = "single" | "batch";
 
+/**
+ * Whose accounts the bodies move (ops/k6/bench.js's MIX). `spread`: the PaySim sample's rows as they are
+ * (626 customers, 192 merchants; 59% of the rows are cash-ins and cash-outs, so `system:cash` is in most
+ * transactions). `payments`: every transaction a payment, each to a merchant of its own. `hot-merchant`:
+ * every transaction a payment to one merchant. `cash`: half cash-ins, half cash-outs, all on `system:cash`.
+ */
+export const MIXES = ["spread", "payments", "hot-merchant", "cash"] as const;
+export type Mix = (typeof MIXES)[number];
+
 /** One rung of the ladder: an offered rate of requests, each carrying `batchSize` transactions. */
 export interface Step {
   readonly kind: Kind;
@@ -25,6 +34,8 @@ export interface BenchSettings {
   readonly profile: string;
   /** Load pg_stat_statements and report, per step, the statements Postgres spent its time on. */
   readonly statements: boolean;
+  /** Each step runs once per mix, in this order; rows are compared with the same step's `spread` row. */
+  readonly mixes: readonly Mix[];
 }
 
 interface Profile {
@@ -33,6 +44,7 @@ interface Profile {
   readonly steps: string;
   readonly seconds: number;
   readonly drainLimitMs: number;
+  readonly mixes?: string;
 }
 
 const PROFILES: Readonly<Record<string, Profile>> = {
@@ -54,6 +66,18 @@ const PROFILES: Readonly<Record<string, Profile>> = {
     seconds: 5,
     drainLimitMs: 30_000,
   },
+  // Issue 33's hot accounts, side by side (about 7 minutes with the start): each step once per mix. Batch
+  // at 6,000/s is above what the ledger sustained on 2 cores (3,955/s), so its posted rate is each mix's
+  // capacity; 3,000/s and single POSTs at 1,000/s show what a hot account does to latency below it. The
+  // long drain limit lets a slow hot mix finish its 120,000 rather than end the run.
+  hot: {
+    warmUp: "single:1000;batch:20",
+    warmUpSeconds: 20,
+    steps: "batch:30,60;single:1000",
+    seconds: 20,
+    drainLimitMs: 180_000,
+    mixes: "spread,payments,hot-merchant,cash",
+  },
 };
 
 /** "single:1000,2000;batch:40,70" with batch requests of `batchSize` transactions. */
@@ -72,6 +96,21 @@ export const parseSteps = (text: string, batchSize: number): Step[] =>
       });
     });
 
+/** "spread,hot-merchant,cash": each mix once, in the order given. */
+export const parseMixes = (text: string): Mix[] => {
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length === 0) throw new Error("--mixes names no mix");
+  return names.map((name, i) => {
+    if (!(MIXES as readonly string[]).includes(name))
+      throw new Error(`unknown mix "${name}" in --mixes (${MIXES.join(", ")})`);
+    if (names.indexOf(name) !== i) throw new Error(`mix "${name}" twice in --mixes`);
+    return name as Mix;
+  });
+};
+
 export const benchSettings = (argv: readonly string[]): BenchSettings => {
   const { values } = parseArgs({
     args: [...argv],
@@ -82,10 +121,11 @@ export const benchSettings = (argv: readonly string[]): BenchSettings => {
       "batch-size": { type: "string", default: "100" },
       out: { type: "string" },
       statements: { type: "boolean", default: false },
+      mixes: { type: "string" },
     },
   });
   const profile = PROFILES[values.profile];
-  if (!profile) throw new Error(`unknown profile "${values.profile}" (full or quick)`);
+  if (!profile) throw new Error(`unknown profile "${values.profile}" (${Object.keys(PROFILES).join(", ")})`);
   return {
     profile: values.profile,
     warmUp: parseSteps(profile.warmUp, Number(values["batch-size"])),
@@ -95,6 +135,7 @@ export const benchSettings = (argv: readonly string[]): BenchSettings => {
     drainLimitMs: profile.drainLimitMs,
     stopAfterUnsustained: 2,
     statements: values.statements,
+    mixes: parseMixes(values.mixes ?? profile.mixes ?? "spread"),
     ...(values.out ? { outDir: values.out } : {}),
   };
 };

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "@ledgerline/testkit";
-import type { Step } from "./Config.ts";
+import type { Mix, Step } from "./Config.ts";
 
 export interface LoadFigures {
   readonly accepted: number;
@@ -37,6 +37,7 @@ export const runLoad = (
   gatewayUrl: string,
   step: Step,
   seconds: number,
+  mix: Mix,
 ): Promise<LoadFigures> => {
   const dir = mkdtempSync(join(tmpdir(), "ledgerline-bench-k6-"));
   const summary = join(dir, "summary.json");
@@ -56,6 +57,7 @@ export const runLoad = (
           ...process.env,
           GATEWAY_URL: gatewayUrl,
           KIND: step.kind,
+          MIX: mix,
           RATE: String(step.requestsPerSecond),
           SECONDS: String(seconds),
           BATCH_SIZE: String(step.batchSize),

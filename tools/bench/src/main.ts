@@ -1,12 +1,13 @@
-// `npm run bench:e2e -- [--profile full|quick] [--steps "single:1000,2000;batch:40,70"] [--seconds N]
-//   [--batch-size N] [--statements] [--out DIR]`
+// `npm run bench:e2e -- [--profile full|quick|hot] [--steps "single:1000,2000;batch:40,70"] [--seconds N]
+//   [--batch-size N] [--mixes spread,hot-merchant,cash] [--statements] [--out DIR]`
 //
 // Starts a pipeline of its own through the project's scripts (Postgres with its stock buffers, Kafka, the
 // registry, the apps under the supervisor, as `npm start` runs them), then climbs a ladder of offered
-// rates with k6: single POSTs, then batch POSTs. Each step runs for --seconds, then waits until every
-// transaction it got accepted is in the ledger. For each step it prints the offered, accepted and posted
-// rates, accept and accept→posted latency, and the CPU µs each process spent per posted transaction
-// (from /proc, over the load and the drain). Writes bench.json, bench.html and, when Chromium is
+// rates with k6: single POSTs, then batch POSTs. Each step runs for --seconds (once per mix of --mixes, in
+// turn), then waits until every transaction it got accepted is in the ledger. For each step it prints the
+// offered, accepted and posted rates, accept and accept→posted latency, and the CPU µs each process spent
+// per posted transaction (from /proc, over the load and the drain), and each mix's posted rate as a share
+// of the same step's `spread` row. Writes bench.json, bench.html and, when Chromium is
 // there, bench.png into --out (default .ledgerline/bench/<time>/).
 import { mkdirSync } from "node:fs";
 import { cpus } from "node:os";
@@ -14,9 +15,19 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createLedgerPool } from "@ledgerline/ledger-db";
 import { chromiumAvailable, REPO_ROOT, ScriptedPipeline, screenshot } from "@ledgerline/testkit";
-import { benchSettings, type Kind } from "./Config.ts";
+import { benchSettings } from "./Config.ts";
 import { cpuSeconds, reapedChildrenSeconds } from "./cpu.ts";
-import { offeredRate, PROCESSES, renderTable, renderVerdict, type StepResult, sustained } from "./ladder.ts";
+import {
+  BASELINE_MIX,
+  offeredRate,
+  PROCESSES,
+  percent,
+  postedVsBaseline,
+  renderTable,
+  renderVerdict,
+  type StepResult,
+  sustained,
+} from "./ladder.ts";
 import { k6Binary, runLoad } from "./load.ts";
 import { recordedSince, resetStatements, stepTimings, topStatements } from "./measure.ts";
 import { writeReport } from "./report.ts";
@@ -37,7 +48,8 @@ const drainPollMs = (left: number) => Math.min(2_000, Math.max(100, left / 10));
 
 const k6 = k6Binary();
 log(
-  `profile ${settings.profile}: ${settings.steps.length} steps of ${settings.seconds} s; starting a private pipeline`,
+  `profile ${settings.profile}: ${settings.steps.length} steps of ${settings.seconds} s, mixes ` +
+    `${settings.mixes.join(", ")}; starting a private pipeline`,
 );
 const pipeline = await ScriptedPipeline.start({
   processors: 1,
@@ -93,21 +105,25 @@ try {
   for (const step of settings.warmUp) {
     log(`warm-up: ${settings.warmUpSeconds} s of ${step.kind} requests at ${step.requestsPerSecond}/s`);
     const warmStart = new Date();
-    const warm = await runLoad(k6, pipeline.gatewayUrl, step, settings.warmUpSeconds);
+    const warm = await runLoad(k6, pipeline.gatewayUrl, step, settings.warmUpSeconds, "spread");
     const warmDeadline = Date.now() + settings.drainLimitMs;
     while ((await recordedSince(pool, warmStart)) < warm.accepted && Date.now() < warmDeadline)
       await sleep(250);
   }
 
-  const unsustainedInARow: Record<Kind, number> = { single: 0, batch: 0 };
-  for (const step of settings.steps) {
-    if (unsustainedInARow[step.kind] >= settings.stopAfterUnsustained) continue;
+  // Each mix climbs its own ladder of each kind; its steps alternate with the other mixes' (step 1 of each
+  // mix, then step 2 of each), so a drift of the machine over the run touches every mix alike.
+  const unsustainedInARow = new Map<string, number>();
+  const rungs = settings.steps.flatMap((step) => settings.mixes.map((mix) => ({ step, mix })));
+  for (const { step, mix } of rungs) {
+    const ladder = `${step.kind} ${mix}`;
+    if ((unsustainedInARow.get(ladder) ?? 0) >= settings.stopAfterUnsustained) continue;
     const groups = processGroups();
     await sleep(1_000); // let the previous step's tail (relay, Kafka flushes) settle
     if (statementsPool) await resetStatements(statementsPool);
     const before: Record<string, number> = { ...cpuSeconds(groups), k6: reapedChildrenSeconds() };
     const started = new Date();
-    const load = await runLoad(k6, pipeline.gatewayUrl, step, settings.seconds);
+    const load = await runLoad(k6, pipeline.gatewayUrl, step, settings.seconds, mix);
     const loadEnded = new Date();
     const drainDeadline = Date.now() + settings.drainLimitMs;
     let recorded = await recordedSince(pool, started);
@@ -122,6 +138,7 @@ try {
       recorded > 0 ? (((after[name] ?? 0) - (before[name] ?? 0)) * 1e6) / recorded : 0;
     const result: StepResult = {
       kind: step.kind,
+      mix,
       batchSize: step.batchSize,
       offered: offeredRate(step),
       seconds: settings.seconds,
@@ -139,10 +156,12 @@ try {
       ...(statementsPool ? { statements: await topStatements(statementsPool, recorded) } : {}),
     };
     results.push(result);
-    unsustainedInARow[step.kind] = sustained(result) ? 0 : unsustainedInARow[step.kind] + 1;
+    unsustainedInARow.set(ladder, sustained(result) ? 0 : (unsustainedInARow.get(ladder) ?? 0) + 1);
+    const ratio = percent(postedVsBaseline(results, result));
     log(
-      `${step.kind} ${result.offered}/s offered: accepted ${result.acceptedRate.toFixed(0)}/s, posted ` +
-        `${result.postedRate.toFixed(0)}/s, p99 accept→posted ${result.toPostedMs.p99.toFixed(0)} ms, ` +
+      `${settings.mixes.join() === BASELINE_MIX ? step.kind : ladder} ${result.offered}/s offered: accepted ` +
+        `${result.acceptedRate.toFixed(0)}/s, posted ${result.postedRate.toFixed(0)}/s` +
+        `${ratio ? ` (${ratio} of ${BASELINE_MIX})` : ""}, p99 accept→posted ${result.toPostedMs.p99.toFixed(0)} ms, ` +
         `drain ${(result.drainMs / 1_000).toFixed(1)} s${result.dropped ? `, k6 dropped ${result.dropped}` : ""}` +
         `${result.failed ? `, ${result.failed} failed` : ""}${result.drained ? "" : " (NOT drained)"}`,
     );
@@ -154,7 +173,11 @@ try {
   }
   console.log(`\n${renderTable(results)}\n\n${renderVerdict(results)}\n`);
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"})`;
-  writeReport(outDir, { startedAt, machine, profile: settings.profile, seconds: settings.seconds }, results);
+  writeReport(
+    outDir,
+    { startedAt, machine, profile: settings.profile, seconds: settings.seconds, mixes: settings.mixes },
+    results,
+  );
   if (chromiumAvailable())
     await screenshot(pathToFileURL(join(outDir, "bench.html")).href, join(outDir, "bench.png"), 1220);
   log(`report: ${outDir}/bench.html${chromiumAvailable() ? " and bench.png" : ""}`);

@@ -3,17 +3,39 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { uplotAssets } from "@ledgerline/testkit";
-import { PROCESSES, renderVerdict, type StepResult, sustained, totalMicros } from "./ladder.ts";
+import {
+  BASELINE_MIX,
+  comparesMixes,
+  PROCESSES,
+  percent,
+  postedVsBaseline,
+  renderVerdict,
+  type StepResult,
+  sustained,
+  totalMicros,
+} from "./ladder.ts";
 
 export interface RunInfo {
   readonly startedAt: string;
   readonly machine: string;
   readonly profile: string;
   readonly seconds: number;
+  readonly mixes: readonly string[];
 }
 
-/** x: every offered rate; one column per kind, null where that kind had no step at that rate. */
-export const chartSeries = (results: readonly StepResult[]) => {
+/** bench.json's steps: each with its mix, and another mix's with its posted rate's share of spread's. */
+export const jsonSteps = (results: readonly StepResult[]) =>
+  results.map((r) => {
+    const ratio = postedVsBaseline(results, r);
+    return ratio === undefined ? r : { ...r, postedVsSpread: ratio };
+  });
+
+/**
+ * x: every offered rate; one column per kind, null where that kind had no step at that rate. With several
+ * mixes the chart shows the first mix's ladder (the tables have every mix).
+ */
+export const chartSeries = (all: readonly StepResult[]) => {
+  const results = all.filter((r) => r.mix === all[0]?.mix);
   const offered = [...new Set(results.map((r) => r.offered))].sort((a, b) => a - b);
   const column = (kind: StepResult["kind"], pick: (r: StepResult) => number) =>
     offered.map((x) => {
@@ -40,13 +62,16 @@ const kindLabel = (r: StepResult) => (r.kind === "batch" ? `batch×${r.batchSize
 
 /** Rates and latency in one table, CPU per transaction in another: each fits the page. */
 const htmlTables = (results: readonly StepResult[]) => {
+  const mixes = comparesMixes(results);
+  const label = (r: StepResult) => [kindLabel(r), ...(mixes ? [r.mix] : [])];
   const rates = results.map(
     (r) =>
       `<tr class="${sustained(r) ? "ok" : "no"}">${cells("td", [
-        kindLabel(r),
+        ...label(r),
         r.offered.toFixed(0),
         r.acceptedRate.toFixed(0),
         r.postedRate.toFixed(0),
+        ...(mixes ? [percent(postedVsBaseline(results, r))] : []),
         r.drained ? (r.drainMs / 1_000).toFixed(1) : `>${(r.drainMs / 1_000).toFixed(0)}`,
         `${r.acceptMs.p50.toFixed(1)} / ${r.acceptMs.p99.toFixed(1)}`,
         `${r.toPostedMs.p50.toFixed(0)} / ${r.toPostedMs.p99.toFixed(0)}`,
@@ -56,7 +81,7 @@ const htmlTables = (results: readonly StepResult[]) => {
   const cpu = results.map(
     (r) =>
       `<tr>${cells("td", [
-        kindLabel(r),
+        ...label(r),
         r.offered.toFixed(0),
         ...PROCESSES.map((p) => (r.cpuMicros[p] ?? 0).toFixed(0)),
         totalMicros(r).toFixed(0),
@@ -64,13 +89,16 @@ const htmlTables = (results: readonly StepResult[]) => {
       ])}</tr>`,
   );
   return `<h2>Rates (transactions/s) and latency (ms)</h2>
-<table><thead><tr>${cells("th", ["kind", "offered", "accepted", "posted", "drain s", "accept p50 / p99", "accept→posted p50 / p99", "sustained"])}</tr></thead><tbody>${rates.join("")}</tbody></table>
+<table><thead><tr>${cells("th", ["kind", ...(mixes ? ["mix"] : []), "offered", "accepted", "posted", ...(mixes ? [`vs ${BASELINE_MIX}`] : []), "drain s", "accept p50 / p99", "accept→posted p50 / p99", "sustained"])}</tr></thead><tbody>${rates.join("")}</tbody></table>
 <h2>CPU µs per posted transaction</h2>
-<table><thead><tr>${cells("th", ["kind", "offered", ...PROCESSES, "total", "k6 (not in total)"])}</tr></thead><tbody>${cpu.join("")}</tbody></table>`;
+<table><thead><tr>${cells("th", ["kind", ...(mixes ? ["mix"] : []), "offered", ...PROCESSES, "total", "k6 (not in total)"])}</tr></thead><tbody>${cpu.join("")}</tbody></table>`;
 };
 
 export const writeReport = (outDir: string, info: RunInfo, results: readonly StepResult[]) => {
-  writeFileSync(join(outDir, "bench.json"), `${JSON.stringify({ ...info, steps: results }, null, 2)}\n`);
+  writeFileSync(
+    join(outDir, "bench.json"),
+    `${JSON.stringify({ ...info, steps: jsonSteps(results) }, null, 2)}\n`,
+  );
   const { js, css } = uplotAssets();
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ledgerline bench:e2e ${escapeHtml(info.startedAt)}</title>
@@ -82,7 +110,7 @@ table{border-collapse:collapse}td,th{padding:3px 9px;border-bottom:1px solid #e3
 td:first-child,th:first-child{text-align:left}tr.no td:last-child{color:#c62828}tr.ok td:last-child{color:#1a7f37}
 .verdict{margin-top:12px;white-space:pre-line;font-weight:600}</style></head><body>
 <h1>ledgerline end to end: HTTP → Kafka → processor → ledger</h1>
-<div class="sub">${escapeHtml(info.machine)} · everything co-located · k6 constant arrival rate, ${info.seconds} s per step, each step drained before the next · ${escapeHtml(info.startedAt)}</div>
+<div class="sub">${escapeHtml(info.machine)} · everything co-located · k6 constant arrival rate, ${info.seconds} s per step, each step drained before the next${info.mixes.join() === BASELINE_MIX ? "" : ` · mixes ${escapeHtml(info.mixes.join(", "))} in turn (the charts: ${escapeHtml(info.mixes[0] ?? "")})`} · ${escapeHtml(info.startedAt)}</div>
 <div class="charts"><div id="rate"></div><div id="latency"></div></div>
 <div class="verdict">${escapeHtml(renderVerdict(results))}</div>
 ${htmlTables(results)}
