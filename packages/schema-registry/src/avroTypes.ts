@@ -1,13 +1,15 @@
 // Avro ↔ JavaScript mappings that keep money exact: longs are bigint, decimals are strings.
 import avro from "avsc";
 
+/** avsc packs the 8 bytes of a long into the record at once and keeps nothing: one buffer serves all. */
+const longScratch = Buffer.alloc(8);
+
 /** Longs decode to bigint: amounts and offsets must never pass through a float. */
 export const BigIntLong = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
   toBuffer: (n: bigint) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(BigInt(n));
-    return buf;
+    longScratch.writeBigInt64LE(BigInt(n));
+    return longScratch;
   },
   fromJSON: (json: unknown) => BigInt(json as number),
   toJSON: (n: bigint) => Number(n),
