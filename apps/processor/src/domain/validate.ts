@@ -8,7 +8,7 @@ import {
   KIND_FIELDS,
   TRANSACTION_TYPES,
 } from "@ledgerline/domain";
-import { normaliseMerchantName } from "./merchants.ts";
+import { normalisedMerchantName } from "./merchants.ts";
 
 export type ReasonCode =
   | "ACCOUNT_ID_FORMAT"
@@ -114,7 +114,7 @@ export const kindReasons = (request: TransactionRequested): RejectionReason[] =>
   }
   const reasons: RejectionReason[] = [];
   const rules = KIND_FIELDS[request.type];
-  if (rules.merchant_name === "required" && normaliseMerchantName(request.merchant_name) === "") {
+  if (rules.merchant_name === "required" && normalisedMerchantName(request.merchant_name) === "") {
     reasons.push({ code: "MERCHANT_MISSING", field: "merchant_name", message: "merchant name is empty" });
   }
   for (const field of ["counterparty_account_id", "original_transaction_id"] as const) {
