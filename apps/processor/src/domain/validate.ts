@@ -8,6 +8,7 @@ import {
   KIND_FIELDS,
   TRANSACTION_TYPES,
 } from "@ledgerline/domain";
+import { pow10 } from "./fx.ts";
 import { normalisedMerchantName } from "./merchants.ts";
 
 export type ReasonCode =
@@ -72,7 +73,7 @@ export const validate = (request: TransactionRequested, context: ValidationConte
         message: `no FX rate for ${request.currency} into the base currency`,
       });
     }
-    const max = MAX_AMOUNT_MAJOR * 10n ** BigInt(exponentOf(request.currency));
+    const max = MAX_AMOUNT_MAJOR * pow10(exponentOf(request.currency));
     if (request.amount_minor <= 0n || request.amount_minor > max) {
       reasons.push({
         code: "AMOUNT_OUT_OF_RANGE",
