@@ -102,6 +102,8 @@ export const validate = (request: TransactionRequested, context: ValidationConte
   return reasons;
 };
 
+const KIND_TEXT_FIELDS = ["counterparty_account_id", "original_transaction_id"] as const;
+
 /** The kind's own rules: a known type, the fields it needs, none that belong to another kind. */
 export const kindReasons = (request: TransactionRequested): RejectionReason[] => {
   if (!isTransactionType(request.type)) {
@@ -118,7 +120,7 @@ export const kindReasons = (request: TransactionRequested): RejectionReason[] =>
   if (rules.merchant_name === "required" && normalisedMerchantName(request.merchant_name) === "") {
     reasons.push({ code: "MERCHANT_MISSING", field: "merchant_name", message: "merchant name is empty" });
   }
-  for (const field of ["counterparty_account_id", "original_transaction_id"] as const) {
+  for (const field of KIND_TEXT_FIELDS) {
     const value = request[field];
     const present = value !== null && value !== "";
     if (rules[field] === "required" && !present) {
@@ -158,18 +160,20 @@ export const kindReasons = (request: TransactionRequested): RejectionReason[] =>
   return reasons;
 };
 
+const TEXT_FIELDS = [
+  "account_id",
+  "merchant_name",
+  "client_id",
+  "idempotency_key",
+  "type",
+  "counterparty_account_id",
+  "original_transaction_id",
+] as const;
+
 /** The text fields of a request that hold control characters. */
 export const controlCharacterFields = (request: TransactionRequested): string[] => {
   const fields: string[] = [];
-  for (const field of [
-    "account_id",
-    "merchant_name",
-    "client_id",
-    "idempotency_key",
-    "type",
-    "counterparty_account_id",
-    "original_transaction_id",
-  ] as const) {
+  for (const field of TEXT_FIELDS) {
     const value = request[field];
     if (typeof value === "string" && CONTROL_CHARACTERS.test(value)) fields.push(field);
   }
