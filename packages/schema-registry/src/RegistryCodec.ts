@@ -5,6 +5,9 @@ import { isNetworkError } from "@ledgerline/resilience";
 import type avro from "avsc";
 import { Schema } from "effect";
 import { avroOptions, avroType } from "./avroTypes.ts";
+import { MAGIC_BYTE, WireWriter } from "./wireWriter.ts";
+
+export { MAGIC_BYTE } from "./wireWriter.ts";
 
 /** Why a record could not be encoded or decoded: the record's own fault (a dead letter), or the
  *  registry's (an outage, which a retry fixes; refused credentials, which only configuration fixes). */
@@ -38,8 +41,6 @@ export class RegistryError extends Schema.TaggedError<RegistryError>()("Registry
     return this.reason !== "REGISTRY_UNAVAILABLE" && this.reason !== "REGISTRY_UNAUTHORIZED";
   }
 }
-
-export const MAGIC_BYTE = 0;
 
 /** Reads the Confluent framing: magic byte 0, then the 4-byte big-endian schema id. */
 export const readWireHeader = (buffer: Buffer): { schemaId: number; payload: Buffer } => {
@@ -81,6 +82,7 @@ export class RegistryCodec {
   readonly #readerSchemas = new Map<TopicId, avro.Schema>();
   readonly #readerTypes = new Map<TopicId, avro.Type>();
   readonly #decoders = new Map<string, Promise<(payload: Buffer) => unknown>>();
+  readonly #writer = new WireWriter();
 
   constructor(options: RegistryCodecOptions) {
     this.names = options.names;
@@ -192,12 +194,7 @@ export class RegistryCodec {
   }
 
   #frame(schemaId: number, topicId: TopicId, value: unknown): Buffer {
-    const payload = this.#readerType(topicId).toBuffer(value);
-    const framed = Buffer.allocUnsafe(5 + payload.length);
-    framed[0] = MAGIC_BYTE;
-    framed.writeUInt32BE(schemaId, 1);
-    payload.copy(framed, 5);
-    return framed;
+    return this.#writer.frame(this.#readerType(topicId), schemaId, value);
   }
 
   /** Our reader type for a topic, parsed once. */

@@ -1,13 +1,15 @@
 // Avro ↔ JavaScript mappings that keep money exact: longs are bigint, decimals are strings.
 import avro from "avsc";
 
+/** avsc packs the 8 bytes of a long into the record at once and keeps nothing: one buffer serves all. */
+const longScratch = Buffer.alloc(8);
+
 /** Longs decode to bigint: amounts and offsets must never pass through a float. */
 export const BigIntLong = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
   toBuffer: (n: bigint) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(BigInt(n));
-    return buf;
+    longScratch.writeBigInt64LE(BigInt(n));
+    return longScratch;
   },
   fromJSON: (json: unknown) => BigInt(json as number),
   toJSON: (n: bigint) => Number(n),
@@ -52,22 +54,38 @@ export const formatDecimal = (unscaled: bigint, scale: number): string => {
   return negative ? `-${text}` : text;
 };
 
+/** Buffer.writeIntBE/readIntBE handle up to 6 bytes: such values convert through a number exactly. */
+const MAX_INT_BYTES = 6;
+
+/**
+ * The fewest big-endian bytes (at least one) that hold `value` in two's complement, sign bit kept right;
+ * values are taken modulo 2^256 as signed, as before. Arithmetic, no hex string (this runs per record).
+ */
 const toTwosComplement = (value: bigint): Buffer => {
-  let hex = BigInt.asUintN(8 * 32, value)
-    .toString(16)
-    .padStart(64, "0");
-  // Trim redundant sign bytes while keeping the sign bit right.
-  while (hex.length > 2) {
-    const head = hex.slice(0, 2);
-    const nextHighBit = Number.parseInt(hex[2]!, 16) >= 8;
-    if ((head === "00" && !nextHighBit) || (head === "ff" && nextHighBit)) hex = hex.slice(2);
-    else break;
+  const signed = BigInt.asIntN(256, value);
+  // n bytes hold [-2^(8n-1), 2^(8n-1)).
+  let length = 1;
+  let bound = 128n;
+  while (signed >= bound || signed < -bound) {
+    length++;
+    bound <<= 8n;
   }
-  return Buffer.from(hex, "hex");
+  const buf = Buffer.allocUnsafe(length);
+  if (length <= MAX_INT_BYTES) {
+    buf.writeIntBE(Number(signed), 0, length);
+    return buf;
+  }
+  let rest = signed;
+  for (let i = length - 1; i >= 0; i--) {
+    buf[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  return buf;
 };
 
 const fromTwosComplement = (buf: Buffer): bigint => {
   if (buf.length === 0) return 0n;
+  if (buf.length <= MAX_INT_BYTES) return BigInt(buf.readIntBE(0, buf.length));
   return BigInt.asIntN(buf.length * 8, BigInt(`0x${buf.toString("hex")}`));
 };
 

@@ -29,16 +29,8 @@ export interface DecisionContext extends EnrichmentContext {
   readonly now: Date;
 }
 
-const hashOf = (request: TransactionRequested) =>
-  payloadHash({
-    account_id: request.account_id,
-    amount_minor: request.amount_minor,
-    currency: request.currency,
-    merchant_name: request.merchant_name,
-    type: request.type,
-    counterparty_account_id: request.counterparty_account_id,
-    original_transaction_id: request.original_transaction_id,
-  });
+/** The request holds every hashed field under its own name: no copy into a HashedContent per record. */
+const hashOf = (request: TransactionRequested) => payloadHash(request);
 
 const orNull = (text: string | null) => (text === null ? null : withoutControls(text));
 

@@ -2,7 +2,7 @@
 import type { TransactionRequested } from "@ledgerline/contracts";
 import { type CurrencyCode, isSupportedCurrency } from "@ledgerline/domain";
 import { convertMinor, type FxTable, formatRate } from "./fx.ts";
-import { normaliseMerchantName } from "./merchants.ts";
+import { normalisedMerchantName } from "./merchants.ts";
 import { riskFlags } from "./risk.ts";
 
 export interface Enrichment {
@@ -33,7 +33,7 @@ export const enrich = (request: TransactionRequested, context: EnrichmentContext
   if (currency !== context.baseCurrency && !rate) throw new EnrichmentError(`no FX rate for ${currency}`);
   const fxRate = rate ? rate.rate : "1";
   const baseAmountMinor = convertMinor(request.amount_minor, currency, context.baseCurrency, fxRate);
-  const merchantName = normaliseMerchantName(request.merchant_name);
+  const merchantName = normalisedMerchantName(request.merchant_name);
   return {
     merchantName,
     // A payment's category is its merchant's; the other kinds are categorised by what they are.

@@ -1,5 +1,50 @@
+import { type CurrencyCode, currencyExponents } from "@ledgerline/domain";
 import { describe, expect, it } from "vitest";
-import { convertMinor, divideHalfEven, formatRate, parseRate } from "./fx.ts";
+import { convertMinor, divideHalfEven, formatRate, parseRate, pow10, RATE_SCALE } from "./fx.ts";
+
+// convertMinor and formatRate as they were before their parses were remembered: the references.
+const referenceConvert = (amountMinor: bigint, from: CurrencyCode, base: CurrencyCode, rate: string) =>
+  divideHalfEven(
+    amountMinor * parseRate(rate) * 10n ** BigInt(currencyExponents[base]),
+    10n ** BigInt(RATE_SCALE + currencyExponents[from]),
+  );
+const referenceFormat = (text: string): string => {
+  const digits = parseRate(text)
+    .toString()
+    .padStart(RATE_SCALE + 1, "0");
+  return `${digits.slice(0, -RATE_SCALE)}.${digits.slice(-RATE_SCALE)}`;
+};
+
+describe("remembered rates", () => {
+  const rates = ["1", "1.0845", "0.0000393", "2.659574", "0.006634", "123456.000000000001", "7.5"];
+  const currencies = Object.keys(currencyExponents) as CurrencyCode[];
+  const amounts = [1n, 3n, 5n, 999n, 10_000n, 123_456_789n, 9_007_199_254_740_993n];
+
+  it("convert and format as the uncached versions do, every time", () => {
+    for (let round = 0; round < 2; round++) {
+      for (const rate of rates) {
+        expect(formatRate(rate)).toBe(referenceFormat(rate));
+        for (const from of currencies) {
+          for (const amount of amounts) {
+            expect(convertMinor(amount, from, "USD", rate)).toBe(referenceConvert(amount, from, "USD", rate));
+            expect(convertMinor(amount, "JPY", from, rate)).toBe(referenceConvert(amount, "JPY", from, rate));
+          }
+        }
+      }
+    }
+  });
+
+  it("still reject a bad rate on every call (failures are not remembered)", () => {
+    for (let round = 0; round < 2; round++) {
+      expect(() => formatRate("1e-3")).toThrow(RangeError);
+      expect(() => convertMinor(1n, "EUR", "USD", "-1.2")).toThrow(RangeError);
+    }
+  });
+
+  it("pow10 is 10^n", () => {
+    for (let n = 0; n <= 60; n++) expect(pow10(n)).toBe(10n ** BigInt(n));
+  });
+});
 
 describe("divideHalfEven", () => {
   it("rounds ties to the even neighbour", () => {

@@ -1,5 +1,6 @@
 // Currency conversion with exact decimals: bigint arithmetic and half-even rounding, never a float.
 import { type CurrencyCode, exponentOf } from "@ledgerline/domain";
+import { memoiseText } from "./memo.ts";
 
 /** Scale of the Avro `decimal` rates (FxRate.rate, TransactionValidated.fx_rate). */
 export const RATE_SCALE = 12;
@@ -30,13 +31,24 @@ export const parseRate = (text: string): bigint => {
   return unscaled;
 };
 
-/** Canonical text of a rate at the Avro scale, e.g. "1.084500000000". */
-export const formatRate = (text: string): string => {
-  const digits = parseRate(text)
-    .toString()
-    .padStart(RATE_SCALE + 1, "0");
-  return `${digits.slice(0, -RATE_SCALE)}.${digits.slice(-RATE_SCALE)}`;
-};
+/** parseRate remembered per text: the FX table changes rarely, and every record converts with it. */
+const parsedRate = memoiseText(parseRate, { limit: 1_000 });
+
+/** Canonical text of a rate at the Avro scale, e.g. "1.084500000000"; remembered per text like parseRate. */
+export const formatRate = memoiseText(
+  (text: string): string => {
+    const digits = parsedRate(text)
+      .toString()
+      .padStart(RATE_SCALE + 1, "0");
+    return `${digits.slice(0, -RATE_SCALE)}.${digits.slice(-RATE_SCALE)}`;
+  },
+  { limit: 1_000 },
+);
+
+const POWERS_OF_TEN = Array.from({ length: 40 }, (_, n) => 10n ** BigInt(n));
+
+/** 10^n as a bigint, from a table for the exponents money uses. */
+export const pow10 = (n: number): bigint => POWERS_OF_TEN[n] ?? 10n ** BigInt(n);
 
 /** numerator / denominator rounded half-even (banker's rounding); both non-negative. */
 export const divideHalfEven = (numerator: bigint, denominator: bigint): bigint => {
@@ -59,8 +71,8 @@ export const convertMinor = (
   rate: string,
 ): bigint =>
   divideHalfEven(
-    amountMinor * parseRate(rate) * 10n ** BigInt(exponentOf(base)),
-    10n ** BigInt(RATE_SCALE + exponentOf(from)),
+    amountMinor * parsedRate(rate) * pow10(exponentOf(base)),
+    pow10(RATE_SCALE + exponentOf(from)),
   );
 
 /** Applies one FxRate record to the table (ignores rates into another base currency). */

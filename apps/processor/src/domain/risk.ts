@@ -1,5 +1,6 @@
 // Risk flags raised during enrichment: large amounts per currency and PaySim's own flagging rule.
 import { type CurrencyCode, exponentOf } from "@ledgerline/domain";
+import { pow10 } from "./fx.ts";
 
 /** Large-amount thresholds in MAJOR units of the transaction's currency (regulatory-style reporting levels). */
 export const largeAmountThresholds: Readonly<Partial<Record<CurrencyCode, bigint>>> = {
@@ -33,10 +34,15 @@ export const RiskFlag = {
 const PAYSIM_TYPE_KEYS = ["paysim_type", "type"] as const;
 const PAYSIM_FRAUD_KEYS = ["paysim_is_fraud", "isFraud", "is_fraud"] as const;
 
-const firstOf = (metadata: Readonly<Record<string, string>>, keys: readonly string[]): string | undefined =>
-  keys.map((key) => metadata[key]).find((value) => value !== undefined);
+const firstOf = (metadata: Readonly<Record<string, string>>, keys: readonly string[]): string | undefined => {
+  for (const key of keys) {
+    const value = metadata[key];
+    if (value !== undefined) return value;
+  }
+  return undefined;
+};
 
-const major = (currency: CurrencyCode): bigint => 10n ** BigInt(exponentOf(currency));
+const major = (currency: CurrencyCode): bigint => pow10(exponentOf(currency));
 
 export interface RiskInput {
   readonly amountMinor: bigint;

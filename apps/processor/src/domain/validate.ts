@@ -8,7 +8,8 @@ import {
   KIND_FIELDS,
   TRANSACTION_TYPES,
 } from "@ledgerline/domain";
-import { normaliseMerchantName } from "./merchants.ts";
+import { pow10 } from "./fx.ts";
+import { normalisedMerchantName } from "./merchants.ts";
 
 export type ReasonCode =
   | "ACCOUNT_ID_FORMAT"
@@ -72,7 +73,7 @@ export const validate = (request: TransactionRequested, context: ValidationConte
         message: `no FX rate for ${request.currency} into the base currency`,
       });
     }
-    const max = MAX_AMOUNT_MAJOR * 10n ** BigInt(exponentOf(request.currency));
+    const max = MAX_AMOUNT_MAJOR * pow10(exponentOf(request.currency));
     if (request.amount_minor <= 0n || request.amount_minor > max) {
       reasons.push({
         code: "AMOUNT_OUT_OF_RANGE",
@@ -101,6 +102,8 @@ export const validate = (request: TransactionRequested, context: ValidationConte
   return reasons;
 };
 
+const KIND_TEXT_FIELDS = ["counterparty_account_id", "original_transaction_id"] as const;
+
 /** The kind's own rules: a known type, the fields it needs, none that belong to another kind. */
 export const kindReasons = (request: TransactionRequested): RejectionReason[] => {
   if (!isTransactionType(request.type)) {
@@ -114,10 +117,10 @@ export const kindReasons = (request: TransactionRequested): RejectionReason[] =>
   }
   const reasons: RejectionReason[] = [];
   const rules = KIND_FIELDS[request.type];
-  if (rules.merchant_name === "required" && normaliseMerchantName(request.merchant_name) === "") {
+  if (rules.merchant_name === "required" && normalisedMerchantName(request.merchant_name) === "") {
     reasons.push({ code: "MERCHANT_MISSING", field: "merchant_name", message: "merchant name is empty" });
   }
-  for (const field of ["counterparty_account_id", "original_transaction_id"] as const) {
+  for (const field of KIND_TEXT_FIELDS) {
     const value = request[field];
     const present = value !== null && value !== "";
     if (rules[field] === "required" && !present) {
@@ -157,18 +160,20 @@ export const kindReasons = (request: TransactionRequested): RejectionReason[] =>
   return reasons;
 };
 
+const TEXT_FIELDS = [
+  "account_id",
+  "merchant_name",
+  "client_id",
+  "idempotency_key",
+  "type",
+  "counterparty_account_id",
+  "original_transaction_id",
+] as const;
+
 /** The text fields of a request that hold control characters. */
 export const controlCharacterFields = (request: TransactionRequested): string[] => {
   const fields: string[] = [];
-  for (const field of [
-    "account_id",
-    "merchant_name",
-    "client_id",
-    "idempotency_key",
-    "type",
-    "counterparty_account_id",
-    "original_transaction_id",
-  ] as const) {
+  for (const field of TEXT_FIELDS) {
     const value = request[field];
     if (typeof value === "string" && CONTROL_CHARACTERS.test(value)) fields.push(field);
   }
