@@ -32,7 +32,9 @@ export const sinkSettingsConfig = Config.all({
   // Records per database transaction: larger batches amortise the commit, smaller ones cut latency.
   batchSize: Config.Int("LEDGER_SINK_BATCH_SIZE").pipe(Config.withDefault(5_000)),
   // Longest wait to fill a batch before writing what has arrived.
-  batchWaitMs: Config.Int("LEDGER_SINK_BATCH_WAIT_MS").pipe(Config.withDefault(50)),
+  batchWaitMs: Config.Int("LEDGER_SINK_BATCH_WAIT_MS").pipe(Config.withDefault(20)),
+  // Longest a fetch waits at the broker for 16 KiB of records: at a low rate, part of every record's latency.
+  fetchMaxWaitMs: Config.Int("LEDGER_SINK_FETCH_MAX_WAIT_MS").pipe(Config.withDefault(20)),
   // Postgres connections: the sink's batch writer, the relay, the relay's cleanup, spare.
   poolSize: Config.Int("LEDGER_SINK_POOL_SIZE").pipe(Config.withDefault(6)),
   // Transient-error backoff: first delay and cap (jittered exponential).

@@ -25,6 +25,7 @@ export const runSinkPipeline = (options: SinkPipelineOptions) =>
     const consumers = new RenewableConsumer({
       create: () =>
         createReadCommittedConsumer(options.connection, options.groupId, {
+          maxWaitTimeMs: options.fetchMaxWaitMs,
           groupInstanceId: options.groupInstanceId,
         }),
     });

@@ -55,6 +55,7 @@ export const ledgerSink = Effect.gen(function* () {
     instanceId: config.instanceId,
     batchSize: config.batchSize,
     batchWaitMs: config.batchWaitMs,
+    fetchMaxWaitMs: config.fetchMaxWaitMs,
     retryBaseMs: config.retryBaseMs,
     retryMaxMs: config.retryMaxMs,
   });

@@ -45,6 +45,7 @@ export const processor = Effect.gen(function* () {
       })),
       maxBatchSize: config.batchSize,
       maxBatchTimeMs: config.commitIntervalMs,
+      fetchMaxWaitMs: config.fetchMaxWaitMs,
       retry: { baseMs: 100, maxMs: 2_000 },
       mode: config.mode,
       observer: runnerMetrics("processor", (topic) => resolved.topicIdOf(topic) ?? topic),

@@ -19,6 +19,8 @@ export interface SinkPipelineOptions {
   readonly instanceId?: string;
   readonly batchSize: number;
   readonly batchWaitMs: number;
+  /** Longest a fetch waits at the broker for 16 KiB (absent: the client's 100 ms). */
+  readonly fetchMaxWaitMs?: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   /** How often blocked partitions are checked for an operator's decision. */

@@ -24,6 +24,7 @@ type ClientOptions = Pick<
   | "inputTopics"
   | "mode"
   | "sessionTimeoutMs"
+  | "fetchMaxWaitMs"
   | "groupInstanceId"
   | "health"
 >;
@@ -65,6 +66,7 @@ export class RunnerClients {
     const options = this.#options;
     const consumer = createReadCommittedConsumer(options.connection, options.groupId, {
       sessionTimeoutMs: options.sessionTimeoutMs,
+      maxWaitTimeMs: options.fetchMaxWaitMs,
       groupInstanceId: options.groupInstanceId,
     });
     this.membership = undefined;

@@ -45,8 +45,10 @@ export interface ExactlyOnceRunnerOptions<TopicId extends string> {
   readonly transform: Transform<TopicId>;
   /** Records per transaction (default 2000). */
   readonly maxBatchSize?: number;
-  /** Longest wait to fill a batch, i.e. the commit interval (default 100 ms). */
+  /** Longest wait to fill a batch, i.e. the commit interval (default 100 ms; the processor sets 20). */
   readonly maxBatchTimeMs?: number;
+  /** Longest a fetch waits at the broker for 16 KiB before answering with what it has (default 100 ms). */
+  readonly fetchMaxWaitMs?: number;
   /** Backoff for transient failures: exponential from baseMs, capped at maxMs, jittered. */
   readonly retry?: { readonly baseMs?: number; readonly maxMs?: number };
   /** "at-least-once" (plain produce + offset commit) exists only to measure the cost of transactions. */
