@@ -26,7 +26,7 @@ export const lockLimitedBalances = async (
   const rows = (await tx.any(sql.unsafe`
     SELECT b.ledger_account, trim(b.currency) AS currency, b.balance_minor, b.overdraft_limit_minor
     FROM account_balances AS b
-    JOIN jsonb_to_recordset(${sql.jsonb(accounts.map((a) => ({ ledger_account: a.ledger_account, currency: a.currency })))})
+    JOIN json_to_recordset(${sql.json(accounts.map((a) => ({ ledger_account: a.ledger_account, currency: a.currency })))})
       AS k(ledger_account text, currency text)
       ON b.ledger_account = k.ledger_account AND b.currency = k.currency::char(3)
     WHERE b.overdraft_limit_minor IS NOT NULL
@@ -134,7 +134,7 @@ export const postBalances = async (
     .any(sql.unsafe`
       INSERT INTO account_balances (ledger_account, currency, balance_minor, last_seq, updated_at)
       SELECT d.ledger_account, d.currency, d.delta_minor, d.count, ${postedAt.toISOString()}::timestamptz
-      FROM jsonb_to_recordset(${sql.jsonb(
+      FROM json_to_recordset(${sql.json(
         balanceDeltas(postings).map((d) => ({
           ...d,
           delta_minor: d.delta_minor.toString(),
@@ -177,7 +177,7 @@ export const postBalances = async (
       created_at)
     SELECT p.transaction_id, p.ledger_account, p.currency, p.amount_minor, p.account_seq, p.balance_after_minor,
       p.created_at
-    FROM jsonb_to_recordset(${sql.jsonb(
+    FROM json_to_recordset(${sql.json(
       numberPostings(postings, after).map((p) => ({
         ...p,
         amount_minor: p.amount_minor.toString(),

@@ -11,7 +11,7 @@ export const insertEvents = async (tx: DatabaseTransactionConnection, events: re
   await tx.query(sql.unsafe`
     INSERT INTO outbox (event_id, aggregate_id, topic_id, event_type, payload, traceparent)
     SELECT o.event_id, o.aggregate_id, o.topic_id, o.event_type, o.payload, o.traceparent
-    FROM jsonb_to_recordset(${sql.jsonb(events.map((o, n) => ({ ...o, n })) as never)})
+    FROM json_to_recordset(${sql.json(events.map((o, n) => ({ ...o, n })) as never)})
       AS o(event_id uuid, aggregate_id text, topic_id text, event_type text, payload jsonb, traceparent text, n int)
     ORDER BY o.n`);
   await tx.query(sql.unsafe`SELECT pg_notify(${OUTBOX_CHANNEL}, current_schema())`);

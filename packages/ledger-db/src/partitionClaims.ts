@@ -12,7 +12,7 @@ export const holdsPartition = (claimed: ClaimedPartitions, topic: string, partit
   claimed.has(positionKey(topic, partition));
 
 const partitionsJson = (partitions: readonly { readonly topic: string; readonly partition: number }[]) =>
-  sql.jsonb(partitions.map((p) => ({ topic: p.topic, partition: p.partition })));
+  sql.json(partitions.map((p) => ({ topic: p.topic, partition: p.partition })));
 
 /**
  * Claims the partitions Kafka just assigned to this instance: records it as their holder and raises each
@@ -29,7 +29,7 @@ export const claimPartitions = async (
   const rows = (await db.any(sql.unsafe`
     INSERT INTO sink_assignments (group_id, topic, partition, instance_id, epoch)
     SELECT ${groupId}, a.topic, a.partition, ${instanceId}, 1
-    FROM jsonb_to_recordset(${partitionsJson(partitions)}) AS a(topic text, partition int)
+    FROM json_to_recordset(${partitionsJson(partitions)}) AS a(topic text, partition int)
     ORDER BY a.topic, a.partition
     ON CONFLICT (group_id, topic, partition) DO UPDATE
       SET instance_id = EXCLUDED.instance_id, assigned_at = now(), epoch = sink_assignments.epoch + 1
@@ -57,7 +57,7 @@ export const verifyClaims = async (
     SELECT topic, partition, epoch::text AS epoch FROM sink_assignments
     WHERE group_id = ${groupId}
       AND (topic, partition) IN (
-        SELECT * FROM jsonb_to_recordset(${partitionsJson(partitions)}) AS c(topic text, partition int))
+        SELECT * FROM json_to_recordset(${partitionsJson(partitions)}) AS c(topic text, partition int))
     ORDER BY topic, partition
     FOR SHARE`)) as readonly { topic: string; partition: number; epoch: string }[];
   const live = new Map(rows.map((row) => [positionKey(row.topic, row.partition), row.epoch]));

@@ -50,7 +50,7 @@ export const addRefunds = async (tx: DatabaseTransactionConnection, entries: rea
   if (totals.size === 0) return;
   await tx.query(sql.unsafe`
     UPDATE transactions AS t SET refunded_minor = t.refunded_minor + d.amount_minor
-    FROM jsonb_to_recordset(${sql.jsonb(
+    FROM json_to_recordset(${sql.json(
       [...totals].map(([id, amount]) => ({ transaction_id: id, amount_minor: amount.toString() })),
     )}) AS d(transaction_id uuid, amount_minor bigint)
     WHERE t.transaction_id = d.transaction_id`);

@@ -36,7 +36,7 @@ export const lockPositions = async (
     SELECT topic, partition, next_offset, topic_id::text AS topic_id FROM consumer_offsets
     WHERE group_id = ${groupId}
       AND (topic, partition) IN (
-        SELECT * FROM jsonb_to_recordset(${sql.jsonb(partitions.map((p) => ({ topic: p.topic, partition: p.partition })))})
+        SELECT * FROM json_to_recordset(${sql.json(partitions.map((p) => ({ topic: p.topic, partition: p.partition })))})
           AS c(topic text, partition int))
     ORDER BY topic, partition
     FOR UPDATE`)) as readonly PositionRow[];
@@ -59,7 +59,7 @@ export const storePositions = async (
   await tx.query(sql.unsafe`
     INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, topic_id)
     SELECT ${groupId}, o.topic, o.partition, o.next_offset, o.topic_id
-    FROM jsonb_to_recordset(${sql.jsonb(
+    FROM json_to_recordset(${sql.json(
       positions.map((p) => ({
         topic: p.topic,
         partition: p.partition,

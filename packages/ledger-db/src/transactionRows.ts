@@ -17,9 +17,13 @@ export const existingRows = async (
   return new Map(rows.map((row) => [row.transaction_id, row]));
 };
 
-/** The entries' rows as a record set: one jsonb parameter (bigints as decimal text, times ISO). */
+/**
+ * The entries' rows as a record set: one json parameter (bigints as decimal text, times ISO). json, not jsonb:
+ * json_to_recordset reads the text once, where jsonb first builds a binary document (bench:sink: Postgres
+ * 84 → 72 µs per transaction for the whole write path).
+ */
 const rowSet = (entries: readonly LedgerEntry[]) => sql.fragment`
-    jsonb_to_recordset(${sql.jsonb(entries.map((e) => e.row) as never)}) AS r(
+    json_to_recordset(${sql.json(entries.map((e) => e.row) as never)}) AS r(
       transaction_id uuid, account_id text, amount_minor bigint, currency text, base_currency text,
       base_amount_minor bigint, fx_rate numeric, fx_rate_as_of timestamptz, merchant_name text,
       merchant_category text, status text, rejection_reasons jsonb, dead_letter_reason text, risk_flags text[],
@@ -85,7 +89,7 @@ export const insertConflicts = async (tx: DatabaseTransactionConnection, plan: L
   if (plan.conflicts.length === 0) return;
   await tx.query(sql.unsafe`
     INSERT INTO payload_conflicts (transaction_id, existing_hash, new_hash, original_topic, original_partition, original_offset)
-    SELECT * FROM jsonb_to_recordset(${sql.jsonb(
+    SELECT * FROM json_to_recordset(${sql.json(
       plan.conflicts.map((c) => ({
         transaction_id: c.transaction_id,
         existing_hash: c.existing_hash,
