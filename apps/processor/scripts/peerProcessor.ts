@@ -19,6 +19,8 @@ const { values: args } = parseArgs({
     id: { type: "string", default: "0" },
     batch: { type: "string", default: "2000" },
     interval: { type: "string", default: "100" },
+    // The processor's default (PROCESSOR_FETCH_MAX_WAIT_MS); Streams' consumer answers at once (fetch.min.bytes 1).
+    "fetch-wait": { type: "string", default: "20" },
   },
 });
 if (!args.namespace || !args["outputs-namespace"] || !args.inputs)
@@ -52,6 +54,7 @@ const program = Effect.gen(function* () {
     transform,
     maxBatchSize: settings.batchSize,
     maxBatchTimeMs: settings.commitIntervalMs,
+    fetchMaxWaitMs: Number(args["fetch-wait"]),
     mode: "exactly-once",
   });
 }).pipe(
