@@ -48,8 +48,10 @@ const tagged = (messages: readonly EncodedMessage[]): EncodedMessage[] => {
  */
 const SEND_CHUNK_BYTES = 512 * 1024;
 const sizeOf = (message: EncodedMessage): number => {
-  let size = 64 + (message.value?.length ?? 0) + (message.key === undefined ? 0 : Buffer.byteLength(message.key));
-  const headers = message.headers instanceof Map ? [...message.headers] : Object.entries(message.headers ?? {});
+  let size =
+    64 + (message.value?.length ?? 0) + (message.key === undefined ? 0 : Buffer.byteLength(message.key));
+  const headers =
+    message.headers instanceof Map ? [...message.headers] : Object.entries(message.headers ?? {});
   for (const [name, value] of headers) size += name.length + value.length;
   return size;
 };
