@@ -67,6 +67,19 @@ const isOutage = (error: unknown): boolean => {
   return status >= 500 || status === 408 || status === 429;
 };
 
+type Middleware = NonNullable<ConstructorParameters<typeof ConfluentRegistry>[0]["middlewares"]>[number];
+
+/**
+ * Abandons an HTTP request (closing its socket) that has no answer after `ms`. Without it a request the
+ * registry swallows stays open for good, and the client shares one request among every caller that
+ * misses its cache for a schema id: each later fetch of that id would wait on the hung one, forever.
+ */
+const requestTimeout =
+  (ms: number): Middleware =>
+  () => ({
+    prepareRequest: (next) => next().then((request) => request.enhance({ timeout: ms })),
+  });
+
 export interface RegistryCodecOptions {
   readonly url: string;
   readonly names: Names;
@@ -88,27 +101,31 @@ export class RegistryCodec {
     this.names = options.names;
     // Credentials in the URL (https://user:password@host/...) become HTTP basic auth.
     const { host, auth } = registryEndpoint(options.url);
+    this.#timeoutMs = options.timeoutMs ?? 5_000;
     this.client = new ConfluentRegistry(
-      { host, ...(auth ? { auth } : {}), clientId: "ledgerline", retry: { retries: 0 } },
+      {
+        host,
+        ...(auth ? { auth } : {}),
+        clientId: "ledgerline",
+        retry: { retries: 0 },
+        middlewares: [requestTimeout(this.#timeoutMs)],
+      },
       { [SchemaType.AVRO]: avroOptions },
     );
-    this.#timeoutMs = options.timeoutMs ?? 5_000;
   }
 
-  // The client has no per-request timeout of its own: every registry call is bounded by this.
+  // Every registry call is bounded twice: its HTTP request is abandoned after this (requestTimeout), and
+  // a second later the call itself is rejected (#bounded), should anything past the socket hang too. The
+  // request goes first, so a caller that retries at once never joins a request that is about to fail.
   readonly #timeoutMs: number;
 
   #bounded<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const ms = this.#timeoutMs + 1_000;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
         () =>
-          reject(
-            RegistryError.of(
-              "REGISTRY_UNAVAILABLE",
-              `${what}: registry did not answer in ${this.#timeoutMs} ms`,
-            ),
-          ),
-        this.#timeoutMs,
+          reject(RegistryError.of("REGISTRY_UNAVAILABLE", `${what}: registry did not answer in ${ms} ms`)),
+        ms,
       );
       call().then(
         (value) => {

@@ -1,3 +1,4 @@
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { type TopicId, topics } from "@ledgerline/catalogue";
 import { createTestNamespace, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
 import { connectRegistry } from "@ledgerline/topology";
@@ -75,5 +76,46 @@ describe("the Avro contract in the registry", () => {
     );
     expect(lookups).toBe(1);
     expect(await codec.decode("validated", encoded[249])).toEqual(samples.validated);
+  });
+
+  it("asks again after a request the registry swallowed (a hung request is not shared forever)", async () => {
+    // A TCP proxy in front of the real registry: the first connection is read and never answered or
+    // closed (a registry thread that hangs, a peer that vanished without a reset); later ones pass.
+    const upstream = new URL(testEnvironment().registryUrl);
+    const swallowed: Socket[] = [];
+    let swallowedClosed: Promise<unknown> | undefined;
+    const proxy: Server = createServer((socket) => {
+      if (swallowed.length === 0) {
+        swallowed.push(socket);
+        swallowedClosed = new Promise((resolve) => socket.on("close", resolve));
+        socket.on("error", () => {});
+        socket.resume();
+        return;
+      }
+      const to = connect(Number(upstream.port), upstream.hostname);
+      socket.on("error", () => to.destroy());
+      to.on("error", () => socket.destroy());
+      socket.pipe(to).pipe(socket);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const { port } = proxy.address() as { port: number };
+    try {
+      const bytes = await codec.encode("validated", samples.validated);
+      const proxied = new RegistryCodec({
+        url: `http://127.0.0.1:${port}${upstream.pathname}`,
+        names: ns.names,
+        timeoutMs: 1_000,
+      });
+      const first = (await proxied.decode("validated", bytes).catch((e: unknown) => e)) as RegistryError;
+      expect(first.reason).toBe("REGISTRY_UNAVAILABLE");
+      expect(first.retryable).toBe(true);
+      // The retry is a new request: it must not wait on the one that hangs.
+      expect(await proxied.decode("validated", bytes)).toEqual(samples.validated);
+      // The hung request was given up: the codec closed its connection rather than leave it open.
+      await swallowedClosed;
+    } finally {
+      for (const socket of swallowed) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });
