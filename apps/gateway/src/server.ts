@@ -8,7 +8,7 @@ import { Deferred, Effect } from "effect";
 import { DEV_API_KEY, DEV_CLIENT_ID } from "./access/apiKeys.ts";
 import { buildApp } from "./app.ts";
 import { GatewayConfig } from "./Config.ts";
-import { startGateway } from "./layers.ts";
+import { gatewayServices } from "./layers.ts";
 import type { GatewaySettings } from "./settings.ts";
 
 const DRAIN_BOUND = "15 seconds";
@@ -24,20 +24,10 @@ const listenFault = (settings: GatewaySettings, error: NodeJS.ErrnoException) =>
   });
 
 export const serveGateway = Effect.gen(function* () {
-  // Only configuration can fail here (no layer waits for Kafka, the registry or Postgres).
-  const gateway = yield* Effect.acquireRelease(
-    Effect.tryPromise({ try: () => startGateway(GatewayConfig.layer), catch: (error) => error }),
-    (started) =>
-      Effect.tryPromise(() => started.dispose()).pipe(
-        Effect.orDie,
-        Effect.timeoutOrElse({
-          duration: DRAIN_BOUND,
-          orElse: () => Effect.die(new Error(`gateway: the drain did not finish within ${DRAIN_BOUND}`)),
-        }),
-      ),
-  );
-  const { settings } = gateway.services;
-  const app = buildApp(gateway.services);
+  // Configuration can fail here; waiting for Postgres (the pool's first connection) can be interrupted.
+  const services = yield* gatewayServices(GatewayConfig.layer, DRAIN_BOUND);
+  const { settings } = services;
+  const app = buildApp(services);
   // A server error after it listens ends the process like one before.
   const failed = yield* Deferred.make<never, StageFault>();
   const { port } = yield* Effect.acquireRelease(

@@ -28,16 +28,18 @@ export class LedgerDb extends Context.Service<
       LedgerDb,
       Effect.gen(function* () {
         // Creating the pool reads type ids from Postgres: a restart at that moment must not end the process
-        // (nor, in a test, silently end the stage). Retried like every transient fault.
+        // (nor, in a test, silently end the stage). Retried like every transient fault, one attempt per
+        // acquisition: Effect cannot interrupt an acquisition, and the retries must not be one, or a
+        // SIGTERM while Postgres is away would wait for Postgres.
         const health = componentHealth("database");
         health.starting("connecting");
         const pool = yield* Effect.acquireRelease(
           Effect.tryPromise({
             try: () => createLedgerPool(options.databaseUrl, options),
             catch: (error) => toLedgerDbError(error, "create pool"),
-          }).pipe(retryTransient({ health, what: "connect to the ledger database" })),
+          }),
           (pool) => Effect.promise(() => pool.end()),
-        );
+        ).pipe(retryTransient({ health, what: "connect to the ledger database" }));
         health.ready("pool created");
         return LedgerDb.of({
           pool,
