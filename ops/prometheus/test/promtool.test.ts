@@ -77,9 +77,10 @@ describe("alert rules", () => {
     for (const [alert, metric] of [
       ["LedgerlineAcceptToPostedSlow", "ledgerline_accept_to_posted_seconds"],
       ["LedgerlineOutboxStale", "ledgerline_outbox_oldest_unpublished_age_seconds"],
+      ["LedgerlineSupervisorCrashLoop", "ledgerline_supervisor_restarts_total"],
     ] as const) {
       const objective = Number(
-        />\s*([\d.]+)\s*$/.exec(rules.find((r) => r.alert === alert)?.expr ?? "")?.[1],
+        />=?\s*([\d.]+)\s*$/.exec(rules.find((r) => r.alert === alert)?.expr ?? "")?.[1],
       );
       const panel = panels.find((p) => p.targets?.some((t) => t.expr.includes(metric)));
       const steps = panel?.fieldConfig?.defaults?.thresholds?.steps ?? [];
@@ -87,12 +88,15 @@ describe("alert rules", () => {
     }
   });
 
-  it("read only metrics the stages define (packages/observability/src/metrics.ts)", () => {
-    const defined = new Set(
-      Object.values(metrics).map((metric) => (metric as unknown as { name: string }).name),
-    );
-    const used = readFileSync(resolve(root, RULES), "utf8").match(/\bledgerline_[a-z_]+/g) ?? [];
-    expect(used.length).toBeGreaterThan(0);
-    for (const name of used) expect(defined, name).toContain(name.replace(/_(bucket|count|sum)$/, ""));
-  });
+  it.each([RULES, "ops/grafana/dashboards/ledgerline.json"])(
+    "%s reads only metrics the stages define (packages/observability/src/metrics.ts)",
+    (file) => {
+      const defined = new Set(
+        Object.values(metrics).map((metric) => (metric as unknown as { name: string }).name),
+      );
+      const used = readFileSync(resolve(root, file), "utf8").match(/\bledgerline_[a-z_]+/g) ?? [];
+      expect(used.length).toBeGreaterThan(0);
+      for (const name of used) expect(defined, name).toContain(name.replace(/_(bucket|count|sum)$/, ""));
+    },
+  );
 });
