@@ -17,7 +17,7 @@ import type { TransactionPosted, TransactionRejected, TransactionValidated } fro
 import { payloadHash } from "@ledgerline/domain";
 import { createIdempotentProducer, createReadCommittedConsumer } from "@ledgerline/kafka";
 import { sql } from "@ledgerline/ledger-db";
-import { RegistryCodec } from "@ledgerline/schema-registry";
+import { RegistryCodec, RegistryError } from "@ledgerline/schema-registry";
 import {
   assertLedgerInvariants,
   type Pipeline,
@@ -174,9 +174,21 @@ describe("concurrent ledger decisions on two sinks with kills", () => {
       await sleep(200);
     }
   };
+  /** Encodes as a foreign producer would, retrying like the stages do: on a loaded 2-core machine the
+   *  registry has taken longer than the codec's 5 s to answer a lookup (CI, 2026-12-07). */
+  const encodeValidated = async (values: readonly TransactionValidated[]) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await codec.encodeMany("validated", values);
+      } catch (error) {
+        if (!(error instanceof RegistryError && error.retryable) || attempt === 5) throw error;
+        await sleep(500);
+      }
+    }
+  };
   /** Produces records onto transactions.validated, each on its partition + shift, as a foreign producer. */
   const produceDirect = async (records: readonly Direct[], shift: number) => {
-    const values = await Promise.all(records.map((d) => codec.encode("validated", d.value)));
+    const values = await encodeValidated(records.map((d) => d.value));
     const producer = createIdempotentProducer({
       bootstrapBrokers: testEnvironment().brokers,
       clientId: "ledgerrace-direct",
