@@ -562,6 +562,7 @@ EOF
     # Logs: Quarkus file handler, plain text, rotated at boot and at 20 MB (the
     # access log grows fast under tests); stdout/stderr only get JVM-level output.
     # Pool: Apicurio keeps 20 idle connections by default; 2 is plenty here.
+    # record-request-start-time: the access log's response_time (ms) is filled in, not "-".
     exec setsid "$REGISTRY_JAVA" "${heap[@]}" -XX:+UseG1GC -XX:G1PeriodicGCInterval=60000 "$STACK_TAG" \
       -Dquarkus.http.host=127.0.0.1 "-Dquarkus.http.port=$REGISTRY_PORT" \
       -Dquarkus.management.host=127.0.0.1 "-Dquarkus.management.port=$REGISTRY_MANAGEMENT_PORT" \
@@ -570,7 +571,7 @@ EOF
       -Dapicurio.datasource.jdbc.initial-size=2 -Dapicurio.datasource.jdbc.min-size=2 \
       -Dapicurio.datasource.jdbc.max-size=20 "${extra[@]}" \
       -Dquarkus.log.console.enabled=false -Dquarkus.log.file.enabled=true "-Dquarkus.log.file.path=$log" \
-      -Dquarkus.log.file.json.enabled=false \
+      -Dquarkus.log.file.json.enabled=false -Dquarkus.http.record-request-start-time=true \
       -Dquarkus.log.file.rotation.max-file-size=20M -Dquarkus.log.file.rotation.max-backup-index=3 \
       -jar "$REGISTRY_HOME/quarkus-run.jar"
   ) >"$LOG_DIR/registry.out" 2>&1 </dev/null &

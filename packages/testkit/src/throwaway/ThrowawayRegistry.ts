@@ -165,6 +165,7 @@ export class ThrowawayRegistry {
           "-Dquarkus.log.file.enabled=true",
           `-Dquarkus.log.file.path=${this.#log}`,
           "-Dquarkus.log.file.json.enabled=false",
+          "-Dquarkus.http.record-request-start-time=true",
           "-jar",
           join(REGISTRY_HOME, "quarkus-run.jar"),
         ],
