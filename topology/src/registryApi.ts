@@ -1,6 +1,7 @@
 // The registry calls the codec library keeps internal (subject config, compatibility check).
 import registryApiModule from "@kafkajs/confluent-schema-registry/dist/api/index.js";
-import { type Compatibility, registryEndpoint } from "@ledgerline/catalogue";
+import { type Compatibility, registryEndpoint, requestTimeout } from "@ledgerline/catalogue";
+import { backoffDelayMs, httpStatusOf, isServiceOutage } from "@ledgerline/resilience";
 
 type CreateRegistryApi = typeof registryApiModule.default;
 // CommonJS interop: Node hands us module.exports ({ default }), bundlers such as Vite the function itself.
@@ -18,14 +19,11 @@ export interface RegistryAdmin {
   register(subject: string, schema: string): Promise<{ id: number }>;
 }
 
-const statusOf = (error: unknown) =>
-  typeof error === "object" && error !== null && "status" in error ? Number(error.status) : undefined;
-
 const orUndefinedOn404 = async <T>(call: () => Promise<T>): Promise<T | undefined> => {
   try {
     return await call();
   } catch (error) {
-    if (statusOf(error) === 404) return undefined;
+    if (httpStatusOf(error) === 404) return undefined;
     throw error;
   }
 };
@@ -38,10 +36,38 @@ export const registryHeaders = (url: string): Record<string, string> => {
     : {};
 };
 
-export const registryAdmin = (url: string): RegistryAdmin => {
+export interface RegistryAdminOptions {
+  /** Each HTTP request is abandoned after this: a registry that swallows a request must not hang apply. */
+  readonly timeoutMs?: number;
+  /** Tries per call while the registry is out (no answer, unreachable, 5xx); then the outage is thrown. */
+  readonly attempts?: number;
+}
+
+export const registryAdmin = (url: string, options: RegistryAdminOptions = {}): RegistryAdmin => {
   const { host, auth } = registryEndpoint(url);
-  const api = createRegistryApi({ host, ...(auth ? { auth } : {}), retry: { retries: 0 } });
-  return {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const attempts = options.attempts ?? 5;
+  const api = createRegistryApi({
+    host,
+    ...(auth ? { auth } : {}),
+    retry: { retries: 0 },
+    middlewares: [requestTimeout(timeoutMs)],
+  });
+  // Every admin call is idempotent (a register of a schema the subject holds returns its id), so an
+  // outage is retried on a new request with the shared backoff; any other answer goes to the caller.
+  const retried =
+    <A extends unknown[], T>(call: (...args: A) => Promise<T>) =>
+    async (...args: A): Promise<T> => {
+      for (let failures = 0; ; failures++) {
+        try {
+          return await call(...args);
+        } catch (error) {
+          if (!isServiceOutage(error) || failures + 1 >= attempts) throw error;
+          await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(failures, { baseMs: 500 })));
+        }
+      }
+    };
+  const admin: RegistryAdmin = {
     getCompatibility: (subject) =>
       orUndefinedOn404(async () => {
         const response = await api.Subject.config({ subject });
@@ -63,7 +89,7 @@ export const registryAdmin = (url: string): RegistryAdmin => {
         return { compatible: data.is_compatible, messages: data.messages ?? [] };
       } catch (error) {
         // No version yet: anything is compatible with nothing.
-        if (statusOf(error) === 404) return { compatible: true, messages: [] };
+        if (httpStatusOf(error) === 404) return { compatible: true, messages: [] };
         throw error;
       }
     },
@@ -81,5 +107,13 @@ export const registryAdmin = (url: string): RegistryAdmin => {
       const response = await api.Subject.register({ subject, body: { schema } });
       return response.data() as { id: number };
     },
+  };
+  return {
+    getCompatibility: retried(admin.getCompatibility),
+    setCompatibility: retried(admin.setCompatibility),
+    isCompatible: retried(admin.isCompatible),
+    latestVersion: retried(admin.latestVersion),
+    findSchema: retried(admin.findSchema),
+    register: retried(admin.register),
   };
 };

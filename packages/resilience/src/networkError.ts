@@ -18,3 +18,17 @@ export const networkFailure = (text: string): NetworkFailure | undefined => {
 };
 
 export const isNetworkError = (text: string): boolean => networkFailure(text) !== undefined;
+
+/** The HTTP status an HTTP client's error carries, if any. */
+export const httpStatusOf = (error: unknown): number | undefined =>
+  typeof error === "object" && error !== null && "status" in error ? Number(error.status) : undefined;
+
+/** An HTTP service (the registry), not the request, failed: unreachable, no answer in time, or a status
+ *  that says so (5xx, 408, 429). An error with no status at all counts too. A retry may fix it. */
+export const isServiceOutage = (error: unknown): boolean => {
+  // mappersmith reports network failures as status 400 with the socket error in the message.
+  if (isNetworkError(String((error as Error)?.message))) return true;
+  const status = httpStatusOf(error);
+  if (status === undefined) return true;
+  return status >= 500 || status === 408 || status === 429;
+};

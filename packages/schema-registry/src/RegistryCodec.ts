@@ -1,7 +1,13 @@
 // Avro encoding in the Confluent wire format, schemas held by the registry's Confluent-compatible API.
 import { SchemaRegistry as ConfluentRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
-import { loadSchema, type Names, registryEndpoint, type TopicId } from "@ledgerline/catalogue";
-import { isNetworkError } from "@ledgerline/resilience";
+import {
+  loadSchema,
+  type Names,
+  registryEndpoint,
+  requestTimeout,
+  type TopicId,
+} from "@ledgerline/catalogue";
+import { httpStatusOf, isServiceOutage } from "@ledgerline/resilience";
 import type avro from "avsc";
 import { Schema } from "effect";
 import { avroOptions, avroType } from "./avroTypes.ts";
@@ -53,32 +59,8 @@ export const readWireHeader = (buffer: Buffer): { schemaId: number; payload: Buf
   return { schemaId: buffer.readUInt32BE(1), payload: buffer.subarray(5) };
 };
 
-const statusOf = (error: unknown): number | undefined =>
-  typeof error === "object" && error !== null && "status" in error ? Number(error.status) : undefined;
-
 /** Registry errors that mean "the registry is down or slow" rather than "this schema is wrong". */
-const isUnauthorized = (error: unknown): boolean => [401, 403].includes(statusOf(error) ?? 0);
-
-const isOutage = (error: unknown): boolean => {
-  // mappersmith reports network failures as status 400 with the socket error in the message.
-  if (isNetworkError(String((error as Error)?.message))) return true;
-  const status = statusOf(error);
-  if (status === undefined) return true;
-  return status >= 500 || status === 408 || status === 429;
-};
-
-type Middleware = NonNullable<ConstructorParameters<typeof ConfluentRegistry>[0]["middlewares"]>[number];
-
-/**
- * Abandons an HTTP request (closing its socket) that has no answer after `ms`. Without it a request the
- * registry swallows stays open for good, and the client shares one request among every caller that
- * misses its cache for a schema id: each later fetch of that id would wait on the hung one, forever.
- */
-const requestTimeout =
-  (ms: number): Middleware =>
-  () => ({
-    prepareRequest: (next) => next().then((request) => request.enhance({ timeout: ms })),
-  });
+const isUnauthorized = (error: unknown): boolean => [401, 403].includes(httpStatusOf(error) ?? 0);
 
 export interface RegistryCodecOptions {
   readonly url: string;
@@ -181,7 +163,7 @@ export class RegistryCodec {
           `look up ${subject}: ${(error as Error).message}`,
           error,
         );
-      if (isOutage(error)) {
+      if (isServiceOutage(error)) {
         throw RegistryError.of(
           "REGISTRY_UNAVAILABLE",
           `look up ${subject}: ${(error as Error).message}`,
@@ -251,7 +233,7 @@ export class RegistryCodec {
           `fetch schema ${schemaId}: ${(error as Error).message}`,
           error,
         );
-      if (isOutage(error)) {
+      if (isServiceOutage(error)) {
         throw RegistryError.of(
           "REGISTRY_UNAVAILABLE",
           `fetch schema ${schemaId}: ${(error as Error).message}`,

@@ -1,7 +1,11 @@
-import { connect, createServer, type Server, type Socket } from "node:net";
 import { type TopicId, topics } from "@ledgerline/catalogue";
-import { createTestNamespace, type TestNamespace, testEnvironment } from "@ledgerline/testkit";
-import { connectRegistry } from "@ledgerline/topology";
+import {
+  createTestNamespace,
+  swallowingProxy,
+  type TestNamespace,
+  testEnvironment,
+} from "@ledgerline/testkit";
+import { connectRegistry, registryAdmin } from "@ledgerline/topology";
 import { Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryCodec, RegistryError } from "../src/index.ts";
@@ -79,30 +83,12 @@ describe("the Avro contract in the registry", () => {
   });
 
   it("asks again after a request the registry swallowed (a hung request is not shared forever)", async () => {
-    // A TCP proxy in front of the real registry: the first connection is read and never answered or
-    // closed (a registry thread that hangs, a peer that vanished without a reset); later ones pass.
-    const upstream = new URL(testEnvironment().registryUrl);
-    const swallowed: Socket[] = [];
-    let swallowedClosed: Promise<unknown> | undefined;
-    const proxy: Server = createServer((socket) => {
-      if (swallowed.length === 0) {
-        swallowed.push(socket);
-        swallowedClosed = new Promise((resolve) => socket.on("close", resolve));
-        socket.on("error", () => {});
-        socket.resume();
-        return;
-      }
-      const to = connect(Number(upstream.port), upstream.hostname);
-      socket.on("error", () => to.destroy());
-      to.on("error", () => socket.destroy());
-      socket.pipe(to).pipe(socket);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    const { port } = proxy.address() as { port: number };
+    // The first connection is read and never answered or closed; later ones reach the real registry.
+    const proxy = await swallowingProxy(testEnvironment().registryUrl);
     try {
       const bytes = await codec.encode("validated", samples.validated);
       const proxied = new RegistryCodec({
-        url: `http://127.0.0.1:${port}${upstream.pathname}`,
+        url: proxy.url,
         names: ns.names,
         timeoutMs: 1_000,
       });
@@ -112,10 +98,21 @@ describe("the Avro contract in the registry", () => {
       // The retry is a new request: it must not wait on the one that hangs.
       expect(await proxied.decode("validated", bytes)).toEqual(samples.validated);
       // The hung request was given up: the codec closed its connection rather than leave it open.
-      await swallowedClosed;
+      await proxy.swallowedClosed();
     } finally {
-      for (const socket of swallowed) socket.destroy();
-      await new Promise((resolve) => proxy.close(resolve));
+      await proxy.close();
+    }
+  });
+
+  it("the topology's admin calls ask again after a request the registry swallowed (apply never hangs)", async () => {
+    const proxy = await swallowingProxy(testEnvironment().registryUrl);
+    try {
+      const admin = registryAdmin(proxy.url, { timeoutMs: 1_000 });
+      const subject = ns.names.valueSubject("validated");
+      expect(await admin.getCompatibility(subject)).toBe(topics.validated.value.compatibility);
+      await proxy.swallowedClosed();
+    } finally {
+      await proxy.close();
     }
   });
 });

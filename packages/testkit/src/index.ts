@@ -14,6 +14,7 @@ export * from "./publishedEvents.ts";
 export * from "./readToEnd.ts";
 export * from "./runScript.ts";
 export * from "./scriptedPipeline.ts";
+export * from "./swallowingProxy.ts";
 export * from "./throwaway/ThrowawayBroker.ts";
 export * from "./throwaway/ThrowawayPostgres.ts";
 export * from "./throwaway/ThrowawayRegistry.ts";

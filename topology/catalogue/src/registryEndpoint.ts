@@ -18,3 +18,14 @@ export const registryEndpoint = (
   const host = parsed.toString().replace(/\/$/, url.endsWith("/") ? "/" : "");
   return { host, auth, display: host.replace("://", `://${auth.username}:***@`) };
 };
+
+/**
+ * A middleware for the registry clients' HTTP layer (mappersmith) that abandons a request, closing its
+ * socket, when it has no answer after `ms`. Without it a request the registry swallows stays open for
+ * good: the codec's client shares one request among every caller that misses its cache for a schema id,
+ * so each later fetch of that id would wait on the hung one, and an admin call would never return.
+ */
+export const requestTimeout = (ms: number) => () => ({
+  prepareRequest: <R extends { enhance(extras: { timeout: number }): R }>(next: () => Promise<R>) =>
+    next().then((request) => request.enhance({ timeout: ms })),
+});
