@@ -6,7 +6,7 @@
 // its processes' CPU. The project's own supervision and scripts bring things back; this module never
 // restarts an app itself.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./freePort.ts";
@@ -283,8 +283,11 @@ export class ScriptedPipeline {
     await this.postgres.restartImmediate();
   }
 
-  /** Stops the apps and the stack through the project's script, then the proxies and the private Postgres. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the apps and the stack through the project's script, then the proxies and the private Postgres.
+   * `keepLogsIn`: the stack's and the apps' logs are copied there first (the state dir is deleted).
+   */
+  async stop(options: { keepLogsIn?: string } = {}): Promise<void> {
     // A paused app would take SIGTERM only when continued: the supervisor's grace would run out first.
     for (const instance of [...this.#paused]) this.resumeApp(instance);
     await this.#script("ops/bin/stop.sh", 120_000).catch((error: unknown) =>
@@ -292,6 +295,7 @@ export class ScriptedPipeline {
     );
     await this.#toxiproxy?.stop().catch((error: unknown) => this.#log(`stop toxiproxy: ${String(error)}`));
     await this.postgres.destroy().catch(() => undefined);
+    if (options.keepLogsIn) cpSync(join(this.stateDir, "logs"), options.keepLogsIn, { recursive: true });
     rmSync(this.stateDir, { recursive: true, force: true });
   }
 }

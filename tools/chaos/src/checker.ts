@@ -74,7 +74,7 @@ export const check = (o: Observations): Invariant[] => {
       processorAnomalies.push({
         kind: "duplicate",
         id,
-        detail: `${inputs} input record(s), ${outputs} outputs`,
+        detail: `${inputs} input record(s), ${outputs} outputs (transactions ${(o.outputTransactions.get(id) ?? []).join(", ")})`,
       });
     if (outputs < inputs)
       processorAnomalies.push({

@@ -221,6 +221,9 @@ try {
   exitCode = 2;
 } finally {
   log("stopping the private pipeline");
-  await cluster.stop();
+  // A failed run keeps the apps' and the stack's logs next to its report, to tell what happened.
+  const keepLogsIn = exitCode === 0 ? undefined : join(outDir, "logs");
+  await cluster.stop({ keepLogsIn });
+  if (keepLogsIn) log(`logs kept in ${keepLogsIn}`);
 }
 process.exit(exitCode);

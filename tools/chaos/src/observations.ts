@@ -128,6 +128,8 @@ export interface Observations {
   readonly requested: ReadonlyMap<string, number>;
   /** The processor's outputs per transaction id: validated + rejected + its own dead letters (read_committed). */
   readonly processed: ReadonlyMap<string, number>;
+  /** The tags of the transactions that hold each id's committed processor outputs. */
+  readonly outputTransactions: ReadonlyMap<string, readonly string[]>;
   /** Ids whose processor outputs exist only in aborted transactions (seen read_uncommitted only). */
   readonly abortedOnly: ReadonlySet<string>;
   /**

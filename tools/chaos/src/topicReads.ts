@@ -135,6 +135,12 @@ export const readTopics = async (connection: KafkaConnection, registryUrl: strin
     seen.events.set(r.fingerprint, { reasons: r.reasons, rejectedAtMs: r.rejectedAtMs });
     refusalEvents.set(r.transactionId, seen);
   }
+  // Which transactions each id's committed outputs came in: a duplicate's tags say whether one transaction
+  // held both (the input read twice in one batch) or two did (a zombie's commit got through).
+  const outputTransactions = new Map<string, string[]>();
+  for (const { id, txn } of outputs)
+    if (id !== undefined)
+      outputTransactions.set(id, [...(outputTransactions.get(id) ?? []), txn ?? "untagged"]);
   const postedEvents = new Map<string, string[]>();
   for (const event of posted)
     postedEvents.set(event.transactionId, [...(postedEvents.get(event.transactionId) ?? []), event.eventId]);
@@ -145,6 +151,7 @@ export const readTopics = async (connection: KafkaConnection, registryUrl: strin
     dlq: dlq.flatMap((o) => (o.id === undefined ? [] : [o.id])),
     abortedOnly,
     transactions: transactionsOf(outputs, outputsRaw),
+    outputTransactions,
     refusalEvents,
     postedEvents,
   };

@@ -25,6 +25,7 @@ const clean = (): Observations => ({
     ["t1", 1],
     ["t2", 2],
   ]),
+  outputTransactions: new Map(),
   abortedOnly: new Set(),
   transactions: new Map([
     ["a/2", { size: 2, committed: 2, uncommitted: 2 }],
