@@ -1,4 +1,10 @@
 // Turns a consumer stream into batches: up to `maxRecords`, or whatever arrived within `maxWaitMs`.
+//
+// A record the stream delivers again (an offset at or below one it already delivered for that partition) is
+// dropped. The client fetches per broker and takes every fetch response as it comes: after a leader moves,
+// a late response from the old leader and the first from the new one can hold the same records. Dropping
+// is safe because every record handed out is either committed or its session ends, and a new session reads
+// again from the committed offsets with a new reader.
 import type { Message, MessagesStream } from "@platformatic/kafka";
 import { Schema } from "effect";
 
@@ -17,11 +23,21 @@ export class BatchReader {
   #ended = false;
   #paused = false;
   #wake: (() => void) | undefined;
+  /** Per "topic:partition", the offset after the last record taken from the stream. */
+  readonly #next = new Map<string, bigint>();
+  #redelivered = 0;
 
   constructor(stream: MessagesStream<string, Buffer, string, Buffer>, highWater: number) {
     this.#stream = stream;
     this.#highWater = Math.max(1, highWater);
     stream.on("data", (record) => {
+      const key = `${record.topic}:${record.partition}`;
+      const next = this.#next.get(key);
+      if (next !== undefined && record.offset < next) {
+        this.#redelivered++;
+        return;
+      }
+      this.#next.set(key, record.offset + 1n);
       this.#buffer.push(record);
       // Back-pressure: stop fetching while a few batches are already waiting.
       if (this.#buffer.length >= this.#highWater && !this.#paused) {
@@ -82,6 +98,11 @@ export class BatchReader {
       this.#stream.resume();
     }
     return batch;
+  }
+
+  /** Records the stream delivered again, dropped (see the top of this file). */
+  get redelivered(): number {
+    return this.#redelivered;
   }
 
   /** Records fetched but not yet handed out (they will be re-read from committed offsets after a restart). */

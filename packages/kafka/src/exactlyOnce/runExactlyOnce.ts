@@ -98,10 +98,17 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
               health.ready("group joined");
               // A child fiber: when this session fails (abort), the half-prepared next batch is interrupted with it.
               let next = yield* Effect.forkChild(prepareBatch(reader));
+              let redelivered = 0;
               for (;;) {
                 const prepared = yield* Fiber.join(next);
                 next = yield* Effect.forkChild(prepareBatch(reader));
                 if (prepared) yield* commitBatch(prepared, progress);
+                if (reader.redelivered > redelivered) {
+                  yield* Effect.logWarning("consumer stream delivered records again; dropped them").pipe(
+                    Effect.annotateLogs({ stage: options.stage, records: reader.redelivered - redelivered }),
+                  );
+                  redelivered = reader.redelivered;
+                }
               }
             }),
           (stream) =>
