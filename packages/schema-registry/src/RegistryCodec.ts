@@ -62,6 +62,10 @@ export const readWireHeader = (buffer: Buffer): { schemaId: number; payload: Buf
 /** Registry errors that mean "the registry is down or slow" rather than "this schema is wrong". */
 const isUnauthorized = (error: unknown): boolean => [401, 403].includes(httpStatusOf(error) ?? 0);
 
+/** The request timed out (requestTimeout's "Timeout (N ms)") or the call's own bound fired. */
+const isUnanswered = (error: unknown): boolean =>
+  /\bTimeout \(\d+ms\)|did not answer in/.test(String((error as Error)?.message));
+
 export interface RegistryCodecOptions {
   readonly url: string;
   readonly names: Names;
@@ -97,11 +101,29 @@ export class RegistryCodec {
   }
 
   // Every registry call is bounded twice: its HTTP request is abandoned after this (requestTimeout), and
-  // a second later the call itself is rejected (#bounded), should anything past the socket hang too. The
+  // a second later the call itself is rejected (#once), should anything past the socket hang too. The
   // request goes first, so a caller that retries at once never joins a request that is about to fail.
   readonly #timeoutMs: number;
 
-  #bounded<T>(what: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * A call whose request got no answer is made again at once, up to UNANSWERED_RETRIES times, before it
+   * fails as an outage. On a loaded machine the registry was seen to leave one request unanswered while it
+   * answered every other; the stages would retry anyway, but a tool or a checker reading a topic should not
+   * fail for one lost request. A refused connection or an error answer is not retried here.
+   */
+  static readonly UNANSWERED_RETRIES = 2;
+
+  async #bounded<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let retries = 0; ; retries++) {
+      try {
+        return await this.#once(what, call);
+      } catch (error) {
+        if (retries >= RegistryCodec.UNANSWERED_RETRIES || !isUnanswered(error)) throw error;
+      }
+    }
+  }
+
+  #once<T>(what: string, call: () => Promise<T>): Promise<T> {
     const ms = this.#timeoutMs + 1_000;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(

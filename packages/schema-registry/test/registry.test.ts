@@ -82,25 +82,29 @@ describe("the Avro contract in the registry", () => {
     expect(await codec.decode("validated", encoded[249])).toEqual(samples.validated);
   });
 
-  it("asks again after a request the registry swallowed (a hung request is not shared forever)", async () => {
-    // The first connection is read and never answered or closed; later ones reach the real registry.
-    const proxy = await swallowingProxy(testEnvironment().registryUrl);
+  it("asks again after a request the registry swallowed: at once, then as an outage the caller retries", async () => {
+    const bytes = await codec.encode("validated", samples.validated);
+    const proxiedCodec = (url: string) => new RegistryCodec({ url, names: ns.names, timeoutMs: 1_000 });
+    // One connection read and never answered or closed; later ones reach the real registry.
+    const once = await swallowingProxy(testEnvironment().registryUrl, 1);
     try {
-      const bytes = await codec.encode("validated", samples.validated);
-      const proxied = new RegistryCodec({
-        url: proxy.url,
-        names: ns.names,
-        timeoutMs: 1_000,
-      });
+      expect(await proxiedCodec(once.url).decode("validated", bytes)).toEqual(samples.validated);
+      // The hung request was given up: the codec closed its connection rather than leave it open.
+      await once.swallowedClosed();
+    } finally {
+      await once.close();
+    }
+    // Every try of one call swallowed: an outage, retryable; the next call is a new request and passes.
+    const always = await swallowingProxy(testEnvironment().registryUrl, 1 + RegistryCodec.UNANSWERED_RETRIES);
+    try {
+      const proxied = proxiedCodec(always.url);
       const first = (await proxied.decode("validated", bytes).catch((e: unknown) => e)) as RegistryError;
       expect(first.reason).toBe("REGISTRY_UNAVAILABLE");
       expect(first.retryable).toBe(true);
-      // The retry is a new request: it must not wait on the one that hangs.
       expect(await proxied.decode("validated", bytes)).toEqual(samples.validated);
-      // The hung request was given up: the codec closed its connection rather than leave it open.
-      await proxy.swallowedClosed();
+      await always.swallowedClosed();
     } finally {
-      await proxy.close();
+      await always.close();
     }
   });
 
