@@ -69,5 +69,6 @@ describe("BatchReader", () => {
     stream.emit("data", record(20));
     expect(offsets(await batches.next(10, 20))).toEqual(["0@10", "0@11", "1@5", "0@12", "1@6", "0@20"]);
     expect(batches.redelivered).toBe(2);
+    expect(batches.lastRedelivered).toBe("t:0@11 (next 12)");
   });
 });

@@ -1,10 +1,12 @@
 // Turns a consumer stream into batches: up to `maxRecords`, or whatever arrived within `maxWaitMs`.
 //
-// A record the stream delivers again (an offset at or below one it already delivered for that partition) is
-// dropped. The client fetches per broker and takes every fetch response as it comes: after a leader moves,
-// a late response from the old leader and the first from the new one can hold the same records. Dropping
-// is safe because every record handed out is either committed or its session ends, and a new session reads
-// again from the committed offsets with a new reader.
+// A record the stream delivers again (an offset below the next one it delivered for that partition) is
+// dropped. The client's stream does deliver records again: on every group join it goes back to the
+// committed offsets read without require_stable, which may lag what it delivered while a transaction of
+// ours commits them; a static member's rejoin keeps the generation, so the stable-start check (once per
+// partition and generation) would not look again. A fetch response is also filtered only against the
+// offset its own request asked for. Dropping is safe: every record handed out is committed or its session
+// ends, and a new session reads again from the committed offsets with a new reader.
 import type { Message, MessagesStream } from "@platformatic/kafka";
 import { Schema } from "effect";
 
@@ -26,6 +28,7 @@ export class BatchReader {
   /** Per "topic:partition", the offset after the last record taken from the stream. */
   readonly #next = new Map<string, bigint>();
   #redelivered = 0;
+  #lastRedelivered: string | undefined;
 
   constructor(stream: MessagesStream<string, Buffer, string, Buffer>, highWater: number) {
     this.#stream = stream;
@@ -35,6 +38,7 @@ export class BatchReader {
       const next = this.#next.get(key);
       if (next !== undefined && record.offset < next) {
         this.#redelivered++;
+        this.#lastRedelivered = `${key}@${record.offset} (next ${next})`;
         return;
       }
       this.#next.set(key, record.offset + 1n);
@@ -103,6 +107,11 @@ export class BatchReader {
   /** Records the stream delivered again, dropped (see the top of this file). */
   get redelivered(): number {
     return this.#redelivered;
+  }
+
+  /** The last record dropped as delivered again, as "topic:partition@offset (next n)". */
+  get lastRedelivered(): string | undefined {
+    return this.#lastRedelivered;
   }
 
   /** Records fetched but not yet handed out (they will be re-read from committed offsets after a restart). */

@@ -105,7 +105,11 @@ export const runExactlyOnce = <TopicId extends string>(options: ExactlyOnceRunne
                 if (prepared) yield* commitBatch(prepared, progress);
                 if (reader.redelivered > redelivered) {
                   yield* Effect.logWarning("consumer stream delivered records again; dropped them").pipe(
-                    Effect.annotateLogs({ stage: options.stage, records: reader.redelivered - redelivered }),
+                    Effect.annotateLogs({
+                      stage: options.stage,
+                      records: reader.redelivered - redelivered,
+                      last: reader.lastRedelivered,
+                    }),
                   );
                   redelivered = reader.redelivered;
                 }
