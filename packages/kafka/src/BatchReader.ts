@@ -25,8 +25,8 @@ export class BatchReader {
   #ended = false;
   #paused = false;
   #wake: (() => void) | undefined;
-  /** Per "topic:partition", the offset after the last record taken from the stream. */
-  readonly #next = new Map<string, bigint>();
+  /** Per topic, per partition: the offset after the last record taken from the stream. */
+  readonly #next = new Map<string, bigint[]>();
   #redelivered = 0;
   #lastRedelivered: string | undefined;
 
@@ -34,14 +34,18 @@ export class BatchReader {
     this.#stream = stream;
     this.#highWater = Math.max(1, highWater);
     stream.on("data", (record) => {
-      const key = `${record.topic}:${record.partition}`;
-      const next = this.#next.get(key);
+      let partitions = this.#next.get(record.topic);
+      if (!partitions) {
+        partitions = [];
+        this.#next.set(record.topic, partitions);
+      }
+      const next = partitions[record.partition];
       if (next !== undefined && record.offset < next) {
         this.#redelivered++;
-        this.#lastRedelivered = `${key}@${record.offset} (next ${next})`;
+        this.#lastRedelivered = `${record.topic}:${record.partition}@${record.offset} (next ${next})`;
         return;
       }
-      this.#next.set(key, record.offset + 1n);
+      partitions[record.partition] = record.offset + 1n;
       this.#buffer.push(record);
       // Back-pressure: stop fetching while a few batches are already waiting.
       if (this.#buffer.length >= this.#highWater && !this.#paused) {
