@@ -295,7 +295,13 @@ export class ScriptedPipeline {
     );
     await this.#toxiproxy?.stop().catch((error: unknown) => this.#log(`stop toxiproxy: ${String(error)}`));
     await this.postgres.destroy().catch(() => undefined);
-    if (options.keepLogsIn) cpSync(join(this.stateDir, "logs"), options.keepLogsIn, { recursive: true });
+    if (options.keepLogsIn) {
+      try {
+        cpSync(join(this.stateDir, "logs"), options.keepLogsIn, { recursive: true });
+      } catch (error) {
+        this.#log(`keep logs: ${String(error)}`);
+      }
+    }
     rmSync(this.stateDir, { recursive: true, force: true });
   }
 }
